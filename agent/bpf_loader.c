@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bpf_loader.h"
+#include "log.h"
+#include "lts_xdp.skel.h"
+
+/* Verifier log buffer: large enough for the whole program's log. */
+#define VERIFIER_LOG_SIZE (4 << 20)
+#define VERIFIER_TAIL_LINES 40
+
+static int set_pin_paths(struct lts_xdp *skel, const char *pin_dir)
+{
+	struct bpf_map *map;
+	char path[512];
+	int err;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		if (bpf_map__is_internal(map))
+			continue;
+		if (!pin_dir) {
+			err = bpf_map__set_pin_path(map, NULL);
+		} else {
+			snprintf(path, sizeof(path), "%s/%s", pin_dir, bpf_map__name(map));
+			err = bpf_map__set_pin_path(map, path);
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The verdict is at the end of a verifier log; print its last lines. */
+static void log_verifier_tail(char *log)
+{
+	int lines = 0;
+	char *p, *line;
+
+	if (!log[0])
+		return;
+	for (p = log + strlen(log); p > log && lines < VERIFIER_TAIL_LINES; p--)
+		if (*p == '\n')
+			lines++;
+	pr_err("verifier log (last %d lines):", VERIFIER_TAIL_LINES);
+	while ((line = strsep(&p, "\n")))
+		if (*line)
+			pr_err("  %s", line);
+}
+
+int lts_bpf_load(const struct lts_bpf_opts *opts, struct lts_xdp **out)
+{
+	uint32_t max = opts->max_sessions ? opts->max_sessions : LTS_MAX_SESSIONS_DEFAULT;
+	struct lts_xdp *skel;
+	char *log_buf;
+	size_t i;
+	int err;
+
+	if (opts->n_l2tp_ports > LTS_MAX_L2TP_PORTS)
+		return -EINVAL;
+	log_buf = calloc(1, VERIFIER_LOG_SIZE);
+	if (!log_buf)
+		return -ENOMEM;
+	skel = lts_xdp__open();
+	if (!skel) {
+		err = -errno;
+		pr_err("cannot open the XDP object: %s", strerror(-err));
+		goto err_free_log;
+	}
+	bpf_program__set_log_buf(skel->progs.lts_xdp, log_buf, VERIFIER_LOG_SIZE);
+
+	memset((void *)&skel->rodata->lts_cfg, 0, sizeof(skel->rodata->lts_cfg));
+	for (i = 0; i < opts->n_l2tp_ports; i++)
+		skel->rodata->lts_cfg.l2tp_ports[i] = opts->l2tp_ports[i];
+
+	err = bpf_map__set_max_entries(skel->maps.switch_table, 2 * max);
+	err = err ?: bpf_map__set_max_entries(skel->maps.session_stats, max);
+	err = err ?: bpf_map__set_max_entries(skel->maps.slow_stats, max);
+	err = err ?: set_pin_paths(skel, opts->pin_dir);
+	if (err)
+		goto err_destroy;
+
+	err = lts_xdp__load(skel);
+	if (err) {
+		pr_err("cannot load the XDP program: %s", strerror(-err));
+		log_verifier_tail(log_buf);
+		goto err_destroy;
+	}
+	free(log_buf);
+	*out = skel;
+	return 0;
+
+err_destroy:
+	lts_xdp__destroy(skel);
+err_free_log:
+	free(log_buf);
+	return err;
+}
+
+void lts_bpf_destroy(struct lts_xdp *skel, int unpin)
+{
+	struct bpf_map *map;
+
+	if (!skel)
+		return;
+	if (unpin) {
+		bpf_object__for_each_map(map, skel->obj)
+			if (bpf_map__is_pinned(map))
+				bpf_map__unpin(map, NULL);
+	}
+	lts_xdp__destroy(skel);
+}
+
+int64_t lts_bpf_reason_count(struct lts_xdp *skel, enum lts_reason reason)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct lts_reason_stats *vals;
+	uint32_t key = reason;
+	int64_t sum = 0;
+	int i, err;
+
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	err = bpf_map__lookup_elem(skel->maps.reason_stats, &key, sizeof(key), vals,
+				   ncpu * sizeof(*vals), 0);
+	for (i = 0; !err && i < ncpu; i++)
+		sum += vals[i].packets;
+	free(vals);
+	return err ? err : sum;
+}
+
+int lts_bpf_session_stats(struct lts_xdp *skel, uint32_t idx, struct lts_session_stats *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct lts_session_stats *vals;
+	int i, d, err;
+
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	err = bpf_map__lookup_elem(skel->maps.session_stats, &idx, sizeof(idx), vals,
+				   ncpu * sizeof(*vals), 0);
+	memset(out, 0, sizeof(*out));
+	for (i = 0; !err && i < ncpu; i++) {
+		for (d = 0; d < LTS_DIR_MAX; d++) {
+			out->dir[d].packets += vals[i].dir[d].packets;
+			out->dir[d].bytes += vals[i].dir[d].bytes;
+			if (vals[i].dir[d].last_seen_ns > out->dir[d].last_seen_ns)
+				out->dir[d].last_seen_ns = vals[i].dir[d].last_seen_ns;
+		}
+	}
+	free(vals);
+	return err;
+}

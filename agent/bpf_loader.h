@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Opening, configuring and loading the XDP object through its skeleton.
+ * Shared by ltsd, the fixture runner and the benchmarks so that every user
+ * loads the program the same way.
+ */
+#ifndef LTS_BPF_LOADER_H
+#define LTS_BPF_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "lts_maps.h"
+
+struct lts_xdp; /* generated skeleton, build/bpf/lts_xdp.skel.h */
+
+struct lts_bpf_opts {
+	const char *pin_dir;    /* bpffs directory for the maps; NULL: no pinning */
+	const uint16_t *l2tp_ports; /* UDP ports the fast path considers L2TP */
+	size_t n_l2tp_ports;
+	uint32_t max_sessions;  /* 0: LTS_MAX_SESSIONS_DEFAULT */
+};
+
+/*
+ * Open, set rodata and map sizes, load. Maps already pinned in pin_dir are
+ * reused (libbpf pin-by-name). On a verifier failure the log goes through
+ * the agent's logger. Returns 0 or a negative errno.
+ */
+int lts_bpf_load(const struct lts_bpf_opts *opts, struct lts_xdp **out);
+/* Unpin the maps (when pinned) and free the skeleton. Accepts NULL. */
+void lts_bpf_destroy(struct lts_xdp *skel, int unpin);
+
+/* Sum of a per-CPU reason counter, or a negative errno. */
+int64_t lts_bpf_reason_count(struct lts_xdp *skel, enum lts_reason reason);
+/* Per-session counters summed over CPUs. Returns 0 or a negative errno. */
+int lts_bpf_session_stats(struct lts_xdp *skel, uint32_t idx,
+			  struct lts_session_stats *out);
+
+#endif /* LTS_BPF_LOADER_H */
