@@ -159,3 +159,28 @@ int lts_bpf_session_stats(struct lts_xdp *skel, uint32_t idx, struct lts_session
 	free(vals);
 	return err;
 }
+
+int lts_bpf_install(struct lts_xdp *skel, const struct lts_switch_key *key,
+		    const struct lts_switch_val *val)
+{
+	return bpf_map__update_elem(skel->maps.switch_table, key, sizeof(*key), val,
+				    sizeof(*val), BPF_ANY);
+}
+
+int lts_bpf_remove(struct lts_xdp *skel, const struct lts_switch_key *key)
+{
+	return bpf_map__delete_elem(skel->maps.switch_table, key, sizeof(*key), 0);
+}
+
+int lts_bpf_add_tx_port(struct lts_xdp *skel, uint32_t ifindex)
+{
+	return bpf_map__update_elem(skel->maps.tx_ports, &ifindex, sizeof(ifindex), &ifindex,
+				    sizeof(ifindex), BPF_ANY);
+}
+
+int lts_bpf_write_slow_stats(struct lts_xdp *skel, uint32_t idx,
+			     const struct lts_session_stats *stats)
+{
+	return bpf_map__update_elem(skel->maps.slow_stats, &idx, sizeof(idx), stats,
+				    sizeof(*stats), BPF_ANY);
+}

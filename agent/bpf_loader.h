@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Opening, configuring and loading the XDP object through its skeleton.
- * Shared by ltsd, the fixture runner and the benchmarks so that every user
+ * The BPF data plane as the agent sees it: opening, configuring and loading
+ * the XDP object through its skeleton, and writing its maps. Shared by ltsd, the fixture runner and the benchmarks so that every user
  * loads the program the same way.
  */
 #ifndef LTS_BPF_LOADER_H
@@ -34,5 +34,15 @@ int64_t lts_bpf_reason_count(struct lts_xdp *skel, enum lts_reason reason);
 /* Per-session counters summed over CPUs. Returns 0 or a negative errno. */
 int lts_bpf_session_stats(struct lts_xdp *skel, uint32_t idx,
 			  struct lts_session_stats *out);
+
+/* Switch-table entries; install replaces an existing entry. */
+int lts_bpf_install(struct lts_xdp *skel, const struct lts_switch_key *key,
+		    const struct lts_switch_val *val);
+int lts_bpf_remove(struct lts_xdp *skel, const struct lts_switch_key *key);
+/* Allow redirects to an interface (the devmap). */
+int lts_bpf_add_tx_port(struct lts_xdp *skel, uint32_t ifindex);
+/* Publish the slow path's counters of session idx in slow_stats. */
+int lts_bpf_write_slow_stats(struct lts_xdp *skel, uint32_t idx,
+			     const struct lts_session_stats *stats);
 
 #endif /* LTS_BPF_LOADER_H */

@@ -42,8 +42,9 @@ void lts_vlog(enum lts_log_level level, const char *fmt, va_list ap)
 	while (n && line[n - 1] == '\n')
 		line[--n] = '\0';
 	clock_gettime(CLOCK_REALTIME, &ts);
-	fprintf(stderr, "%ld.%03ld ltsd %s: %s\n", (long)ts.tv_sec, ts.tv_nsec / 1000000,
-		level_names[level], line);
+	fprintf(stderr, "%ld.%03ld ltsd: %s%s%s\n", (long)ts.tv_sec, ts.tv_nsec / 1000000,
+		level == LTS_LOG_INFO ? "" : level_names[level],
+		level == LTS_LOG_INFO ? "" : ": ", line);
 }
 
 void lts_log(enum lts_log_level level, const char *fmt, ...)

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Attaching the fast path to an interface with libxdp: native mode, or skb
+ * mode when asked or when the driver refuses native. Each attached interface
+ * is owned through a lock (an abstract UNIX socket, scoped to the network
+ * namespace and released by the kernel if ltsd dies), so a second ltsd on the
+ * same interface is refused while a crashed one's leftover program is
+ * replaced.
+ */
+#ifndef LTS_XDP_ATTACH_H
+#define LTS_XDP_ATTACH_H
+
+#include <net/if.h>
+#include <stdint.h>
+#include "lts_config.h"
+
+struct xdp_program;
+
+struct lts_xdp_link {
+	char ifname[IF_NAMESIZE];
+	uint32_t ifindex;
+	int lock_fd;
+	int skb_mode;           /* attached in skb (generic) mode */
+	struct xdp_program *prog;
+};
+
+/* Take the interface's lock. Returns 0, -EBUSY (another ltsd) or -errno. */
+int lts_xdp_lock(struct lts_xdp_link *l, const char *ifname);
+/* Attach prog_fd (mode native or skb). Returns 0 or a negative errno. */
+int lts_xdp_attach(struct lts_xdp_link *l, int prog_fd, enum lts_dp_mode mode);
+/* Detach if attached and release the lock. Accepts an unlocked link. */
+void lts_xdp_release(struct lts_xdp_link *l);
+
+#endif /* LTS_XDP_ATTACH_H */

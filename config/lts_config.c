@@ -1,0 +1,1146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * YAML configuration parser.
+ *
+ * One static schema table per mapping level says which keys exist, what kind
+ * of value each holds, where it lands in the typed structs and which range it
+ * must fall in. A single walker applies the tables to libyaml's document tree,
+ * so adding a key is one table line and every key gets the same checks and
+ * the same error format. Rules that span several fields (address families of
+ * a leg, local_port against l2tp_ports, unique names, unique switch keys) run
+ * afterwards on the typed structs; the walker records the YAML mark of every
+ * mapping and value it stores so that those rules still point at the right
+ * line and column. libyaml never leaves this file.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "lts_config.h"
+#include "lts_l2tp.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MEMBER_SIZE(T, m) sizeof(((T *)0)->m)
+#define ELEM_SIZE(T, m) sizeof(((T *)0)->m[0])
+
+/* Refuse to slurp something that is obviously not a config (/dev/zero). */
+#define CFG_FILE_MAX (64u << 20)
+/* Most keys in one mapping; checked per table at compile time. */
+#define CFG_MAX_FIELDS 16
+/* Longest user text quoted back in a message. */
+#define CFG_QUOTE_MAX 64
+
+/* Largest switch table the agent will size (dataplane.max_sessions). */
+#define CFG_MAX_SESSIONS_LIMIT 4194304
+
+enum cfg_kind {
+	CFG_STR,  /* NUL-terminated into a char buffer of .size bytes */
+	CFG_U16,  /* uint16_t */
+	CFG_U32,  /* uint32_t */
+	CFG_INT,  /* int; lets a default lie outside min..max (dscp -1) */
+	CFG_ENUM, /* int, index into .names */
+	CFG_IP,   /* struct lts_ip */
+	CFG_MAP,  /* nested struct described by .nested */
+};
+
+enum cfg_list {
+	CFG_ONE,         /* a single value at .off */
+	CFG_LIST_INLINE, /* fixed array at .off, capacity .max_items */
+	CFG_LIST_ALLOC,  /* pointer at .off to a calloc'd array */
+};
+
+#define CF_REQUIRED 0x1 /* absent key is an error at its mapping */
+#define CF_DEFAULT 0x2  /* absent key takes .dflt / .dflt_str */
+#define CF_UNIQUE 0x4   /* list entries must differ */
+
+struct cfg_schema;
+
+struct cfg_field {
+	const char *key;
+	enum cfg_kind kind;
+	enum cfg_list list;
+	unsigned int flags;
+	size_t off;       /* the value; for lists the array or its pointer */
+	size_t count_off; /* lists: size_t number of entries */
+	size_t size;      /* one value (list: one entry) in bytes */
+	long long min;    /* integers: range; strings: length */
+	long long max;
+	size_t min_items; /* lists */
+	size_t max_items;
+	long long dflt;
+	const char *dflt_str;
+	const char *const *names; /* CFG_ENUM, NULL-terminated */
+	const struct cfg_schema *nested; /* CFG_MAP */
+	const char *zero_why; /* why 0 is refused, quoted in the message */
+	const char *(*check)(const char *s); /* extra string rule: NULL or why not */
+};
+
+struct cfg_schema {
+	const struct cfg_field *fields;
+	size_t n_fields;
+};
+
+#define SCHEMA(tbl)                                                          \
+	{ .fields = tbl, .n_fields = ARRAY_SIZE(tbl) };                      \
+	_Static_assert(ARRAY_SIZE(tbl) <= CFG_MAX_FIELDS, #tbl " too long")
+
+/* A value stored in member m of struct T. */
+#define AT(T, m) .off = offsetof(T, m), .size = MEMBER_SIZE(T, m)
+/* A list stored in T.m (array or pointer), its length in T.n. */
+#define LIST_AT(T, m, n) \
+	.off = offsetof(T, m), .count_off = offsetof(T, n), .size = ELEM_SIZE(T, m)
+
+_Static_assert(sizeof(enum lts_dp_mode) == sizeof(int), "CFG_ENUM stores int");
+
+static const char *const dp_mode_names[] = {
+	[LTS_DP_NATIVE] = "native",
+	[LTS_DP_SKB] = "skb",
+	[LTS_DP_OFF] = "off",
+	NULL,
+};
+
+static const char *check_abspath(const char *s);
+static const char *check_ifname(const char *s);
+
+static const struct cfg_field switch_fields[] = {
+	{ .key = "hostname", .kind = CFG_STR, .flags = CF_DEFAULT,
+	  AT(struct lts_config, hostname), .min = 1, .max = LTS_CFG_NAME_MAX - 1,
+	  .dflt_str = "lts" },
+	{ .key = "bpffs", .kind = CFG_STR, .flags = CF_DEFAULT,
+	  AT(struct lts_config, bpffs), .min = 1, .max = LTS_CFG_PATH_MAX - 1,
+	  .dflt_str = LTS_PIN_DIR_DEFAULT, .check = check_abspath },
+};
+static const struct cfg_schema switch_schema = SCHEMA(switch_fields);
+
+static const struct cfg_field dataplane_fields[] = {
+	{ .key = "mode", .kind = CFG_ENUM, .flags = CF_DEFAULT,
+	  AT(struct lts_config, mode), .names = dp_mode_names,
+	  .dflt = LTS_DP_NATIVE },
+	/* Required unless mode is off: checked in check_interfaces(). */
+	{ .key = "interfaces", .kind = CFG_STR, .list = CFG_LIST_ALLOC,
+	  .flags = CF_UNIQUE,
+	  LIST_AT(struct lts_config, interfaces, n_interfaces),
+	  .min = 1, .max = IF_NAMESIZE - 1, .check = check_ifname,
+	  .min_items = 0, .max_items = LTS_MAX_TX_PORTS },
+	{ .key = "l2tp_ports", .kind = CFG_U16, .list = CFG_LIST_INLINE,
+	  .flags = CF_DEFAULT | CF_UNIQUE,
+	  LIST_AT(struct lts_config, l2tp_ports, n_l2tp_ports),
+	  .min = 1, .max = 65535, .min_items = 1,
+	  .max_items = LTS_MAX_L2TP_PORTS, .dflt = LTS_L2TP_PORT_DEFAULT },
+	{ .key = "max_sessions", .kind = CFG_U32, .flags = CF_DEFAULT,
+	  AT(struct lts_config, max_sessions), .min = 1,
+	  .max = CFG_MAX_SESSIONS_LIMIT, .dflt = LTS_MAX_SESSIONS_DEFAULT },
+};
+static const struct cfg_schema dataplane_schema = SCHEMA(dataplane_fields);
+
+#define LEG_IP(m) \
+	{ .key = #m, .kind = CFG_IP, .flags = CF_REQUIRED, \
+	  AT(struct lts_static_leg, m) }
+#define LEG_PORT(m) \
+	{ .key = #m, .kind = CFG_U16, .flags = CF_DEFAULT, \
+	  AT(struct lts_static_leg, m), .min = 1, .max = 65535, \
+	  .dflt = LTS_L2TP_PORT_DEFAULT }
+/* RFC 2661 5.3: 0 is never an assigned ID, it means "not yet known". */
+#define LEG_ID(m) \
+	{ .key = #m, .kind = CFG_U16, .flags = CF_REQUIRED, \
+	  AT(struct lts_static_leg, m), .min = 1, .max = 65535, \
+	  .zero_why = "RFC 2661 5.3: ID 0 is reserved" }
+
+static const struct cfg_field leg_fields[] = {
+	LEG_IP(local),
+	LEG_IP(peer),
+	LEG_PORT(local_port),
+	LEG_PORT(peer_port),
+	LEG_ID(tunnel_id),
+	LEG_ID(session_id),
+	LEG_ID(peer_tunnel_id),
+	LEG_ID(peer_session_id),
+	{ .key = "dscp", .kind = CFG_INT, .flags = CF_DEFAULT,
+	  AT(struct lts_static_leg, dscp), .min = 0, .max = 63, .dflt = -1 },
+};
+static const struct cfg_schema leg_schema = SCHEMA(leg_fields);
+
+static const struct cfg_field session_fields[] = {
+	{ .key = "name", .kind = CFG_STR, .flags = CF_REQUIRED,
+	  AT(struct lts_static_session, name), .min = 1,
+	  .max = LTS_CFG_NAME_MAX - 1 },
+	{ .key = "a", .kind = CFG_MAP, .flags = CF_REQUIRED,
+	  AT(struct lts_static_session, a), .nested = &leg_schema },
+	{ .key = "b", .kind = CFG_MAP, .flags = CF_REQUIRED,
+	  AT(struct lts_static_session, b), .nested = &leg_schema },
+};
+static const struct cfg_schema session_schema = SCHEMA(session_fields);
+
+/* switch: and dataplane: both fill the top-level struct itself. */
+static const struct cfg_field root_fields[] = {
+	{ .key = "switch", .kind = CFG_MAP, .off = 0,
+	  .nested = &switch_schema },
+	{ .key = "dataplane", .kind = CFG_MAP, .off = 0,
+	  .nested = &dataplane_schema },
+	/* Each session takes two switch table entries. */
+	{ .key = "static_sessions", .kind = CFG_MAP, .list = CFG_LIST_ALLOC,
+	  LIST_AT(struct lts_config, static_sessions, n_static_sessions),
+	  .nested = &session_schema, .max_items = CFG_MAX_SESSIONS_LIMIT / 2 },
+};
+static const struct cfg_schema root_schema = SCHEMA(root_fields);
+
+/*
+ * Where a stored value or mapping came from. desc is the cfg_field of a
+ * value or the cfg_schema of a mapping: an address alone is ambiguous
+ * (a struct and its first member share it, switch: and dataplane: share the
+ * top-level struct).
+ */
+struct cfg_mark {
+	uintptr_t at;
+	const void *desc;
+	yaml_mark_t mark;
+};
+
+struct cfg_ctx {
+	const char *name;
+	char *err;
+	size_t errlen;
+	yaml_document_t *doc;
+	yaml_mark_t root_mark;
+	char path[256]; /* dotted path of the node being walked */
+	size_t path_len;
+	struct cfg_mark *marks;
+	size_t n_marks;
+	size_t cap_marks;
+};
+
+static const char *check_abspath(const char *s)
+{
+	return s[0] == '/' ? NULL : "must be an absolute path";
+}
+
+/* The kernel's dev_valid_name() rules, so that ltsd never asks for a name
+ * the kernel could not have. */
+static const char *check_ifname(const char *s)
+{
+	if (!strcmp(s, ".") || !strcmp(s, ".."))
+		return "is not a valid interface name";
+	if (strpbrk(s, "/: \t\n\v\f\r"))
+		return "must not contain '/', ':' or whitespace";
+	return NULL;
+}
+
+static __attribute__((format(printf, 4, 5))) int
+cfg_err(struct cfg_ctx *ctx, const yaml_mark_t *mark, const char *path,
+	const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!ctx->err || !ctx->errlen)
+		return -EINVAL;
+	n = snprintf(ctx->err, ctx->errlen, "%s:%zu:%zu: %s%s", ctx->name,
+		     mark->line + 1, mark->column + 1, path, *path ? ": " : "");
+	if (n < 0 || (size_t)n >= ctx->errlen)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(ctx->err + n, ctx->errlen - n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int cfg_enomem(struct cfg_ctx *ctx)
+{
+	if (ctx->err && ctx->errlen)
+		snprintf(ctx->err, ctx->errlen, "%s: %s", ctx->name,
+			 strerror(ENOMEM));
+	return -ENOMEM;
+}
+
+/* Append to the path; returns the old length for path_pop(). */
+static __attribute__((format(printf, 2, 3))) size_t
+path_push(struct cfg_ctx *ctx, const char *fmt, ...)
+{
+	size_t old = ctx->path_len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(ctx->path + old, sizeof(ctx->path) - old, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		ctx->path_len += (size_t)n < sizeof(ctx->path) - old ?
+					 (size_t)n : sizeof(ctx->path) - old - 1;
+	return old;
+}
+
+static void path_pop(struct cfg_ctx *ctx, size_t old)
+{
+	ctx->path_len = old;
+	ctx->path[old] = '\0';
+}
+
+static int mark_add(struct cfg_ctx *ctx, const void *at, const void *desc,
+		    const yaml_mark_t *mark)
+{
+	if (ctx->n_marks == ctx->cap_marks) {
+		size_t cap = ctx->cap_marks ? 2 * ctx->cap_marks : 64;
+		struct cfg_mark *m;
+
+		m = reallocarray(ctx->marks, cap, sizeof(*m));
+		if (!m)
+			return cfg_enomem(ctx);
+		ctx->marks = m;
+		ctx->cap_marks = cap;
+	}
+	ctx->marks[ctx->n_marks++] = (struct cfg_mark){
+		.at = (uintptr_t)at, .desc = desc, .mark = *mark
+	};
+	return 0;
+}
+
+static int mark_cmp(const void *pa, const void *pb)
+{
+	const struct cfg_mark *a = pa, *b = pb;
+
+	if (a->at != b->at)
+		return a->at < b->at ? -1 : 1;
+	if (a->desc != b->desc)
+		return (uintptr_t)a->desc < (uintptr_t)b->desc ? -1 : 1;
+	return 0;
+}
+
+/* Only valid once the walk is over and the marks are sorted. */
+static const yaml_mark_t *mark_find(const struct cfg_ctx *ctx, const void *at,
+				    const void *desc)
+{
+	struct cfg_mark key = { .at = (uintptr_t)at, .desc = desc };
+	const struct cfg_mark *m;
+
+	m = bsearch(&key, ctx->marks, ctx->n_marks, sizeof(*m), mark_cmp);
+	return m ? &m->mark : NULL;
+}
+
+static const struct cfg_field *schema_find(const struct cfg_schema *s,
+					   const char *key, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_fields; i++)
+		if (strlen(s->fields[i].key) == len &&
+		    !memcmp(s->fields[i].key, key, len))
+			return &s->fields[i];
+	return NULL;
+}
+
+/* Mark of key in the mapping at base, or NULL when the key was absent. */
+static const yaml_mark_t *field_mark(const struct cfg_ctx *ctx,
+				     const void *base,
+				     const struct cfg_schema *s,
+				     const char *key)
+{
+	const struct cfg_field *f = schema_find(s, key, strlen(key));
+
+	return mark_find(ctx, (const char *)base + f->off, f);
+}
+
+/* Mark of the mapping at base, else of the document: never NULL. */
+static const yaml_mark_t *map_mark(const struct cfg_ctx *ctx, const void *base,
+				   const struct cfg_schema *s)
+{
+	const yaml_mark_t *m = mark_find(ctx, base, s);
+
+	return m ? m : &ctx->root_mark;
+}
+
+static void list_append(char *buf, size_t size, size_t *pos, const char *s)
+{
+	int n;
+
+	if (*pos >= size)
+		return;
+	n = snprintf(buf + *pos, size - *pos, "%s%s", *pos ? ", " : "", s);
+	if (n > 0)
+		*pos += n;
+}
+
+static yaml_node_t *doc_node(const struct cfg_ctx *ctx, int index)
+{
+	return yaml_document_get_node(ctx->doc, index);
+}
+
+/* YAML 1.1 null: an empty plain scalar, ~ or null. */
+static bool node_is_null(const yaml_node_t *n)
+{
+	const char *v;
+
+	if (n->type != YAML_SCALAR_NODE ||
+	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	v = (const char *)n->data.scalar.value;
+	return !*v || !strcmp(v, "~") || !strcmp(v, "null") ||
+	       !strcmp(v, "Null") || !strcmp(v, "NULL");
+}
+
+static const char *node_desc(const yaml_node_t *n)
+{
+	switch (n->type) {
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	case YAML_SEQUENCE_NODE:
+		return "a sequence";
+	default:
+		return node_is_null(n) ? "null" : "a scalar";
+	}
+}
+
+/* The text of a non-null scalar, or an error saying what was expected. */
+static int scalar_text(struct cfg_ctx *ctx, const yaml_node_t *n,
+		       const char *expected, const char **text)
+{
+	if (n->type != YAML_SCALAR_NODE || node_is_null(n))
+		return cfg_err(ctx, &n->start_mark, ctx->path,
+			       "expected %s, got %s", expected, node_desc(n));
+	*text = (const char *)n->data.scalar.value;
+	return 0;
+}
+
+static void store_int(enum cfg_kind kind, void *dst, long long v)
+{
+	switch (kind) {
+	case CFG_U16:
+		*(uint16_t *)dst = v;
+		break;
+	case CFG_U32:
+		*(uint32_t *)dst = v;
+		break;
+	default: /* CFG_INT, CFG_ENUM */
+		*(int *)dst = v;
+		break;
+	}
+}
+
+static int walk_str(struct cfg_ctx *ctx, const yaml_node_t *n,
+		    const struct cfg_field *f, char *dst)
+{
+	const char *s = "", *why;
+	size_t len;
+	int err;
+
+	err = scalar_text(ctx, n, "a string", &s);
+	if (err)
+		return err;
+	len = n->data.scalar.length;
+	if (memchr(s, '\0', len))
+		return cfg_err(ctx, &n->start_mark, ctx->path,
+			       "must not contain a NUL character");
+	if ((long long)len < f->min || (long long)len > f->max)
+		return cfg_err(ctx, &n->start_mark, ctx->path,
+			       "must be %lld..%lld characters long, got %zu",
+			       f->min, f->max, len);
+	why = f->check ? f->check(s) : NULL;
+	if (why)
+		return cfg_err(ctx, &n->start_mark, ctx->path, "\"%.*s\" %s",
+			       CFG_QUOTE_MAX, s, why);
+	memset(dst, 0, f->size);
+	memcpy(dst, s, len);
+	return 0;
+}
+
+/*
+ * Plain decimal only: a sign, hex, YAML 1.1 octal (leading 0), sexagesimal
+ * or underscores would all be read differently by some other YAML tool.
+ */
+static int walk_uint(struct cfg_ctx *ctx, const yaml_node_t *n,
+		     const struct cfg_field *f, void *dst)
+{
+	unsigned long long v = 0;
+	const char *s = "";
+	size_t i, len;
+	int err;
+
+	err = scalar_text(ctx, n, "an integer", &s);
+	if (err)
+		return err;
+	len = n->data.scalar.length;
+	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return cfg_err(ctx, &n->start_mark, ctx->path,
+			       "expected an integer, got a quoted string \"%.*s\"",
+			       CFG_QUOTE_MAX, s);
+	if (strspn(s, "0123456789") != len)
+		return cfg_err(ctx, &n->start_mark, ctx->path,
+			       "expected a decimal integer, got \"%.*s\"",
+			       CFG_QUOTE_MAX, s);
+	if (len > 1 && s[0] == '0')
+		return cfg_err(ctx, &n->start_mark, ctx->path,
+			       "\"%.*s\": leading zeros are not allowed (YAML 1.1 reads them as octal)",
+			       CFG_QUOTE_MAX, s);
+	/* Saturate: every limit is far below this. */
+	for (i = 0; i < len && v < (1ULL << 40); i++)
+		v = v * 10 + (s[i] - '0');
+	if (v == 0 && f->min > 0 && f->zero_why)
+		return cfg_err(ctx, &n->start_mark, ctx->path,
+			       "0 is not allowed (%s)", f->zero_why);
+	if (i < len || (long long)v < f->min || (long long)v > f->max)
+		return cfg_err(ctx, &n->start_mark, ctx->path,
+			       "%.*s is out of range %lld..%lld", CFG_QUOTE_MAX,
+			       s, f->min, f->max);
+	store_int(f->kind, dst, v);
+	return 0;
+}
+
+static int walk_enum(struct cfg_ctx *ctx, const yaml_node_t *n,
+		     const struct cfg_field *f, void *dst)
+{
+	bool text = n->type == YAML_SCALAR_NODE && !node_is_null(n);
+	const char *s = text ? (const char *)n->data.scalar.value : "";
+	char names[128];
+	size_t i, pos = 0;
+
+	for (i = 0; text && f->names[i]; i++) {
+		if (!strcmp(s, f->names[i])) {
+			store_int(f->kind, dst, i);
+			return 0;
+		}
+	}
+	for (i = 0; f->names[i]; i++)
+		list_append(names, sizeof(names), &pos, f->names[i]);
+	if (!text)
+		return cfg_err(ctx, &n->start_mark, ctx->path,
+			       "expected one of %s, got %s", names,
+			       node_desc(n));
+	return cfg_err(ctx, &n->start_mark, ctx->path,
+		       "expected one of %s, got \"%.*s\"", names,
+		       CFG_QUOTE_MAX, s);
+}
+
+static int walk_ip(struct cfg_ctx *ctx, const yaml_node_t *n, void *dst)
+{
+	struct lts_ip ip = { 0 };
+	const char *s = "";
+	int err;
+
+	err = scalar_text(ctx, n, "an IP address", &s);
+	if (err)
+		return err;
+	if (inet_pton(AF_INET, s, ip.addr) == 1)
+		ip.family = LTS_FAMILY_IPV4;
+	else if (inet_pton(AF_INET6, s, ip.addr) == 1)
+		ip.family = LTS_FAMILY_IPV6;
+	else
+		return cfg_err(ctx, &n->start_mark, ctx->path,
+			       "expected an IPv4 or IPv6 address, got \"%.*s\"",
+			       CFG_QUOTE_MAX, s);
+	memcpy(dst, &ip, sizeof(ip));
+	return 0;
+}
+
+static int walk_map(struct cfg_ctx *ctx, const yaml_node_t *n,
+		    const struct cfg_schema *s, void *base);
+
+/* One value (or one list entry) of field f into dst. */
+static int walk_one(struct cfg_ctx *ctx, const yaml_node_t *n,
+		    const struct cfg_field *f, void *dst)
+{
+	switch (f->kind) {
+	case CFG_STR:
+		return walk_str(ctx, n, f, dst);
+	case CFG_U16:
+	case CFG_U32:
+	case CFG_INT:
+		return walk_uint(ctx, n, f, dst);
+	case CFG_ENUM:
+		return walk_enum(ctx, n, f, dst);
+	case CFG_IP:
+		return walk_ip(ctx, n, dst);
+	case CFG_MAP:
+		return walk_map(ctx, n, f->nested, dst);
+	}
+	return -EINVAL;
+}
+
+static int walk_list(struct cfg_ctx *ctx, const yaml_node_t *n,
+		     const struct cfg_field *f, char *base)
+{
+	size_t *count = (size_t *)(base + f->count_off);
+	yaml_node_item_t *items;
+	size_t i, j, nitems;
+	char *arr;
+	int err;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return cfg_err(ctx, &n->start_mark, ctx->path,
+			       "expected a sequence, got %s", node_desc(n));
+	items = n->data.sequence.items.start;
+	nitems = n->data.sequence.items.top - items;
+	if (nitems < f->min_items)
+		return cfg_err(ctx, &n->start_mark, ctx->path,
+			       "must have at least %zu %s", f->min_items,
+			       f->min_items == 1 ? "entry" : "entries");
+	if (nitems > f->max_items)
+		return cfg_err(ctx, &n->start_mark, ctx->path,
+			       "must have at most %zu entries, got %zu",
+			       f->max_items, nitems);
+
+	if (f->list == CFG_LIST_INLINE) {
+		arr = base + f->off;
+	} else {
+		arr = nitems ? calloc(nitems, f->size) : NULL;
+		if (nitems && !arr)
+			return cfg_enomem(ctx);
+		/* Owned by the config from here on: freed with it on error. */
+		*(void **)(base + f->off) = arr;
+	}
+
+	for (i = 0; i < nitems; i++) {
+		const yaml_node_t *item = doc_node(ctx, items[i]);
+		size_t old = path_push(ctx, "[%zu]", i);
+		char *elem = arr + i * f->size;
+
+		err = walk_one(ctx, item, f, elem);
+		for (j = 0; !err && (f->flags & CF_UNIQUE) && j < i; j++)
+			if (!memcmp(arr + j * f->size, elem, f->size))
+				err = cfg_err(ctx, &item->start_mark, ctx->path,
+					      "duplicate entry \"%.*s\" (same as [%zu])",
+					      CFG_QUOTE_MAX,
+					      (const char *)item->data.scalar.value,
+					      j);
+		path_pop(ctx, old);
+		if (err)
+			return err;
+	}
+	*count = nitems;
+	return 0;
+}
+
+static void apply_default(const struct cfg_field *f, char *base)
+{
+	char *dst = base + f->off;
+	size_t i;
+
+	if (f->kind == CFG_MAP && f->list == CFG_ONE) {
+		/* An absent section still gets its defaults. */
+		for (i = 0; i < f->nested->n_fields; i++)
+			apply_default(&f->nested->fields[i], dst);
+		return;
+	}
+	if (!(f->flags & CF_DEFAULT))
+		return;
+	if (f->kind == CFG_STR)
+		snprintf(dst, f->size, "%s", f->dflt_str);
+	else
+		store_int(f->kind, dst, f->dflt);
+	if (f->list == CFG_LIST_INLINE)
+		*(size_t *)(base + f->count_off) = 1;
+}
+
+static int walk_field(struct cfg_ctx *ctx, const yaml_node_t *n,
+		      const struct cfg_field *f, char *base)
+{
+	int err;
+
+	err = mark_add(ctx, base + f->off, f, &n->start_mark);
+	if (err)
+		return err;
+	if (f->list == CFG_ONE)
+		return walk_one(ctx, n, f, base + f->off);
+	return walk_list(ctx, n, f, base);
+}
+
+static int walk_map(struct cfg_ctx *ctx, const yaml_node_t *n,
+		    const struct cfg_schema *s, void *base)
+{
+	bool seen[CFG_MAX_FIELDS] = { false };
+	const struct cfg_field *f;
+	yaml_node_pair_t *pair;
+	char keys[256];
+	size_t i, pos = 0;
+	int err;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return cfg_err(ctx, &n->start_mark, ctx->path,
+			       "expected a mapping, got %s", node_desc(n));
+	err = mark_add(ctx, base, s, &n->start_mark);
+	if (err)
+		return err;
+
+	for (pair = n->data.mapping.pairs.start;
+	     pair < n->data.mapping.pairs.top; pair++) {
+		const yaml_node_t *key = doc_node(ctx, pair->key);
+		const yaml_node_t *val = doc_node(ctx, pair->value);
+		const char *k;
+		size_t old;
+
+		if (key->type != YAML_SCALAR_NODE)
+			return cfg_err(ctx, &key->start_mark, ctx->path,
+				       "expected a key, got %s",
+				       node_desc(key));
+		k = (const char *)key->data.scalar.value;
+		f = schema_find(s, k, key->data.scalar.length);
+		if (!f) {
+			for (i = 0; i < s->n_fields; i++)
+				list_append(keys, sizeof(keys), &pos,
+					    s->fields[i].key);
+			return cfg_err(ctx, &key->start_mark, ctx->path,
+				       "unknown key \"%.*s\" (expected one of %s)",
+				       CFG_QUOTE_MAX, k, keys);
+		}
+		if (seen[f - s->fields])
+			return cfg_err(ctx, &key->start_mark, ctx->path,
+				       "duplicate key \"%s\"", f->key);
+		seen[f - s->fields] = true;
+
+		old = path_push(ctx, "%s%s", ctx->path_len ? "." : "", f->key);
+		err = walk_field(ctx, val, f, base);
+		path_pop(ctx, old);
+		if (err)
+			return err;
+	}
+
+	for (i = 0; i < s->n_fields; i++) {
+		f = &s->fields[i];
+		if (seen[i])
+			continue;
+		if (f->flags & CF_REQUIRED)
+			return cfg_err(ctx, &n->start_mark, ctx->path,
+				       "missing required key \"%s\"", f->key);
+		apply_default(f, base);
+	}
+	return 0;
+}
+
+static const char *family_name(uint8_t family)
+{
+	return family == LTS_FAMILY_IPV6 ? "IPv6" : "IPv4";
+}
+
+static void ports_str(const struct lts_config *cfg, char *buf, size_t size)
+{
+	size_t i, pos = 0;
+	char port[8];
+
+	buf[0] = '\0';
+	for (i = 0; i < cfg->n_l2tp_ports; i++) {
+		snprintf(port, sizeof(port), "%u", cfg->l2tp_ports[i]);
+		list_append(buf, size, &pos, port);
+	}
+}
+
+static int check_interfaces(struct cfg_ctx *ctx, const struct lts_config *cfg)
+{
+	const yaml_mark_t *m;
+
+	if (cfg->mode == LTS_DP_OFF || cfg->n_interfaces)
+		return 0;
+	m = field_mark(ctx, cfg, &dataplane_schema, "interfaces");
+	if (!m)
+		m = map_mark(ctx, cfg, &dataplane_schema);
+	return cfg_err(ctx, m, "dataplane.interfaces",
+		       "at least one interface is required unless dataplane.mode is off");
+}
+
+static int check_leg(struct cfg_ctx *ctx, const struct lts_config *cfg,
+		     size_t idx, const char *which,
+		     const struct lts_static_leg *leg)
+{
+	char path[64], fpath[80], ports[64];
+	const yaml_mark_t *m;
+	size_t i;
+
+	snprintf(path, sizeof(path), "static_sessions[%zu].%s", idx, which);
+	if (leg->local.family != leg->peer.family) {
+		snprintf(fpath, sizeof(fpath), "%s.peer", path);
+		return cfg_err(ctx, field_mark(ctx, leg, &leg_schema, "peer"),
+			       fpath,
+			       "%s address, but local is %s: both addresses of a leg must be of the same family",
+			       family_name(leg->peer.family),
+			       family_name(leg->local.family));
+	}
+
+	for (i = 0; i < cfg->n_l2tp_ports; i++)
+		if (cfg->l2tp_ports[i] == leg->local_port)
+			return 0;
+	ports_str(cfg, ports, sizeof(ports));
+	m = field_mark(ctx, leg, &leg_schema, "local_port");
+	if (m) {
+		snprintf(fpath, sizeof(fpath), "%s.local_port", path);
+		return cfg_err(ctx, m, fpath,
+			       "%u is not one of dataplane.l2tp_ports (%s)",
+			       leg->local_port, ports);
+	}
+	return cfg_err(ctx, map_mark(ctx, leg, &leg_schema), path,
+		       "local_port defaults to %u, which is not one of dataplane.l2tp_ports (%s)",
+		       leg->local_port, ports);
+}
+
+/* An entry to look for duplicates among: key bytes and document order. */
+struct cfg_dup {
+	const void *key;
+	size_t len;
+	size_t idx;
+};
+
+static int dup_cmp(const void *pa, const void *pb)
+{
+	const struct cfg_dup *a = pa, *b = pb;
+	int c = memcmp(a->key, b->key, a->len);
+
+	if (c)
+		return c;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/*
+ * Sort instead of comparing all pairs: static configs with 100k sessions
+ * must not take minutes. Reports the duplicate that comes first in the
+ * document (*later) and the first entry it repeats (*first).
+ */
+static bool find_duplicate(struct cfg_dup *v, size_t n, size_t *first,
+			   size_t *later)
+{
+	size_t i, head = 0;
+	bool found = false;
+
+	qsort(v, n, sizeof(*v), dup_cmp);
+	for (i = 1; i < n; i++) {
+		if (memcmp(v[i].key, v[i - 1].key, v[i].len)) {
+			head = i;
+			continue;
+		}
+		if (i == head + 1 && (!found || v[i].idx < *later)) {
+			*first = v[head].idx;
+			*later = v[i].idx;
+			found = true;
+		}
+	}
+	return found;
+}
+
+static int check_names(struct cfg_ctx *ctx, const struct lts_config *cfg)
+{
+	const struct lts_static_session *ss = cfg->static_sessions;
+	size_t i, first, later;
+	struct cfg_dup *v;
+	int err = 0;
+
+	if (cfg->n_static_sessions < 2)
+		return 0;
+	v = calloc(cfg->n_static_sessions, sizeof(*v));
+	if (!v)
+		return cfg_enomem(ctx);
+	/* Names are NUL-padded to their full size, so memcmp is strcmp. */
+	for (i = 0; i < cfg->n_static_sessions; i++)
+		v[i] = (struct cfg_dup){ ss[i].name, sizeof(ss[i].name), i };
+	if (find_duplicate(v, cfg->n_static_sessions, &first, &later)) {
+		char path[48];
+
+		snprintf(path, sizeof(path), "static_sessions[%zu].name", later);
+		err = cfg_err(ctx,
+			      field_mark(ctx, &ss[later], &session_schema, "name"),
+			      path, "duplicate session name \"%s\" (also static_sessions[%zu])",
+			      ss[later].name, first);
+	}
+	free(v);
+	return err;
+}
+
+static const struct lts_static_leg *leg_of(const struct lts_config *cfg,
+					   size_t idx)
+{
+	const struct lts_static_session *s = &cfg->static_sessions[idx / 2];
+
+	return idx % 2 ? &s->b : &s->a;
+}
+
+/* The lookup key the XDP program uses for frames arriving on this leg. */
+static void leg_switch_key(const struct lts_static_leg *leg,
+			   struct lts_switch_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = leg->peer.family;
+	k->peer_port = leg->peer_port;
+	k->tunnel_id = leg->tunnel_id;
+	k->session_id = leg->session_id;
+	memcpy(k->peer_addr, leg->peer.addr, sizeof(k->peer_addr));
+	memcpy(k->local_addr, leg->local.addr, sizeof(k->local_addr));
+}
+
+static void ip_str(const struct lts_ip *ip, char *buf, size_t size)
+{
+	if (!inet_ntop(ip->family == LTS_FAMILY_IPV6 ? AF_INET6 : AF_INET,
+		       ip->addr, buf, size))
+		snprintf(buf, size, "?");
+}
+
+static int report_dup_key(struct cfg_ctx *ctx, const struct lts_config *cfg,
+			  size_t first, size_t later)
+{
+	const struct lts_static_leg *leg = leg_of(cfg, later);
+	char path[48], peer[INET6_ADDRSTRLEN], local[INET6_ADDRSTRLEN];
+	bool v6 = leg->peer.family == LTS_FAMILY_IPV6;
+
+	snprintf(path, sizeof(path), "static_sessions[%zu].%c", later / 2,
+		 later % 2 ? 'b' : 'a');
+	ip_str(&leg->peer, peer, sizeof(peer));
+	ip_str(&leg->local, local, sizeof(local));
+	return cfg_err(ctx, map_mark(ctx, leg, &leg_schema), path,
+		       "duplicate switch key: peer %s%s%s:%u, local %s, tunnel_id %u, session_id %u also used by session %s leg %c",
+		       v6 ? "[" : "", peer, v6 ? "]" : "", leg->peer_port,
+		       local, leg->tunnel_id, leg->session_id,
+		       cfg->static_sessions[first / 2].name,
+		       first % 2 ? 'b' : 'a');
+}
+
+/* Two legs with one switch key would silently steal each other's frames. */
+static int check_switch_keys(struct cfg_ctx *ctx, const struct lts_config *cfg)
+{
+	size_t i, n = 2 * cfg->n_static_sessions, first, later;
+	struct lts_switch_key *keys;
+	struct cfg_dup *v;
+	int err = 0;
+
+	if (!n)
+		return 0;
+	keys = calloc(n, sizeof(*keys));
+	v = calloc(n, sizeof(*v));
+	if (!keys || !v) {
+		err = cfg_enomem(ctx);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		leg_switch_key(leg_of(cfg, i), &keys[i]);
+		v[i] = (struct cfg_dup){ &keys[i], sizeof(keys[i]), i };
+	}
+	if (find_duplicate(v, n, &first, &later))
+		err = report_dup_key(ctx, cfg, first, later);
+out:
+	free(v);
+	free(keys);
+	return err;
+}
+
+/* Rules spanning several fields, run on the typed structs. */
+static int check_config(struct cfg_ctx *ctx, const struct lts_config *cfg)
+{
+	size_t i;
+	int err;
+
+	qsort(ctx->marks, ctx->n_marks, sizeof(*ctx->marks), mark_cmp);
+
+	err = check_interfaces(ctx, cfg);
+	for (i = 0; !err && i < cfg->n_static_sessions; i++) {
+		err = check_leg(ctx, cfg, i, "a", &cfg->static_sessions[i].a);
+		if (!err)
+			err = check_leg(ctx, cfg, i, "b",
+					&cfg->static_sessions[i].b);
+	}
+	if (!err)
+		err = check_names(ctx, cfg);
+	if (!err)
+		err = check_switch_keys(ctx, cfg);
+	return err;
+}
+
+/*
+ * libyaml reports reader errors (bad UTF-8, control characters) as a byte
+ * offset only; turn it into line and column like its other marks (column in
+ * characters, not bytes).
+ */
+static yaml_mark_t offset_mark(const char *buf, size_t len, size_t off)
+{
+	yaml_mark_t m = { 0 };
+	size_t i;
+
+	for (i = 0; i < off && i < len; i++) {
+		if (buf[i] == '\n') {
+			m.line++;
+			m.column = 0;
+		} else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
+			m.column++;
+		}
+	}
+	return m;
+}
+
+static int syntax_err(struct cfg_ctx *ctx, const yaml_parser_t *p,
+		      const char *buf, size_t len)
+{
+	yaml_mark_t m = p->problem_mark;
+
+	if (p->error == YAML_MEMORY_ERROR)
+		return cfg_enomem(ctx);
+	if (p->error == YAML_READER_ERROR)
+		m = offset_mark(buf, len, p->problem_offset);
+	if (p->context)
+		return cfg_err(ctx, &m, "",
+			       "YAML syntax error: %s (%s started at %zu:%zu)",
+			       p->problem ? p->problem : "?", p->context,
+			       p->context_mark.line + 1,
+			       p->context_mark.column + 1);
+	return cfg_err(ctx, &m, "", "YAML syntax error: %s",
+		       p->problem ? p->problem : "?");
+}
+
+/* A second document would be silently ignored: refuse it. */
+static int check_no_more_docs(struct cfg_ctx *ctx, yaml_parser_t *p,
+			      const char *buf, size_t len)
+{
+	const yaml_node_t *root;
+	yaml_document_t doc;
+	int err = 0;
+
+	if (!yaml_parser_load(p, &doc))
+		return syntax_err(ctx, p, buf, len);
+	root = yaml_document_get_root_node(&doc);
+	if (root)
+		err = cfg_err(ctx, &root->start_mark, "",
+			      "only one YAML document is allowed");
+	yaml_document_delete(&doc);
+	return err;
+}
+
+static int cfg_parse(struct cfg_ctx *ctx, const char *buf, size_t len,
+		     struct lts_config **out)
+{
+	struct lts_config *cfg = NULL;
+	const yaml_node_t *root;
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	int err;
+
+	if (!yaml_parser_initialize(&parser))
+		return cfg_enomem(ctx);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	/* On failure yaml_parser_load() has already freed the document. */
+	if (!yaml_parser_load(&parser, &doc)) {
+		err = syntax_err(ctx, &parser, buf, len);
+		goto out_parser;
+	}
+	ctx->doc = &doc;
+
+	root = yaml_document_get_root_node(&doc);
+	if (!root || node_is_null(root)) {
+		err = cfg_err(ctx, root ? &root->start_mark : &doc.start_mark,
+			      "", "empty document: expected a mapping");
+		goto out_doc;
+	}
+	ctx->root_mark = root->start_mark;
+	err = check_no_more_docs(ctx, &parser, buf, len);
+	if (err)
+		goto out_doc;
+
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg) {
+		err = cfg_enomem(ctx);
+		goto out_doc;
+	}
+	err = walk_map(ctx, root, &root_schema, cfg);
+	if (err)
+		goto out_cfg;
+	err = check_config(ctx, cfg);
+	if (err)
+		goto out_cfg;
+	*out = cfg;
+	cfg = NULL;
+
+out_cfg:
+	lts_config_free(cfg);
+out_doc:
+	yaml_document_delete(&doc);
+out_parser:
+	yaml_parser_delete(&parser);
+	return err;
+}
+
+int lts_config_load_string(const char *name, const char *yaml, size_t len,
+			   struct lts_config **out, char *err, size_t errlen)
+{
+	struct cfg_ctx ctx = {
+		.name = name ? name : "<string>",
+		.err = err,
+		.errlen = errlen,
+	};
+	int ret;
+
+	ret = cfg_parse(&ctx, yaml, len, out);
+	free(ctx.marks);
+	return ret;
+}
+
+static int read_all(FILE *f, char **out, size_t *outlen)
+{
+	size_t len = 0, cap = 0, n;
+	char *buf = NULL, *nb;
+
+	for (;;) {
+		if (len == cap) {
+			if (cap >= CFG_FILE_MAX) {
+				free(buf);
+				return -EFBIG;
+			}
+			cap = cap ? 2 * cap : 4096;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
+		return errno ? -errno : -EIO;
+	}
+	*out = buf;
+	*outlen = len;
+	return 0;
+}
+
+int lts_config_load_file(const char *path, struct lts_config **out, char *err,
+			 size_t errlen)
+{
+	size_t len = 0;
+	char *buf = NULL;
+	FILE *f;
+	int ret;
+
+	f = fopen(path, "re");
+	if (!f) {
+		ret = -errno;
+		goto out_err;
+	}
+	errno = 0;
+	ret = read_all(f, &buf, &len);
+	fclose(f);
+	if (ret)
+		goto out_err;
+	ret = lts_config_load_string(path, buf, len, out, err, errlen);
+	free(buf);
+	return ret;
+
+out_err:
+	if (err && errlen)
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+	return ret;
+}
+
+void lts_config_free(struct lts_config *cfg)
+{
+	if (!cfg)
+		return;
+	free(cfg->interfaces);
+	free(cfg->static_sessions);
+	free(cfg);
+}
+
+const char *lts_dp_mode_name(enum lts_dp_mode mode)
+{
+	if ((unsigned int)mode >= ARRAY_SIZE(dp_mode_names) - 1)
+		return "unknown";
+	return dp_mode_names[mode];
+}
