@@ -28,7 +28,7 @@ LDLIBS := $(shell pkg-config --libs libbpf libxdp 2>/dev/null || echo -lbpf -lxd
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean test unit-test bpf-test e2e-test demo bench fmt
+.PHONY: all clean deps test unit-test bpf-test e2e-test demo fmt
 
 BPF_PROGS := lts_xdp xdp_pass
 BPF_OBJS := $(BPF_PROGS:%=$(O)/bpf/%.bpf.o)
@@ -92,6 +92,10 @@ test: all $(UNIT_BINS) $(TEST_TOOLS)
 
 demo: all
 	$(Q)O=$(O) PYTHON=$(PYTHON) scripts/demo.sh
+
+# Debian packages (apt-get): run as root, e.g. `sudo make deps`.
+deps:
+	$(Q)scripts/install-deps.sh
 
 fmt:
 	clang-format -i $$(git ls-files '*.c' '*.h')
