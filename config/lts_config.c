@@ -920,6 +920,18 @@ out:
 	return err;
 }
 
+/* Each static session takes a counter slot and two switch-table entries. */
+static int check_session_count(struct cfg_ctx *ctx, const struct lts_config *cfg)
+{
+	size_t first_over = cfg->max_sessions;
+
+	if (cfg->n_static_sessions <= cfg->max_sessions)
+		return 0;
+	return cfg_err(ctx, map_mark(ctx, &cfg->static_sessions[first_over], &session_schema),
+		       "static_sessions", "%zu sessions exceed dataplane.max_sessions (%u)",
+		       cfg->n_static_sessions, cfg->max_sessions);
+}
+
 /* Rules spanning several fields, run on the typed structs. */
 static int check_config(struct cfg_ctx *ctx, const struct lts_config *cfg)
 {
@@ -929,6 +941,8 @@ static int check_config(struct cfg_ctx *ctx, const struct lts_config *cfg)
 	qsort(ctx->marks, ctx->n_marks, sizeof(*ctx->marks), mark_cmp);
 
 	err = check_interfaces(ctx, cfg);
+	if (!err)
+		err = check_session_count(ctx, cfg);
 	for (i = 0; !err && i < cfg->n_static_sessions; i++) {
 		err = check_leg(ctx, cfg, i, "a", &cfg->static_sessions[i].a);
 		if (!err)

@@ -351,6 +351,13 @@ static const struct cfg_case cases[] = {
 	  "dataplane:\n  interfaces: [eth0]\n  l2tp_ports: [1701, 1701]\n",
 	  .where = "3:22",
 	  .msg = "dataplane.l2tp_ports[1]: duplicate entry \"1701\" (same as [0])" },
+	{ "more static sessions than max_sessions",
+	  "dataplane: {interfaces: [eth0], max_sessions: 1}\nstatic_sessions:\n"
+	  "  - name: s1\n    a: " LEG_A "    b: " LEG_B
+	  "  - name: s2\n    a: " LEG("10.0.1.2", "10.0.1.1", "101", "1")
+	  "    b: " LEG("10.0.2.2", "10.0.2.1", "301", "3"),
+	  .where = "6:5",
+	  .msg = "static_sessions: 2 sessions exceed dataplane.max_sessions (1)" },
 	{ "max_sessions 0", "dataplane:\n  interfaces: [eth0]\n  max_sessions: 0\n",
 	  .where = "3:17",
 	  .msg = "dataplane.max_sessions: 0 is out of range 1..4194304" },
