@@ -97,6 +97,10 @@ demo: all
 deps:
 	$(Q)scripts/install-deps.sh
 
+# Suites and tools with their own rules (bench, fuzz, e2e helpers) keep them
+# in a fragment next to their sources.
+include $(sort $(wildcard tests/*/*.mk))
+
 fmt:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
