@@ -6,13 +6,19 @@
  * of value each holds, where it lands in the typed structs and which range it
  * must fall in. A single walker applies the tables to libyaml's document tree,
  * so adding a key is one table line and every key gets the same checks and
- * the same error format. Rules that span several fields (address families of
- * a leg, local_port against l2tp_ports, unique names, unique switch keys) run
- * afterwards on the typed structs; the walker records the YAML mark of every
- * mapping and value it stores so that those rules still point at the right
- * line and column. libyaml never leaves this file.
+ * the same error format. A table may embed another one (every peer accepts
+ * the keys of control:), and a key may inherit its default from another
+ * value of the config (control: into each peer, switch.hostname into each
+ * lns_peer); both are table properties, so the walker, not per-key code,
+ * handles them. Rules that span several fields (address families of a leg,
+ * local_port against l2tp_ports, unique names, unique switch keys, ambiguous
+ * lac_peers) run afterwards on the typed structs; the walker records the
+ * YAML mark of every mapping and value it stores so that those rules still
+ * point at the right line and column, and so that inheritance knows which
+ * keys the file set. libyaml never leaves this file.
  */
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -31,8 +37,10 @@
 
 /* Refuse to slurp something that is obviously not a config (/dev/zero). */
 #define CFG_FILE_MAX (64u << 20)
-/* Most keys in one mapping; checked per table at compile time. */
+/* Most lines in one table; checked per table at compile time. */
 #define CFG_MAX_FIELDS 16
+/* Most keys in one mapping, embedded tables included. */
+#define CFG_MAX_KEYS 32
 /* Longest user text quoted back in a message. */
 #define CFG_QUOTE_MAX 64
 
@@ -46,7 +54,11 @@ enum cfg_kind {
 	CFG_INT,  /* int; lets a default lie outside min..max (dscp -1) */
 	CFG_ENUM, /* int, index into .names */
 	CFG_IP,   /* struct lts_ip */
+	CFG_BOOL, /* bool: true or false */
+	CFG_PREFIX, /* struct lts_prefix: address or address/length */
 	CFG_MAP,  /* nested struct described by .nested */
+	CFG_EMBED, /* no key of its own: .nested's keys are accepted in this
+		    * mapping and land in the struct at .off */
 };
 
 enum cfg_list {
@@ -58,6 +70,16 @@ enum cfg_list {
 #define CF_REQUIRED 0x1 /* absent key is an error at its mapping */
 #define CF_DEFAULT 0x2  /* absent key takes .dflt / .dflt_str */
 #define CF_UNIQUE 0x4   /* list entries must differ */
+/*
+ * Absent key takes the value at .inherit in struct lts_config (integers:
+ * times .inherit_mul if that is set); on CFG_EMBED, every absent key of the
+ * embedded struct takes its value from the struct of the same type at
+ * .inherit. Runs after the whole walk, so the source may come later in the
+ * file; the source itself must not inherit.
+ */
+#define CF_INHERIT 0x8
+#define CF_LEN 0x10     /* CFG_STR, CFG_ONE: also store the size_t length at
+			 * .count_off */
 
 struct cfg_schema;
 
@@ -78,6 +100,9 @@ struct cfg_field {
 	const char *const *names; /* CFG_ENUM, NULL-terminated */
 	const struct cfg_schema *nested; /* CFG_MAP */
 	const char *zero_why; /* why 0 is refused, quoted in the message */
+	const char *range_why; /* why the range, quoted in the message */
+	size_t inherit;       /* CF_INHERIT: offset in struct lts_config */
+	unsigned int inherit_mul;
 	const char *(*check)(const char *s); /* extra string rule: NULL or why not */
 };
 
@@ -97,11 +122,19 @@ struct cfg_schema {
 	.off = offsetof(T, m), .count_off = offsetof(T, n), .size = ELEM_SIZE(T, m)
 
 _Static_assert(sizeof(enum lts_dp_mode) == sizeof(int), "CFG_ENUM stores int");
+_Static_assert(sizeof(enum lts_tunnel_mode) == sizeof(int),
+	       "CFG_ENUM stores int");
 
 static const char *const dp_mode_names[] = {
 	[LTS_DP_NATIVE] = "native",
 	[LTS_DP_SKB] = "skb",
 	[LTS_DP_OFF] = "off",
+	NULL,
+};
+
+static const char *const tunnel_mode_names[] = {
+	[LTS_TUNNEL_ON_DEMAND] = "on-demand",
+	[LTS_TUNNEL_PERSISTENT] = "persistent",
 	NULL,
 };
 
@@ -177,6 +210,115 @@ static const struct cfg_field session_fields[] = {
 };
 static const struct cfg_schema session_schema = SCHEMA(session_fields);
 
+/*
+ * limits: answered with "insufficient resources" (StopCCN 2/4, CDN 2/4) at
+ * run time. Tunnel IDs are 16 bits, hence max_tunnels. max_sessions
+ * defaults to, and may not exceed, the size of the switch table
+ * (check_limits()).
+ */
+static const struct cfg_field limits_fields[] = {
+	{ .key = "max_tunnels", .kind = CFG_U32, .flags = CF_DEFAULT,
+	  AT(struct lts_limits, max_tunnels), .min = 1, .max = 65535,
+	  .dflt = 1024 },
+	{ .key = "max_sessions", .kind = CFG_U32, .flags = CF_INHERIT,
+	  AT(struct lts_limits, max_sessions), .min = 1,
+	  .max = CFG_MAX_SESSIONS_LIMIT,
+	  .inherit = offsetof(struct lts_config, max_sessions) },
+	{ .key = "sccrq_rate", .kind = CFG_U32, .flags = CF_DEFAULT,
+	  AT(struct lts_limits, sccrq_rate), .min = 1, .max = 100000,
+	  .dflt = 20 },
+	{ .key = "sccrq_burst", .kind = CFG_U32, .flags = CF_INHERIT,
+	  AT(struct lts_limits, sccrq_burst), .min = 1, .max = 1000000,
+	  .inherit = offsetof(struct lts_config, limits.sccrq_rate),
+	  .inherit_mul = 2 },
+};
+static const struct cfg_schema limits_schema = SCHEMA(limits_fields);
+
+/* control:, and embedded in every peer to override it (RFC 2661 5.5, 5.8). */
+static const struct cfg_field ctrl_fields[] = {
+	{ .key = "hello_interval", .kind = CFG_U32, .flags = CF_DEFAULT,
+	  AT(struct lts_ctrl_cfg, hello_interval_s), .min = 0, .max = 3600,
+	  .dflt = 60 },
+	{ .key = "receive_window", .kind = CFG_U16, .flags = CF_DEFAULT,
+	  AT(struct lts_ctrl_cfg, receive_window), .min = 1, .max = 1024,
+	  .dflt = 8 },
+	{ .key = "retransmit_initial", .kind = CFG_U32, .flags = CF_DEFAULT,
+	  AT(struct lts_ctrl_cfg, retransmit_initial_ms), .min = 100,
+	  .max = 10000, .dflt = 1000 },
+	{ .key = "retransmit_max", .kind = CFG_U32, .flags = CF_DEFAULT,
+	  AT(struct lts_ctrl_cfg, retransmit_max_ms), .min = 8000,
+	  .max = 60000, .dflt = 16000,
+	  .range_why = "RFC 2661 5.8: the retransmit cap MUST be no less than 8 s" },
+	{ .key = "retries", .kind = CFG_U32, .flags = CF_DEFAULT,
+	  AT(struct lts_ctrl_cfg, retries), .min = 1, .max = 20, .dflt = 5 },
+	{ .key = "avp_permissive", .kind = CFG_BOOL, .flags = CF_DEFAULT,
+	  AT(struct lts_ctrl_cfg, avp_permissive), .dflt = false },
+};
+static const struct cfg_schema ctrl_schema = SCHEMA(ctrl_fields);
+
+/* Lines shared by both kinds of peer, T being the peer's struct. */
+#define PEER_NAME(T) \
+	{ .key = "name", .kind = CFG_STR, .flags = CF_REQUIRED, AT(T, name), \
+	  .min = 1, .max = LTS_CFG_NAME_MAX - 1 }
+#define PEER_SECRET(T) \
+	{ .key = "secret", .kind = CFG_STR, .flags = CF_LEN, AT(T, secret), \
+	  .count_off = offsetof(T, secret_len), .min = 1, \
+	  .max = LTS_CFG_SECRET_MAX - 1 }
+/* Needs a secret: check_hide(). */
+#define PEER_HIDE(T) \
+	{ .key = "hide_avps", .kind = CFG_BOOL, .flags = CF_DEFAULT, \
+	  AT(T, hide_avps), .dflt = false }
+/* 0 in the struct means no limit; in the file, leave the key out. */
+#define PEER_LIMIT(T, m, hi) \
+	{ .key = #m, .kind = CFG_U32, AT(T, m), .min = 1, .max = hi, \
+	  .zero_why = "leave " #m " out for no per-peer limit" }
+#define PEER_CTRL(T) \
+	{ .kind = CFG_EMBED, .flags = CF_INHERIT, AT(T, ctrl), \
+	  .nested = &ctrl_schema, \
+	  .inherit = offsetof(struct lts_config, control) }
+
+static const struct cfg_field lac_fields[] = {
+	PEER_NAME(struct lts_lac_peer),
+	{ .key = "address", .kind = CFG_PREFIX, .flags = CF_REQUIRED,
+	  AT(struct lts_lac_peer, match) },
+	/* Absent: any Host Name. */
+	{ .key = "hostname", .kind = CFG_STR, AT(struct lts_lac_peer, hostname),
+	  .min = 1, .max = LTS_CFG_HOSTNAME_MAX - 1 },
+	PEER_SECRET(struct lts_lac_peer),
+	PEER_HIDE(struct lts_lac_peer),
+	PEER_LIMIT(struct lts_lac_peer, max_tunnels, 65535),
+	PEER_LIMIT(struct lts_lac_peer, max_sessions, CFG_MAX_SESSIONS_LIMIT),
+	PEER_CTRL(struct lts_lac_peer),
+};
+static const struct cfg_schema lac_schema = SCHEMA(lac_fields);
+
+static const struct cfg_field lns_fields[] = {
+	PEER_NAME(struct lts_lns_peer),
+	{ .key = "address", .kind = CFG_IP, .flags = CF_REQUIRED,
+	  AT(struct lts_lns_peer, address) },
+	{ .key = "port", .kind = CFG_U16, .flags = CF_DEFAULT,
+	  AT(struct lts_lns_peer, port), .min = 1, .max = 65535,
+	  .dflt = LTS_L2TP_PORT_DEFAULT },
+	/* Absent: family LTS_FAMILY_NONE, the kernel picks the source. */
+	{ .key = "local", .kind = CFG_IP, AT(struct lts_lns_peer, local) },
+	{ .key = "hostname", .kind = CFG_STR, .flags = CF_INHERIT,
+	  AT(struct lts_lns_peer, hostname), .min = 1,
+	  .max = LTS_CFG_HOSTNAME_MAX - 1,
+	  .inherit = offsetof(struct lts_config, hostname) },
+	PEER_SECRET(struct lts_lns_peer),
+	PEER_HIDE(struct lts_lns_peer),
+	{ .key = "tunnel", .kind = CFG_ENUM, .flags = CF_DEFAULT,
+	  AT(struct lts_lns_peer, tunnel), .names = tunnel_mode_names,
+	  .dflt = LTS_TUNNEL_ON_DEMAND },
+	/* On-demand only: check_lns_peer(). */
+	{ .key = "linger", .kind = CFG_U32, .flags = CF_DEFAULT,
+	  AT(struct lts_lns_peer, linger_s), .min = 0, .max = 86400,
+	  .dflt = 30 },
+	PEER_LIMIT(struct lts_lns_peer, max_sessions, CFG_MAX_SESSIONS_LIMIT),
+	PEER_CTRL(struct lts_lns_peer),
+};
+static const struct cfg_schema lns_schema = SCHEMA(lns_fields);
+
 /* switch: and dataplane: both fill the top-level struct itself. */
 static const struct cfg_field root_fields[] = {
 	{ .key = "switch", .kind = CFG_MAP, .off = 0,
@@ -187,6 +329,17 @@ static const struct cfg_field root_fields[] = {
 	{ .key = "static_sessions", .kind = CFG_MAP, .list = CFG_LIST_ALLOC,
 	  LIST_AT(struct lts_config, static_sessions, n_static_sessions),
 	  .nested = &session_schema, .max_items = CFG_MAX_SESSIONS_LIMIT / 2 },
+	{ .key = "limits", .kind = CFG_MAP, AT(struct lts_config, limits),
+	  .nested = &limits_schema },
+	{ .key = "control", .kind = CFG_MAP, AT(struct lts_config, control),
+	  .nested = &ctrl_schema },
+	/* Peers are looked up by address, IDs are 16 bits: 65535 is plenty. */
+	{ .key = "lac_peers", .kind = CFG_MAP, .list = CFG_LIST_ALLOC,
+	  LIST_AT(struct lts_config, lac_peers, n_lac_peers),
+	  .nested = &lac_schema, .max_items = 65535 },
+	{ .key = "lns_peers", .kind = CFG_MAP, .list = CFG_LIST_ALLOC,
+	  LIST_AT(struct lts_config, lns_peers, n_lns_peers),
+	  .nested = &lns_schema, .max_items = 65535 },
 };
 static const struct cfg_schema root_schema = SCHEMA(root_fields);
 
@@ -322,15 +475,42 @@ static const yaml_mark_t *mark_find(const struct cfg_ctx *ctx, const void *at,
 	return m ? &m->mark : NULL;
 }
 
-static const struct cfg_field *schema_find(const struct cfg_schema *s,
-					   const char *key, size_t len)
+/* One key of a mapping: its field, and where the field's struct starts. */
+struct cfg_key {
+	const struct cfg_field *f;
+	size_t off; /* from the mapping's base: nonzero inside a CFG_EMBED */
+};
+
+/* The keys of a mapping in table order, embedded tables flattened. */
+static size_t schema_keys(const struct cfg_schema *s, size_t off,
+			  struct cfg_key *keys, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < s->n_fields; i++)
-		if (strlen(s->fields[i].key) == len &&
-		    !memcmp(s->fields[i].key, key, len))
-			return &s->fields[i];
+	for (i = 0; i < s->n_fields; i++) {
+		const struct cfg_field *f = &s->fields[i];
+
+		if (f->kind == CFG_EMBED) {
+			n = schema_keys(f->nested, off + f->off, keys, n);
+			continue;
+		}
+		/* Static tables: any test that walks the table trips this. */
+		assert(n < CFG_MAX_KEYS);
+		if (n < CFG_MAX_KEYS)
+			keys[n++] = (struct cfg_key){ .f = f, .off = off };
+	}
+	return n;
+}
+
+static const struct cfg_key *key_find(const struct cfg_key *keys, size_t n,
+				      const char *key, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(keys[i].f->key) == len &&
+		    !memcmp(keys[i].f->key, key, len))
+			return &keys[i];
 	return NULL;
 }
 
@@ -340,9 +520,11 @@ static const yaml_mark_t *field_mark(const struct cfg_ctx *ctx,
 				     const struct cfg_schema *s,
 				     const char *key)
 {
-	const struct cfg_field *f = schema_find(s, key, strlen(key));
+	struct cfg_key keys[CFG_MAX_KEYS];
+	size_t n = schema_keys(s, 0, keys, 0);
+	const struct cfg_key *k = key_find(keys, n, key, strlen(key));
 
-	return mark_find(ctx, (const char *)base + f->off, f);
+	return mark_find(ctx, (const char *)base + k->off + k->f->off, k->f);
 }
 
 /* Mark of the mapping at base, else of the document: never NULL. */
@@ -421,6 +603,18 @@ static void store_int(enum cfg_kind kind, void *dst, long long v)
 	}
 }
 
+static long long load_int(enum cfg_kind kind, const void *src)
+{
+	switch (kind) {
+	case CFG_U16:
+		return *(const uint16_t *)src;
+	case CFG_U32:
+		return *(const uint32_t *)src;
+	default: /* CFG_INT, CFG_ENUM */
+		return *(const int *)src;
+	}
+}
+
 static int walk_str(struct cfg_ctx *ctx, const yaml_node_t *n,
 		    const struct cfg_field *f, char *dst)
 {
@@ -445,6 +639,8 @@ static int walk_str(struct cfg_ctx *ctx, const yaml_node_t *n,
 			       CFG_QUOTE_MAX, s, why);
 	memset(dst, 0, f->size);
 	memcpy(dst, s, len);
+	if (f->flags & CF_LEN)
+		*(size_t *)(dst - f->off + f->count_off) = len;
 	return 0;
 }
 
@@ -484,8 +680,11 @@ static int walk_uint(struct cfg_ctx *ctx, const yaml_node_t *n,
 			       "0 is not allowed (%s)", f->zero_why);
 	if (i < len || (long long)v < f->min || (long long)v > f->max)
 		return cfg_err(ctx, &n->start_mark, ctx->path,
-			       "%.*s is out of range %lld..%lld", CFG_QUOTE_MAX,
-			       s, f->min, f->max);
+			       "%.*s is out of range %lld..%lld%s%s%s",
+			       CFG_QUOTE_MAX, s, f->min, f->max,
+			       f->range_why ? " (" : "",
+			       f->range_why ? f->range_why : "",
+			       f->range_why ? ")" : "");
 	store_int(f->kind, dst, v);
 	return 0;
 }
@@ -515,24 +714,118 @@ static int walk_enum(struct cfg_ctx *ctx, const yaml_node_t *n,
 		       CFG_QUOTE_MAX, s);
 }
 
+/*
+ * Only the literal words, unquoted: YAML 1.1 would also read yes/no/on/off
+ * (and the docs promise that "off" is never a boolean).
+ */
+static int walk_bool(struct cfg_ctx *ctx, const yaml_node_t *n, void *dst)
+{
+	const char *s = "";
+	int err;
+
+	err = scalar_text(ctx, n, "true or false", &s);
+	if (err)
+		return err;
+	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return cfg_err(ctx, &n->start_mark, ctx->path,
+			       "expected true or false, got a quoted string \"%.*s\"",
+			       CFG_QUOTE_MAX, s);
+	if (strcmp(s, "true") && strcmp(s, "false"))
+		return cfg_err(ctx, &n->start_mark, ctx->path,
+			       "expected true or false, got \"%.*s\"",
+			       CFG_QUOTE_MAX, s);
+	*(bool *)dst = s[0] == 't';
+	return 0;
+}
+
+/* inet_pton() of the first len bytes of s; false if they are no address. */
+static bool parse_ip(const char *s, size_t len, struct lts_ip *ip)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	memset(ip, 0, sizeof(*ip));
+	/* A NUL inside would make inet_pton() read only the part before it. */
+	if (len >= sizeof(buf) || memchr(s, '\0', len))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET, buf, ip->addr) == 1)
+		ip->family = LTS_FAMILY_IPV4;
+	else if (inet_pton(AF_INET6, buf, ip->addr) == 1)
+		ip->family = LTS_FAMILY_IPV6;
+	return ip->family != LTS_FAMILY_NONE;
+}
+
 static int walk_ip(struct cfg_ctx *ctx, const yaml_node_t *n, void *dst)
 {
-	struct lts_ip ip = { 0 };
+	struct lts_ip ip;
 	const char *s = "";
 	int err;
 
 	err = scalar_text(ctx, n, "an IP address", &s);
 	if (err)
 		return err;
-	if (inet_pton(AF_INET, s, ip.addr) == 1)
-		ip.family = LTS_FAMILY_IPV4;
-	else if (inet_pton(AF_INET6, s, ip.addr) == 1)
-		ip.family = LTS_FAMILY_IPV6;
-	else
+	if (!parse_ip(s, n->data.scalar.length, &ip))
 		return cfg_err(ctx, &n->start_mark, ctx->path,
 			       "expected an IPv4 or IPv6 address, got \"%.*s\"",
 			       CFG_QUOTE_MAX, s);
 	memcpy(dst, &ip, sizeof(ip));
+	return 0;
+}
+
+static unsigned int family_bits(uint8_t family)
+{
+	return family == LTS_FAMILY_IPV6 ? 128 : 32;
+}
+
+static void ip_str(const struct lts_ip *ip, char *buf, size_t size);
+
+/*
+ * "addr" (a /32 or /128) or "addr/len". Host bits must be zero: 10.0.1.1/24
+ * is more likely a typo for 10.0.1.1 than a way to write 10.0.1.0/24.
+ */
+static int walk_prefix(struct cfg_ctx *ctx, const yaml_node_t *n, void *dst)
+{
+	struct lts_prefix p = { 0 };
+	const char *s = "", *slash, *l;
+	char net[INET6_ADDRSTRLEN];
+	unsigned int bits, i;
+	size_t len, ll;
+	int err;
+
+	err = scalar_text(ctx, n, "an IP address or prefix", &s);
+	if (err)
+		return err;
+	len = n->data.scalar.length;
+	slash = memchr(s, '/', len);
+	if (!parse_ip(s, slash ? (size_t)(slash - s) : len, &p.ip))
+		return cfg_err(ctx, &n->start_mark, ctx->path,
+			       "expected an IPv4 or IPv6 address or prefix (address/length), got \"%.*s\"",
+			       CFG_QUOTE_MAX, s);
+	bits = family_bits(p.ip.family);
+	p.len = bits;
+	if (slash) {
+		l = slash + 1;
+		ll = len - (l - s);
+		if (!ll || ll > 3 || strspn(l, "0123456789") != ll ||
+		    (ll > 1 && l[0] == '0') || (unsigned int)atoi(l) > bits)
+			return cfg_err(ctx, &n->start_mark, ctx->path,
+				       "\"%.*s\": the prefix length of an %s address must be 0..%u",
+				       CFG_QUOTE_MAX, s,
+				       bits == 32 ? "IPv4" : "IPv6", bits);
+		p.len = atoi(l);
+	}
+	for (i = p.len; i < bits; i++) {
+		if (!(p.ip.addr[i / 8] & (0x80 >> (i % 8))))
+			continue;
+		for (i = p.len; i < bits; i++)
+			p.ip.addr[i / 8] &= ~(0x80 >> (i % 8));
+		ip_str(&p.ip, net, sizeof(net));
+		return cfg_err(ctx, &n->start_mark, ctx->path,
+			       "\"%.*s\" has host bits set (the prefix is %s/%u; for one address leave out the length)",
+			       CFG_QUOTE_MAX, s, net, p.len);
+	}
+	memcpy(dst, &p, sizeof(p));
 	return 0;
 }
 
@@ -554,8 +847,14 @@ static int walk_one(struct cfg_ctx *ctx, const yaml_node_t *n,
 		return walk_enum(ctx, n, f, dst);
 	case CFG_IP:
 		return walk_ip(ctx, n, dst);
+	case CFG_BOOL:
+		return walk_bool(ctx, n, dst);
+	case CFG_PREFIX:
+		return walk_prefix(ctx, n, dst);
 	case CFG_MAP:
 		return walk_map(ctx, n, f->nested, dst);
+	case CFG_EMBED: /* flattened by schema_keys(): never walked */
+		break;
 	}
 	return -EINVAL;
 }
@@ -614,25 +913,36 @@ static int walk_list(struct cfg_ctx *ctx, const yaml_node_t *n,
 	return 0;
 }
 
+static void apply_defaults(const struct cfg_schema *s, char *base);
+
 static void apply_default(const struct cfg_field *f, char *base)
 {
 	char *dst = base + f->off;
-	size_t i;
 
 	if (f->kind == CFG_MAP && f->list == CFG_ONE) {
 		/* An absent section still gets its defaults. */
-		for (i = 0; i < f->nested->n_fields; i++)
-			apply_default(&f->nested->fields[i], dst);
+		apply_defaults(f->nested, dst);
 		return;
 	}
 	if (!(f->flags & CF_DEFAULT))
 		return;
 	if (f->kind == CFG_STR)
 		snprintf(dst, f->size, "%s", f->dflt_str);
+	else if (f->kind == CFG_BOOL)
+		*(bool *)dst = f->dflt;
 	else
 		store_int(f->kind, dst, f->dflt);
 	if (f->list == CFG_LIST_INLINE)
 		*(size_t *)(base + f->count_off) = 1;
+}
+
+static void apply_defaults(const struct cfg_schema *s, char *base)
+{
+	struct cfg_key keys[CFG_MAX_KEYS];
+	size_t i, n = schema_keys(s, 0, keys, 0);
+
+	for (i = 0; i < n; i++)
+		apply_default(keys[i].f, base + keys[i].off);
 }
 
 static int walk_field(struct cfg_ctx *ctx, const yaml_node_t *n,
@@ -651,11 +961,13 @@ static int walk_field(struct cfg_ctx *ctx, const yaml_node_t *n,
 static int walk_map(struct cfg_ctx *ctx, const yaml_node_t *n,
 		    const struct cfg_schema *s, void *base)
 {
-	bool seen[CFG_MAX_FIELDS] = { false };
+	struct cfg_key keys[CFG_MAX_KEYS];
+	bool seen[CFG_MAX_KEYS] = { false };
+	size_t i, nkeys, pos = 0;
 	const struct cfg_field *f;
+	const struct cfg_key *kk;
 	yaml_node_pair_t *pair;
-	char keys[256];
-	size_t i, pos = 0;
+	char names[384];
 	int err;
 
 	if (n->type != YAML_MAPPING_NODE)
@@ -664,6 +976,7 @@ static int walk_map(struct cfg_ctx *ctx, const yaml_node_t *n,
 	err = mark_add(ctx, base, s, &n->start_mark);
 	if (err)
 		return err;
+	nkeys = schema_keys(s, 0, keys, 0);
 
 	for (pair = n->data.mapping.pairs.start;
 	     pair < n->data.mapping.pairs.top; pair++) {
@@ -677,37 +990,108 @@ static int walk_map(struct cfg_ctx *ctx, const yaml_node_t *n,
 				       "expected a key, got %s",
 				       node_desc(key));
 		k = (const char *)key->data.scalar.value;
-		f = schema_find(s, k, key->data.scalar.length);
-		if (!f) {
-			for (i = 0; i < s->n_fields; i++)
-				list_append(keys, sizeof(keys), &pos,
-					    s->fields[i].key);
+		kk = key_find(keys, nkeys, k, key->data.scalar.length);
+		if (!kk) {
+			for (i = 0; i < nkeys; i++)
+				list_append(names, sizeof(names), &pos,
+					    keys[i].f->key);
 			return cfg_err(ctx, &key->start_mark, ctx->path,
 				       "unknown key \"%.*s\" (expected one of %s)",
-				       CFG_QUOTE_MAX, k, keys);
+				       CFG_QUOTE_MAX, k, names);
 		}
-		if (seen[f - s->fields])
+		f = kk->f;
+		if (seen[kk - keys])
 			return cfg_err(ctx, &key->start_mark, ctx->path,
 				       "duplicate key \"%s\"", f->key);
-		seen[f - s->fields] = true;
+		seen[kk - keys] = true;
 
 		old = path_push(ctx, "%s%s", ctx->path_len ? "." : "", f->key);
-		err = walk_field(ctx, val, f, base);
+		err = walk_field(ctx, val, f, (char *)base + kk->off);
 		path_pop(ctx, old);
 		if (err)
 			return err;
 	}
 
-	for (i = 0; i < s->n_fields; i++) {
-		f = &s->fields[i];
+	for (i = 0; i < nkeys; i++) {
+		f = keys[i].f;
 		if (seen[i])
 			continue;
 		if (f->flags & CF_REQUIRED)
 			return cfg_err(ctx, &n->start_mark, ctx->path,
 				       "missing required key \"%s\"", f->key);
-		apply_default(f, base);
+		apply_default(f, (char *)base + keys[i].off);
 	}
 	return 0;
+}
+
+/* Whether anything in s (or below it) inherits. */
+static bool schema_inherits(const struct cfg_schema *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_fields; i++)
+		if ((s->fields[i].flags & CF_INHERIT) ||
+		    (s->fields[i].nested && schema_inherits(s->fields[i].nested)))
+			return true;
+	return false;
+}
+
+static void inherit_value(const struct cfg_field *f, char *dst,
+			  const char *src)
+{
+	if (f->kind == CFG_STR) {
+		snprintf(dst, f->size, "%s", src);
+		if (f->flags & CF_LEN)
+			*(size_t *)(dst - f->off + f->count_off) = strlen(dst);
+	} else if (f->inherit_mul) {
+		store_int(f->kind, dst, load_int(f->kind, src) * f->inherit_mul);
+	} else {
+		memcpy(dst, src, f->size);
+	}
+}
+
+/*
+ * CF_INHERIT, after the walk (marks sorted): a value the file did not set
+ * takes its source's. src, when not NULL, is a struct of the same type as
+ * base whose values every unset key of s takes (an embedded control:).
+ */
+static void inherit_map(const struct cfg_ctx *ctx, const struct cfg_schema *s,
+			char *base, const char *root, const char *src)
+{
+	size_t i, j, n;
+
+	for (i = 0; i < s->n_fields; i++) {
+		const struct cfg_field *f = &s->fields[i];
+		const char *from = NULL, *nsrc;
+		char *dst = base + f->off;
+
+		if (f->kind == CFG_MAP || f->kind == CFG_EMBED) {
+			nsrc = f->flags & CF_INHERIT ? root + f->inherit :
+			       src ? src + f->off : NULL;
+			/* Spare 100k static sessions a lookup per value. */
+			if (!nsrc && !schema_inherits(f->nested))
+				continue;
+			if (f->list == CFG_ONE) {
+				inherit_map(ctx, f->nested, dst, root, nsrc);
+				continue;
+			}
+			n = *(size_t *)(base + f->count_off);
+			if (f->list == CFG_LIST_ALLOC)
+				dst = *(char **)dst;
+			for (j = 0; j < n; j++)
+				inherit_map(ctx, f->nested, dst + j * f->size,
+					    root, NULL);
+			continue;
+		}
+		if (f->list != CFG_ONE || mark_find(ctx, dst, f))
+			continue;
+		if (f->flags & CF_INHERIT)
+			from = root + f->inherit;
+		else if (src)
+			from = src + f->off;
+		if (from)
+			inherit_value(f, dst, from);
+	}
 }
 
 static const char *family_name(uint8_t family)
@@ -817,29 +1201,39 @@ static bool find_duplicate(struct cfg_dup *v, size_t n, size_t *first,
 	return found;
 }
 
-static int check_names(struct cfg_ctx *ctx, const struct lts_config *cfg)
+/*
+ * The "name" of the n entries of arr (stride bytes apart, each described by
+ * s, listed at key list) must differ; what says what they are.
+ */
+static int check_names(struct cfg_ctx *ctx, const void *arr, size_t n,
+		       size_t stride, const struct cfg_schema *s,
+		       const char *list, const char *what)
 {
-	const struct lts_static_session *ss = cfg->static_sessions;
+	struct cfg_key keys[CFG_MAX_KEYS];
+	const struct cfg_field *f;
 	size_t i, first, later;
 	struct cfg_dup *v;
 	int err = 0;
 
-	if (cfg->n_static_sessions < 2)
+	if (n < 2)
 		return 0;
-	v = calloc(cfg->n_static_sessions, sizeof(*v));
+	f = key_find(keys, schema_keys(s, 0, keys, 0), "name", 4)->f;
+	v = calloc(n, sizeof(*v));
 	if (!v)
 		return cfg_enomem(ctx);
 	/* Names are NUL-padded to their full size, so memcmp is strcmp. */
-	for (i = 0; i < cfg->n_static_sessions; i++)
-		v[i] = (struct cfg_dup){ ss[i].name, sizeof(ss[i].name), i };
-	if (find_duplicate(v, cfg->n_static_sessions, &first, &later)) {
+	for (i = 0; i < n; i++)
+		v[i] = (struct cfg_dup){
+			(const char *)arr + i * stride + f->off, f->size, i
+		};
+	if (find_duplicate(v, n, &first, &later)) {
+		const char *elem = (const char *)arr + later * stride;
 		char path[48];
 
-		snprintf(path, sizeof(path), "static_sessions[%zu].name", later);
-		err = cfg_err(ctx,
-			      field_mark(ctx, &ss[later], &session_schema, "name"),
-			      path, "duplicate session name \"%s\" (also static_sessions[%zu])",
-			      ss[later].name, first);
+		snprintf(path, sizeof(path), "%s[%zu].name", list, later);
+		err = cfg_err(ctx, field_mark(ctx, elem, s, "name"), path,
+			      "duplicate %s name \"%s\" (also %s[%zu])", what,
+			      elem + f->off, list, first);
 	}
 	free(v);
 	return err;
@@ -932,13 +1326,193 @@ static int check_session_count(struct cfg_ctx *ctx, const struct lts_config *cfg
 		       cfg->n_static_sessions, cfg->max_sessions);
 }
 
+static void prefix_str(const struct lts_prefix *p, char *buf, size_t size)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	ip_str(&p->ip, ip, sizeof(ip));
+	if (p->len == family_bits(p->ip.family))
+		snprintf(buf, size, "%s", ip);
+	else
+		snprintf(buf, size, "%s/%u", ip, p->len);
+}
+
+/* The sessions the control plane admits must fit the switch table. */
+static int check_limits(struct cfg_ctx *ctx, const struct lts_config *cfg)
+{
+	const yaml_mark_t *m;
+
+	if (cfg->limits.max_sessions <= cfg->max_sessions)
+		return 0;
+	/* Inherited values are equal: this one was set. */
+	m = field_mark(ctx, &cfg->limits, &limits_schema, "max_sessions");
+	if (!m)
+		m = map_mark(ctx, &cfg->limits, &limits_schema);
+	return cfg_err(ctx, m, "limits.max_sessions",
+		       "%u exceeds dataplane.max_sessions (%u), the size of the switch table",
+		       cfg->limits.max_sessions, cfg->max_sessions);
+}
+
+/*
+ * Effective (inherited) values of a control: section or of a peer at base,
+ * described by s, listed at path. At least one of the two keys was set
+ * here, or control: would have failed first.
+ */
+static int check_ctrl(struct cfg_ctx *ctx, const char *path, const void *base,
+		      const struct cfg_schema *s, const struct lts_ctrl_cfg *c)
+{
+	const char *key = "retransmit_max";
+	const yaml_mark_t *m;
+	char fpath[96];
+
+	if (c->retransmit_initial_ms <= c->retransmit_max_ms)
+		return 0;
+	m = field_mark(ctx, base, s, key);
+	if (!m) {
+		key = "retransmit_initial";
+		m = field_mark(ctx, base, s, key);
+	}
+	if (!m)
+		m = map_mark(ctx, base, s);
+	snprintf(fpath, sizeof(fpath), "%s.%s", path, key);
+	return cfg_err(ctx, m, fpath,
+		       "retransmit_initial (%u ms) exceeds retransmit_max (%u ms)",
+		       c->retransmit_initial_ms, c->retransmit_max_ms);
+}
+
+/* RFC 2661 4.3: hiding is keyed on the tunnel secret. */
+static int check_hide(struct cfg_ctx *ctx, const char *path, const void *base,
+		      const struct cfg_schema *s, bool hide, size_t secret_len)
+{
+	char fpath[96];
+
+	if (!hide || secret_len)
+		return 0;
+	snprintf(fpath, sizeof(fpath), "%s.hide_avps", path);
+	return cfg_err(ctx, field_mark(ctx, base, s, "hide_avps"), fpath,
+		       "hiding AVPs needs a secret (RFC 2661 4.3)");
+}
+
+static int check_lac_peer(struct cfg_ctx *ctx, const struct lts_lac_peer *p,
+			  size_t idx)
+{
+	char path[32];
+	int err;
+
+	snprintf(path, sizeof(path), "lac_peers[%zu]", idx);
+	err = check_hide(ctx, path, p, &lac_schema, p->hide_avps,
+			 p->secret_len);
+	return err ?: check_ctrl(ctx, path, p, &lac_schema, &p->ctrl);
+}
+
+static int check_lns_peer(struct cfg_ctx *ctx, const struct lts_lns_peer *p,
+			  size_t idx)
+{
+	char path[32], fpath[48];
+	const yaml_mark_t *m;
+	int err;
+
+	snprintf(path, sizeof(path), "lns_peers[%zu]", idx);
+	if (p->local.family && p->local.family != p->address.family) {
+		snprintf(fpath, sizeof(fpath), "%s.local", path);
+		return cfg_err(ctx, field_mark(ctx, p, &lns_schema, "local"),
+			       fpath,
+			       "%s address, but address is %s: both must be of the same family",
+			       family_name(p->local.family),
+			       family_name(p->address.family));
+	}
+	m = field_mark(ctx, p, &lns_schema, "linger");
+	if (m && p->tunnel == LTS_TUNNEL_PERSISTENT) {
+		snprintf(fpath, sizeof(fpath), "%s.linger", path);
+		return cfg_err(ctx, m, fpath,
+			       "only on-demand tunnels linger, but tunnel is persistent");
+	}
+	err = check_hide(ctx, path, p, &lns_schema, p->hide_avps,
+			 p->secret_len);
+	return err ?: check_ctrl(ctx, path, p, &lns_schema, &p->ctrl);
+}
+
+/* What lts_config_match_lac() tells lac_peers apart by. */
+struct lac_key {
+	struct lts_prefix match;
+	char hostname[LTS_CFG_HOSTNAME_MAX];
+};
+_Static_assert(sizeof(struct lac_key) ==
+	       sizeof(struct lts_prefix) + LTS_CFG_HOSTNAME_MAX,
+	       "memcmp needs a struct without padding");
+
+/*
+ * Overlapping prefixes are fine (the longest wins), but two peers with the
+ * same prefix and the same hostname (or both none) would tie.
+ */
+static int check_lac_ambiguous(struct cfg_ctx *ctx,
+			       const struct lts_config *cfg)
+{
+	size_t i, n = cfg->n_lac_peers, first, later;
+	const struct lts_lac_peer *p;
+	struct lac_key *keys;
+	char path[48], pfx[64];
+	struct cfg_dup *v;
+	int err = 0;
+
+	if (n < 2)
+		return 0;
+	keys = calloc(n, sizeof(*keys));
+	v = calloc(n, sizeof(*v));
+	if (!keys || !v) {
+		err = cfg_enomem(ctx);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		keys[i].match = cfg->lac_peers[i].match;
+		memcpy(keys[i].hostname, cfg->lac_peers[i].hostname,
+		       sizeof(keys[i].hostname));
+		v[i] = (struct cfg_dup){ &keys[i], sizeof(keys[i]), i };
+	}
+	if (find_duplicate(v, n, &first, &later)) {
+		p = &cfg->lac_peers[later];
+		prefix_str(&p->match, pfx, sizeof(pfx));
+		snprintf(path, sizeof(path), "lac_peers[%zu].address", later);
+		err = cfg_err(ctx, field_mark(ctx, p, &lac_schema, "address"),
+			      path,
+			      "%s with %s%.*s%s is ambiguous: lac_peers[%zu] (%s) has the same address and hostname",
+			      pfx, p->hostname[0] ? "hostname \"" : "no hostname",
+			      CFG_QUOTE_MAX, p->hostname,
+			      p->hostname[0] ? "\"" : "", first,
+			      cfg->lac_peers[first].name);
+	}
+out:
+	free(v);
+	free(keys);
+	return err;
+}
+
+static int check_peers(struct cfg_ctx *ctx, const struct lts_config *cfg)
+{
+	size_t i;
+	int err;
+
+	err = check_limits(ctx, cfg);
+	err = err ?: check_ctrl(ctx, "control", &cfg->control, &ctrl_schema,
+				&cfg->control);
+	for (i = 0; !err && i < cfg->n_lac_peers; i++)
+		err = check_lac_peer(ctx, &cfg->lac_peers[i], i);
+	for (i = 0; !err && i < cfg->n_lns_peers; i++)
+		err = check_lns_peer(ctx, &cfg->lns_peers[i], i);
+	err = err ?: check_names(ctx, cfg->lac_peers, cfg->n_lac_peers,
+				 sizeof(*cfg->lac_peers), &lac_schema,
+				 "lac_peers", "peer");
+	err = err ?: check_names(ctx, cfg->lns_peers, cfg->n_lns_peers,
+				 sizeof(*cfg->lns_peers), &lns_schema,
+				 "lns_peers", "peer");
+	return err ?: check_lac_ambiguous(ctx, cfg);
+}
+
 /* Rules spanning several fields, run on the typed structs. */
 static int check_config(struct cfg_ctx *ctx, const struct lts_config *cfg)
 {
 	size_t i;
 	int err;
-
-	qsort(ctx->marks, ctx->n_marks, sizeof(*ctx->marks), mark_cmp);
 
 	err = check_interfaces(ctx, cfg);
 	if (!err)
@@ -950,9 +1524,14 @@ static int check_config(struct cfg_ctx *ctx, const struct lts_config *cfg)
 					&cfg->static_sessions[i].b);
 	}
 	if (!err)
-		err = check_names(ctx, cfg);
+		err = check_names(ctx, cfg->static_sessions,
+				  cfg->n_static_sessions,
+				  sizeof(*cfg->static_sessions), &session_schema,
+				  "static_sessions", "session");
 	if (!err)
 		err = check_switch_keys(ctx, cfg);
+	if (!err)
+		err = check_peers(ctx, cfg);
 	return err;
 }
 
@@ -1052,6 +1631,9 @@ static int cfg_parse(struct cfg_ctx *ctx, const char *buf, size_t len,
 	err = walk_map(ctx, root, &root_schema, cfg);
 	if (err)
 		goto out_cfg;
+	/* From here on, mark_find() answers what the file set. */
+	qsort(ctx->marks, ctx->n_marks, sizeof(*ctx->marks), mark_cmp);
+	inherit_map(ctx, &root_schema, (char *)cfg, (const char *)cfg, NULL);
 	err = check_config(ctx, cfg);
 	if (err)
 		goto out_cfg;
@@ -1149,6 +1731,8 @@ void lts_config_free(struct lts_config *cfg)
 		return;
 	free(cfg->interfaces);
 	free(cfg->static_sessions);
+	free(cfg->lac_peers);
+	free(cfg->lns_peers);
 	free(cfg);
 }
 
@@ -1157,4 +1741,49 @@ const char *lts_dp_mode_name(enum lts_dp_mode mode)
 	if ((unsigned int)mode >= ARRAY_SIZE(dp_mode_names) - 1)
 		return "unknown";
 	return dp_mode_names[mode];
+}
+
+const char *lts_tunnel_mode_name(enum lts_tunnel_mode mode)
+{
+	if ((unsigned int)mode >= ARRAY_SIZE(tunnel_mode_names) - 1)
+		return "unknown";
+	return tunnel_mode_names[mode];
+}
+
+static bool prefix_has(const struct lts_prefix *p, const struct lts_ip *ip)
+{
+	unsigned int full = p->len / 8, rest = p->len % 8;
+
+	if (p->ip.family != ip->family)
+		return false;
+	if (memcmp(p->ip.addr, ip->addr, full))
+		return false;
+	return !rest ||
+	       !((p->ip.addr[full] ^ ip->addr[full]) & (0xff00 >> rest));
+}
+
+const struct lts_lac_peer *lts_config_match_lac(const struct lts_config *cfg,
+						 const struct lts_ip *addr,
+						 const char *hostname)
+{
+	const struct lts_lac_peer *best = NULL;
+	int rank, best_rank = -1;
+	size_t i;
+
+	for (i = 0; i < cfg->n_lac_peers; i++) {
+		const struct lts_lac_peer *p = &cfg->lac_peers[i];
+		bool named = p->hostname[0];
+
+		if (!prefix_has(&p->match, addr))
+			continue;
+		if (named && (!hostname || strcmp(p->hostname, hostname)))
+			continue;
+		/* Longest prefix first, then a named peer over an unnamed. */
+		rank = 2 * p->match.len + named;
+		if (rank > best_rank) {
+			best = p;
+			best_rank = rank;
+		}
+	}
+	return best;
 }

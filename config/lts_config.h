@@ -6,6 +6,7 @@
 #ifndef LTS_CONFIG_H
 #define LTS_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <net/if.h>
@@ -14,6 +15,9 @@
 #define LTS_CFG_NAME_MAX 64
 #define LTS_CFG_PATH_MAX 256
 #define LTS_CFG_ERR_MAX 512
+/* Host Name AVP and tunnel secret: 1..255 bytes, NUL-terminated here. */
+#define LTS_CFG_HOSTNAME_MAX 256
+#define LTS_CFG_SECRET_MAX 256
 
 enum lts_dp_mode {
 	LTS_DP_NATIVE = 0, /* driver XDP; falls back to skb with a warning */
@@ -46,6 +50,68 @@ struct lts_static_session {
 	struct lts_static_leg b;
 };
 
+/* An address or prefix; host bits are zero, len is 32/128 for one address. */
+struct lts_prefix {
+	struct lts_ip ip;
+	uint8_t len;
+};
+
+/*
+ * Control connection parameters (RFC 2661 5.5, 5.8). The top-level
+ * control: section holds the switch-wide values; every peer carries its own
+ * copy, already resolved: the keys the peer sets, else control:'s value.
+ */
+struct lts_ctrl_cfg {
+	uint32_t hello_interval_s;      /* 0: no Hello; default 60 */
+	uint16_t receive_window;        /* our RWS; default 8 */
+	uint32_t retransmit_initial_ms; /* first retransmit timeout; default 1000 */
+	uint32_t retransmit_max_ms;     /* backoff cap, >= 8000; default 16000 */
+	uint32_t retries;               /* retransmissions before giving up; default 5 */
+	bool avp_permissive;            /* unknown M=1 AVPs treated as M=0 */
+};
+
+/* A LAC that may open tunnels to us (we are its LNS). */
+struct lts_lac_peer {
+	char name[LTS_CFG_NAME_MAX];
+	struct lts_prefix match;               /* source address or prefix */
+	char hostname[LTS_CFG_HOSTNAME_MAX];   /* required Host Name; "" = any */
+	char secret[LTS_CFG_SECRET_MAX];       /* "" = no tunnel authentication */
+	size_t secret_len;
+	bool hide_avps;                        /* only with a secret */
+	uint32_t max_tunnels;                  /* 0 = no per-peer limit */
+	uint32_t max_sessions;                 /* 0 = no per-peer limit */
+	struct lts_ctrl_cfg ctrl;
+};
+
+enum lts_tunnel_mode {
+	LTS_TUNNEL_ON_DEMAND = 0, /* opened for the first call, closed after linger */
+	LTS_TUNNEL_PERSISTENT,    /* opened at start, reopened when it drops */
+};
+
+/* An LNS we may place calls to (we are its LAC). */
+struct lts_lns_peer {
+	char name[LTS_CFG_NAME_MAX];
+	struct lts_ip address;
+	uint16_t port;                         /* default 1701 */
+	struct lts_ip local;                   /* family LTS_FAMILY_NONE: unset */
+	char hostname[LTS_CFG_HOSTNAME_MAX];   /* we present; default switch.hostname */
+	char secret[LTS_CFG_SECRET_MAX];
+	size_t secret_len;
+	bool hide_avps;
+	enum lts_tunnel_mode tunnel;           /* default on-demand */
+	uint32_t linger_s;                     /* on-demand only; default 30 */
+	uint32_t max_sessions;                 /* 0 = no per-peer limit */
+	struct lts_ctrl_cfg ctrl;
+};
+
+/* Switch-wide control-plane limits. */
+struct lts_limits {
+	uint32_t max_tunnels;  /* default 1024 */
+	uint32_t max_sessions; /* default and ceiling: dataplane max_sessions */
+	uint32_t sccrq_rate;   /* new SCCRQs per second per source; default 20 */
+	uint32_t sccrq_burst;  /* token bucket depth; default 2 * sccrq_rate */
+};
+
 struct lts_config {
 	/* switch: */
 	char hostname[LTS_CFG_NAME_MAX]; /* default "lts" */
@@ -60,6 +126,15 @@ struct lts_config {
 	/* static_sessions: */
 	struct lts_static_session *static_sessions;
 	size_t n_static_sessions;
+	/* limits: */
+	struct lts_limits limits;
+	/* control: (already copied into every peer's ctrl) */
+	struct lts_ctrl_cfg control;
+	/* lac_peers: and lns_peers: */
+	struct lts_lac_peer *lac_peers;
+	size_t n_lac_peers;
+	struct lts_lns_peer *lns_peers;
+	size_t n_lns_peers;
 };
 
 /*
@@ -75,5 +150,18 @@ int lts_config_load_string(const char *name, const char *yaml, size_t len,
 void lts_config_free(struct lts_config *cfg);
 
 const char *lts_dp_mode_name(enum lts_dp_mode mode);
+const char *lts_tunnel_mode_name(enum lts_tunnel_mode mode);
+
+/*
+ * The lac_peer that an SCCRQ from addr presenting Host Name hostname (NULL:
+ * none) belongs to, or NULL: refuse it (StopCCN result 4). Candidates are
+ * the peers whose prefix holds addr and whose hostname is unset or equal to
+ * hostname; the longest prefix wins, and at equal length the peer that names
+ * hostname beats the one that names none. The loader refuses configs where
+ * this could tie. IPv4 must be passed as LTS_FAMILY_IPV4, not v4-mapped.
+ */
+const struct lts_lac_peer *lts_config_match_lac(const struct lts_config *cfg,
+						 const struct lts_ip *addr,
+						 const char *hostname);
 
 #endif /* LTS_CONFIG_H */

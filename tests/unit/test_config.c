@@ -61,6 +61,11 @@ struct cfg_case {
 #define A_IDS                                                              \
 	"      tunnel_id: 100\n      session_id: 1\n"                        \
 	"      peer_tunnel_id: 200\n      peer_session_id: 2\n"
+/* Lines 1-2; the first peer's "  - name: p" is line 3, its keys from 4. */
+#define LAC DP "lac_peers:\n"
+#define LNS DP "lns_peers:\n"
+#define LAC1 LAC "  - name: lac1\n"
+#define LNS1 LNS "  - name: lns1\n    address: 10.0.2.1\n"
 
 static void assert_ip(const struct lts_ip *ip, const char *text)
 {
@@ -112,6 +117,25 @@ static void check_full(const struct lts_config *cfg)
 	assert_int_equal(s->b.dscp, 46);
 }
 
+static void assert_prefix(const struct lts_prefix *p, const char *text,
+			  unsigned int len)
+{
+	assert_ip(&p->ip, text);
+	assert_int_equal(p->len, len);
+}
+
+static void assert_ctrl(const struct lts_ctrl_cfg *c, uint32_t hello,
+			uint16_t rws, uint32_t rto, uint32_t rto_max,
+			uint32_t retries, bool permissive)
+{
+	assert_int_equal(c->hello_interval_s, hello);
+	assert_int_equal(c->receive_window, rws);
+	assert_int_equal(c->retransmit_initial_ms, rto);
+	assert_int_equal(c->retransmit_max_ms, rto_max);
+	assert_int_equal(c->retries, retries);
+	assert_int_equal(c->avp_permissive, permissive);
+}
+
 static void check_defaults(const struct lts_config *cfg)
 {
 	assert_string_equal(cfg->hostname, "lts");
@@ -124,6 +148,15 @@ static void check_defaults(const struct lts_config *cfg)
 	assert_int_equal(cfg->max_sessions, LTS_MAX_SESSIONS_DEFAULT);
 	assert_int_equal(cfg->n_static_sessions, 0);
 	assert_null(cfg->static_sessions);
+	assert_int_equal(cfg->limits.max_tunnels, 1024);
+	assert_int_equal(cfg->limits.max_sessions, LTS_MAX_SESSIONS_DEFAULT);
+	assert_int_equal(cfg->limits.sccrq_rate, 20);
+	assert_int_equal(cfg->limits.sccrq_burst, 40);
+	assert_ctrl(&cfg->control, 60, 8, 1000, 16000, 5, false);
+	assert_int_equal(cfg->n_lac_peers, 0);
+	assert_null(cfg->lac_peers);
+	assert_int_equal(cfg->n_lns_peers, 0);
+	assert_null(cfg->lns_peers);
 }
 
 static void check_leg_defaults(const struct lts_config *cfg)
@@ -181,6 +214,127 @@ static void check_two_sessions(const struct lts_config *cfg)
 	assert_int_equal(cfg->static_sessions[1].a.peer_port, 1702);
 }
 
+static void check_peers(const struct lts_config *cfg)
+{
+	const struct lts_lac_peer *l;
+	const struct lts_lns_peer *n;
+
+	assert_int_equal(cfg->limits.max_tunnels, 100);
+	assert_int_equal(cfg->limits.max_sessions, 4096);
+	assert_int_equal(cfg->limits.sccrq_rate, 5);
+	assert_int_equal(cfg->limits.sccrq_burst, 7);
+	assert_ctrl(&cfg->control, 30, 16, 500, 8000, 3, true);
+	assert_int_equal(cfg->n_lac_peers, 3);
+	assert_int_equal(cfg->n_lns_peers, 2);
+
+	/* Every kind of key set, two control keys overridden. */
+	l = &cfg->lac_peers[0];
+	assert_string_equal(l->name, "lac1");
+	assert_prefix(&l->match, "10.0.1.0", 24);
+	assert_string_equal(l->hostname, "lac1.example");
+	assert_string_equal(l->secret, "s3cret");
+	assert_int_equal(l->secret_len, 6);
+	assert_true(l->hide_avps);
+	assert_int_equal(l->max_tunnels, 16);
+	assert_int_equal(l->max_sessions, 4096);
+	assert_ctrl(&l->ctrl, 0, 16, 500, 8000, 10, true);
+
+	/* Nothing but the required keys: control: as a whole. */
+	l = &cfg->lac_peers[1];
+	assert_string_equal(l->name, "lac2");
+	assert_prefix(&l->match, "2001:db8::", 32);
+	assert_string_equal(l->hostname, "");
+	assert_string_equal(l->secret, "");
+	assert_int_equal(l->secret_len, 0);
+	assert_false(l->hide_avps);
+	assert_int_equal(l->max_tunnels, 0);
+	assert_int_equal(l->max_sessions, 0);
+	assert_ctrl(&l->ctrl, 30, 16, 500, 8000, 3, true);
+
+	/* One address; a bool overridden to its schema default. */
+	l = &cfg->lac_peers[2];
+	assert_prefix(&l->match, "192.0.2.7", 32);
+	assert_ctrl(&l->ctrl, 30, 16, 500, 8000, 3, false);
+
+	n = &cfg->lns_peers[0];
+	assert_string_equal(n->name, "lns1");
+	assert_ip(&n->address, "10.0.2.1");
+	assert_int_equal(n->port, 1702);
+	assert_ip(&n->local, "10.0.2.2");
+	assert_string_equal(n->hostname, "lts-east");
+	assert_string_equal(n->secret, "other");
+	assert_int_equal(n->secret_len, 5);
+	assert_true(n->hide_avps);
+	assert_int_equal(n->tunnel, LTS_TUNNEL_PERSISTENT);
+	assert_int_equal(n->linger_s, 30);
+	assert_int_equal(n->max_sessions, 100);
+	assert_ctrl(&n->ctrl, 30, 4, 500, 60000, 3, true);
+
+	n = &cfg->lns_peers[1];
+	assert_string_equal(n->name, "lns2");
+	assert_ip(&n->address, "2001:db8:2::1");
+	assert_int_equal(n->port, 1701);
+	assert_int_equal(n->local.family, LTS_FAMILY_NONE);
+	assert_string_equal(n->hostname, "lts1"); /* switch.hostname */
+	assert_int_equal(n->secret_len, 0);
+	assert_false(n->hide_avps);
+	assert_int_equal(n->tunnel, LTS_TUNNEL_ON_DEMAND);
+	assert_int_equal(n->linger_s, 0);
+	assert_int_equal(n->max_sessions, 0);
+	assert_ctrl(&n->ctrl, 30, 16, 500, 8000, 3, true);
+}
+
+/* Sources of inherited values may come after the keys that inherit. */
+static void check_inherit_order(const struct lts_config *cfg)
+{
+	assert_int_equal(cfg->lac_peers[0].ctrl.retries, 7);
+	assert_int_equal(cfg->lac_peers[0].ctrl.hello_interval_s, 60);
+	assert_int_equal(cfg->lns_peers[0].ctrl.retries, 7);
+	assert_string_equal(cfg->lns_peers[0].hostname, "late");
+	assert_int_equal(cfg->limits.max_sessions, 1000);
+	assert_int_equal(cfg->limits.sccrq_rate, 100);
+	assert_int_equal(cfg->limits.sccrq_burst, 200);
+	assert_int_equal(cfg->control.retries, 7);
+}
+
+static void check_peer_edges(const struct lts_config *cfg)
+{
+	const struct lts_lac_peer *l = cfg->lac_peers;
+	const struct lts_lns_peer *n = cfg->lns_peers;
+
+	assert_int_equal(cfg->limits.max_tunnels, 65535);
+	assert_int_equal(cfg->limits.max_sessions, 4194304);
+	assert_int_equal(cfg->limits.sccrq_rate, 100000);
+	assert_int_equal(cfg->limits.sccrq_burst, 1);
+	assert_ctrl(&cfg->control, 3600, 1024, 10000, 60000, 20, false);
+	assert_prefix(&l[0].match, "0.0.0.0", 0);
+	assert_int_equal(strlen(l[0].hostname), 255);
+	assert_int_equal(strlen(l[0].secret), 255);
+	assert_int_equal(l[0].secret_len, 255);
+	assert_int_equal(l[0].max_tunnels, 65535);
+	assert_int_equal(l[0].max_sessions, 4194304);
+	assert_prefix(&l[1].match, "::", 0);
+	assert_prefix(&l[2].match, "2001:db8::1", 128);
+	assert_prefix(&l[3].match, "10.0.0.128", 25);
+	assert_prefix(&l[4].match, "10.0.0.0", 31);
+	assert_ctrl(&l[4].ctrl, 0, 1, 100, 8000, 1, false);
+	assert_int_equal(n[0].linger_s, 86400);
+	assert_int_equal(n[0].port, 65535);
+	assert_ip(&n[0].local, "2001:db8::2");
+	assert_int_equal(n[0].tunnel, LTS_TUNNEL_ON_DEMAND);
+	assert_int_equal(n[1].tunnel, LTS_TUNNEL_PERSISTENT);
+	assert_int_equal(n[1].linger_s, 30);
+}
+
+/* Peer names are per list; lac_peers may overlap and share prefixes. */
+static void check_peer_names(const struct lts_config *cfg)
+{
+	assert_int_equal(cfg->n_lac_peers, 4);
+	assert_int_equal(cfg->n_lns_peers, 1);
+	assert_string_equal(cfg->lac_peers[0].name, "p");
+	assert_string_equal(cfg->lns_peers[0].name, "p");
+}
+
 static const struct cfg_case cases[] = {
 	/* Accepted. */
 	{ "full example",
@@ -230,6 +384,84 @@ static const struct cfg_case cases[] = {
 	  "        session_id: 1, peer_tunnel_id: 9, peer_session_id: 9}\n"
 	  "    b: " LEG("10.0.2.3", "10.0.2.1", "300", "3"),
 	  .ok = true, .check = check_two_sessions },
+	{ "peers, limits and control",
+	  "switch: {hostname: lts1}\n"
+	  "dataplane: {interfaces: [eth0, eth1], max_sessions: 8192}\n"
+	  "limits: {max_tunnels: 100, max_sessions: 4096, sccrq_rate: 5, sccrq_burst: 7}\n"
+	  "control:\n"
+	  "  hello_interval: 30\n"
+	  "  receive_window: 16\n"
+	  "  retransmit_initial: 500\n"
+	  "  retransmit_max: 8000\n"
+	  "  retries: 3\n"
+	  "  avp_permissive: true\n"
+	  "lac_peers:\n"
+	  "  - name: lac1\n"
+	  "    address: 10.0.1.0/24\n"
+	  "    hostname: lac1.example\n"
+	  "    secret: s3cret\n"
+	  "    hide_avps: true\n"
+	  "    max_tunnels: 16\n"
+	  "    max_sessions: 4096\n"
+	  "    hello_interval: 0\n"
+	  "    retries: 10\n"
+	  "  - name: lac2\n"
+	  "    address: \"2001:db8::/32\"\n"
+	  "  - {name: lac3, address: 192.0.2.7, avp_permissive: false}\n"
+	  "lns_peers:\n"
+	  "  - name: lns1\n"
+	  "    address: 10.0.2.1\n"
+	  "    port: 1702\n"
+	  "    local: 10.0.2.2\n"
+	  "    hostname: lts-east\n"
+	  "    secret: other\n"
+	  "    hide_avps: true\n"
+	  "    tunnel: persistent\n"
+	  "    max_sessions: 100\n"
+	  "    retransmit_max: 60000\n"
+	  "    receive_window: 4\n"
+	  "  - name: lns2\n"
+	  "    address: 2001:db8:2::1\n"
+	  "    linger: 0\n",
+	  .ok = true, .check = check_peers },
+	{ "inheritance does not depend on file order",
+	  "lac_peers:\n"
+	  "  - {name: a, address: 10.0.0.0/8}\n"
+	  "lns_peers: [{name: b, address: 10.0.0.1}]\n"
+	  "control: {retries: 7}\n"
+	  "limits: {sccrq_rate: 100}\n"
+	  "switch: {hostname: late}\n"
+	  "dataplane: {interfaces: [eth0], max_sessions: 1000}\n",
+	  .ok = true, .check = check_inherit_order },
+	{ "peer limits at the edge",
+	  "dataplane: {interfaces: [eth0], max_sessions: 4194304}\n"
+	  "limits: {max_tunnels: 65535, max_sessions: 4194304, sccrq_rate: 100000, sccrq_burst: 1}\n"
+	  "control: {hello_interval: 3600, receive_window: 1024, retransmit_initial: 10000,\n"
+	  "          retransmit_max: 60000, retries: 20}\n"
+	  "lac_peers:\n"
+	  "  - name: all4\n"
+	  "    address: 0.0.0.0/0\n"
+	  "    hostname: " X64 X64 X64 X16 X16 X16 "abcdefghijklmno\n"
+	  "    secret: " X64 X64 X64 X16 X16 X16 "abcdefghijklmno\n"
+	  "    max_tunnels: 65535\n"
+	  "    max_sessions: 4194304\n"
+	  "  - {name: all6, address: \"::/0\"}\n"
+	  "  - {name: one6, address: \"2001:db8::1/128\"}\n"
+	  "  - {name: half, address: 10.0.0.128/25}\n"
+	  "  - {name: pair, address: 10.0.0.0/31, hello_interval: 0, receive_window: 1,\n"
+	  "     retransmit_initial: 100, retransmit_max: 8000, retries: 1}\n"
+	  "lns_peers:\n"
+	  "  - {name: a, address: \"2001:db8::1\", local: \"2001:db8::2\", port: 65535, linger: 86400}\n"
+	  "  - {name: b, address: 10.0.0.1, tunnel: persistent}\n",
+	  .ok = true, .check = check_peer_edges },
+	{ "same name in lac_peers and lns_peers, overlapping lac_peers",
+	  DP "lac_peers:\n"
+	  "  - {name: p, address: 10.0.0.0/8}\n"
+	  "  - {name: q, address: 10.0.0.0/8, hostname: x}\n"
+	  "  - {name: r, address: 10.0.0.0/8, hostname: y}\n"
+	  "  - {name: s, address: 10.0.0.0/9}\n"
+	  "lns_peers: [{name: p, address: 10.0.0.1}]\n",
+	  .ok = true, .check = check_peer_names },
 	{ "document markers and comments",
 	  "# leading comment\n---\ndataplane: {mode: off} # trailing\n...\n",
 	  .ok = true, .check = check_mode_off },
@@ -259,7 +491,7 @@ static const struct cfg_case cases[] = {
 	  .msg = "YAML syntax error: invalid leading UTF-8 octet" },
 	{ "unknown top-level key", "dataplane: {mode: off}\nswitches: {}\n",
 	  .where = "2:1",
-	  .msg = "unknown key \"switches\" (expected one of switch, dataplane, static_sessions)" },
+	  .msg = "unknown key \"switches\" (expected one of switch, dataplane, static_sessions, limits, control, lac_peers, lns_peers)" },
 	{ "duplicate top-level key",
 	  "dataplane: {mode: off}\ndataplane: {mode: skb}\n", .where = "2:1",
 	  .msg = "duplicate key \"dataplane\"" },
@@ -516,6 +748,252 @@ static const struct cfg_case cases[] = {
 	  .msg = "duplicate switch key: peer [2001:db8::1]:1701, local 2001:db8::2, tunnel_id 1, session_id 1 also used by session s1 leg a" },
 };
 
+/*
+ * limits: and control:. Columns of flow values: "limits: {" is 9 characters,
+ * "control: {" 10.
+ */
+static const struct cfg_case limit_cases[] = {
+	{ "limits is a sequence", DP "limits: [1]\n", .where = "2:9",
+	  .msg = "limits: expected a mapping, got a sequence" },
+	{ "unknown key in limits", DP "limits: {max_peers: 1}\n",
+	  .where = "2:10",
+	  .msg = "limits: unknown key \"max_peers\" (expected one of max_tunnels, max_sessions, sccrq_rate, sccrq_burst)" },
+	{ "limits.max_tunnels 0", DP "limits: {max_tunnels: 0}\n",
+	  .where = "2:23",
+	  .msg = "limits.max_tunnels: 0 is out of range 1..65535" },
+	{ "limits.max_tunnels 65536", DP "limits: {max_tunnels: 65536}\n",
+	  .where = "2:23",
+	  .msg = "limits.max_tunnels: 65536 is out of range 1..65535" },
+	{ "limits.max_sessions above dataplane.max_sessions",
+	  "dataplane: {interfaces: [eth0], max_sessions: 100}\n"
+	  "limits: {max_sessions: 101}\n",
+	  .where = "2:24",
+	  .msg = "limits.max_sessions: 101 exceeds dataplane.max_sessions (100), the size of the switch table" },
+	{ "limits.max_sessions above the default dataplane.max_sessions",
+	  DP "limits:\n  max_sessions: 65537\n", .where = "3:17",
+	  .msg = "limits.max_sessions: 65537 exceeds dataplane.max_sessions (65536)" },
+	{ "limits.max_sessions 0", DP "limits: {max_sessions: 0}\n",
+	  .where = "2:24",
+	  .msg = "limits.max_sessions: 0 is out of range 1..4194304" },
+	{ "limits.sccrq_rate 0", DP "limits: {sccrq_rate: 0}\n",
+	  .where = "2:22",
+	  .msg = "limits.sccrq_rate: 0 is out of range 1..100000" },
+	{ "limits.sccrq_rate 100001", DP "limits: {sccrq_rate: 100001}\n",
+	  .where = "2:22", .msg = "100001 is out of range 1..100000" },
+	{ "limits.sccrq_burst 0", DP "limits: {sccrq_burst: 0}\n",
+	  .where = "2:23",
+	  .msg = "limits.sccrq_burst: 0 is out of range 1..1000000" },
+
+	{ "control is a scalar", DP "control: fast\n", .where = "2:10",
+	  .msg = "control: expected a mapping, got a scalar" },
+	{ "unknown key in control", DP "control: {max_tunnels: 5}\n",
+	  .where = "2:11",
+	  .msg = "control: unknown key \"max_tunnels\" (expected one of hello_interval, receive_window, retransmit_initial, retransmit_max, retries, avp_permissive)" },
+	{ "retransmit_max below 8 s", DP "control: {retransmit_max: 7999}\n",
+	  .where = "2:27",
+	  .msg = "control.retransmit_max: 7999 is out of range 8000..60000 (RFC 2661 5.8: the retransmit cap MUST be no less than 8 s)" },
+	{ "retransmit_max above 60 s", DP "control: {retransmit_max: 60001}\n",
+	  .where = "2:27", .msg = "60001 is out of range 8000..60000" },
+	{ "retransmit_initial 99", DP "control: {retransmit_initial: 99}\n",
+	  .where = "2:31",
+	  .msg = "control.retransmit_initial: 99 is out of range 100..10000" },
+	{ "retransmit_initial 10001",
+	  DP "control: {retransmit_initial: 10001}\n", .where = "2:31",
+	  .msg = "10001 is out of range 100..10000" },
+	{ "retransmit_initial above retransmit_max",
+	  DP "control:\n  retransmit_initial: 9000\n  retransmit_max: 8000\n",
+	  .where = "4:19",
+	  .msg = "control.retransmit_max: retransmit_initial (9000 ms) exceeds retransmit_max (8000 ms)" },
+	{ "retries 0", DP "control: {retries: 0}\n", .where = "2:20",
+	  .msg = "control.retries: 0 is out of range 1..20" },
+	{ "retries 21", DP "control: {retries: 21}\n", .where = "2:20",
+	  .msg = "control.retries: 21 is out of range 1..20" },
+	{ "hello_interval 3601", DP "control: {hello_interval: 3601}\n",
+	  .where = "2:27",
+	  .msg = "control.hello_interval: 3601 is out of range 0..3600" },
+	{ "receive_window 0", DP "control: {receive_window: 0}\n",
+	  .where = "2:27",
+	  .msg = "control.receive_window: 0 is out of range 1..1024" },
+	{ "receive_window 1025", DP "control: {receive_window: 1025}\n",
+	  .where = "2:27", .msg = "1025 is out of range 1..1024" },
+	{ "avp_permissive yes", DP "control: {avp_permissive: yes}\n",
+	  .where = "2:27",
+	  .msg = "control.avp_permissive: expected true or false, got \"yes\"" },
+	{ "avp_permissive off", DP "control: {avp_permissive: off}\n",
+	  .where = "2:27", .msg = "expected true or false, got \"off\"" },
+	{ "avp_permissive True", DP "control: {avp_permissive: True}\n",
+	  .where = "2:27", .msg = "expected true or false, got \"True\"" },
+	{ "avp_permissive quoted", DP "control: {avp_permissive: \"true\"}\n",
+	  .where = "2:27",
+	  .msg = "expected true or false, got a quoted string \"true\"" },
+	{ "avp_permissive null", DP "control:\n  avp_permissive:\n",
+	  .where = "3:18",
+	  .msg = "control.avp_permissive: expected true or false, got null" },
+};
+
+/* lac_peers: and lns_peers:. Peer keys are at column 5, values at 5 + key + 2. */
+static const struct cfg_case peer_cases[] = {
+	{ "lac_peers is a mapping", DP "lac_peers: {name: a}\n",
+	  .where = "2:12",
+	  .msg = "lac_peers: expected a sequence, got a mapping" },
+	{ "lac_peer is a scalar", LAC "  - lac1\n", .where = "3:5",
+	  .msg = "lac_peers[0]: expected a mapping, got a scalar" },
+	{ "lac_peer without address", LAC1 "    secret: x\n", .where = "3:5",
+	  .msg = "lac_peers[0]: missing required key \"address\"" },
+	{ "lac_peer without name", LAC "  - address: 10.0.0.1\n",
+	  .where = "3:5",
+	  .msg = "lac_peers[0]: missing required key \"name\"" },
+	{ "lac_peer name too long", LAC "  - name: " X64 "\n",
+	  .where = "3:11",
+	  .msg = "lac_peers[0].name: must be 1..63 characters long, got 64" },
+	{ "unknown key in lac_peer, control keys listed",
+	  LAC1 "    address: 10.0.0.1\n    port: 1701\n", .where = "5:5",
+	  .msg = "lac_peers[0]: unknown key \"port\" (expected one of name, address, hostname, secret, hide_avps, max_tunnels, max_sessions, hello_interval, receive_window, retransmit_initial, retransmit_max, retries, avp_permissive)" },
+	{ "duplicate control key in lac_peer",
+	  LAC1 "    retries: 1\n    address: 10.0.0.1\n    retries: 2\n",
+	  .where = "6:5", .msg = "lac_peers[0]: duplicate key \"retries\"" },
+	{ "lac_peer host bits set", LAC1 "    address: 10.0.1.1/24\n",
+	  .where = "4:14",
+	  .msg = "lac_peers[0].address: \"10.0.1.1/24\" has host bits set (the prefix is 10.0.1.0/24; for one address leave out the length)" },
+	{ "lac_peer host bits set, not on a byte boundary",
+	  LAC1 "    address: 10.0.0.64/25\n", .where = "4:14",
+	  .msg = "has host bits set (the prefix is 10.0.0.0/25;" },
+	{ "lac_peer ipv6 host bits set",
+	  LAC1 "    address: \"2001:db8::1/64\"\n", .where = "4:14",
+	  .msg = "lac_peers[0].address: \"2001:db8::1/64\" has host bits set (the prefix is 2001:db8::/64;" },
+	{ "lac_peer ipv4 prefix length 33", LAC1 "    address: 10.0.0.0/33\n",
+	  .where = "4:14",
+	  .msg = "lac_peers[0].address: \"10.0.0.0/33\": the prefix length of an IPv4 address must be 0..32" },
+	{ "lac_peer ipv6 prefix length 129",
+	  LAC1 "    address: \"2001:db8::/129\"\n", .where = "4:14",
+	  .msg = "the prefix length of an IPv6 address must be 0..128" },
+	{ "lac_peer prefix length missing", LAC1 "    address: 10.0.0.0/\n",
+	  .where = "4:14", .msg = "the prefix length of an IPv4 address" },
+	{ "lac_peer prefix length with a leading zero",
+	  LAC1 "    address: 10.0.0.0/08\n", .where = "4:14",
+	  .msg = "\"10.0.0.0/08\": the prefix length" },
+	{ "lac_peer prefix length not a number",
+	  LAC1 "    address: 10.0.0.0/8x\n", .where = "4:14",
+	  .msg = "\"10.0.0.0/8x\": the prefix length" },
+	{ "lac_peer prefix length huge",
+	  LAC1 "    address: 10.0.0.0/4294967304\n", .where = "4:14",
+	  .msg = "the prefix length of an IPv4 address must be 0..32" },
+	{ "lac_peer host name as address", LAC1 "    address: lac.example\n",
+	  .where = "4:14",
+	  .msg = "lac_peers[0].address: expected an IPv4 or IPv6 address or prefix (address/length), got \"lac.example\"" },
+	{ "lac_peer netmask instead of length",
+	  LAC1 "    address: 10.0.0.0/255.0.0.0\n", .where = "4:14",
+	  .msg = "the prefix length of an IPv4 address must be 0..32" },
+	{ "lac_peer address with a NUL",
+	  LAC1 "    address: \"10.0.0.1\\0x\"\n", .where = "4:14",
+	  .msg = "expected an IPv4 or IPv6 address or prefix" },
+	{ "lac_peer address null", LAC1 "    address:\n", .where = "4:13",
+	  .msg = "lac_peers[0].address: expected an IP address or prefix, got null" },
+	{ "lac_peer hide_avps without secret",
+	  LAC1 "    address: 10.0.0.1\n    hide_avps: true\n", .where = "5:16",
+	  .msg = "lac_peers[0].hide_avps: hiding AVPs needs a secret (RFC 2661 4.3)" },
+	{ "lac_peer hide_avps 1", LAC1 "    hide_avps: 1\n", .where = "4:16",
+	  .msg = "lac_peers[0].hide_avps: expected true or false, got \"1\"" },
+	{ "lac_peer secret empty", LAC1 "    secret: \"\"\n", .where = "4:13",
+	  .msg = "lac_peers[0].secret: must be 1..255 characters long, got 0" },
+	{ "lac_peer secret too long", LAC1 "    secret: " X256 "\n",
+	  .where = "4:13",
+	  .msg = "lac_peers[0].secret: must be 1..255 characters long, got 256" },
+	{ "lac_peer hostname too long", LAC1 "    hostname: " X256 "\n",
+	  .where = "4:15",
+	  .msg = "lac_peers[0].hostname: must be 1..255 characters long, got 256" },
+	{ "lac_peer max_tunnels 0", LAC1 "    max_tunnels: 0\n", .where = "4:18",
+	  .msg = "lac_peers[0].max_tunnels: 0 is not allowed (leave max_tunnels out for no per-peer limit)" },
+	{ "lac_peer max_tunnels 65536", LAC1 "    max_tunnels: 65536\n",
+	  .where = "4:18",
+	  .msg = "lac_peers[0].max_tunnels: 65536 is out of range 1..65535" },
+	{ "lac_peer max_sessions 0", LAC1 "    max_sessions: 0\n",
+	  .where = "4:19",
+	  .msg = "lac_peers[0].max_sessions: 0 is not allowed (leave max_sessions out" },
+	{ "lac_peer retransmit_max below 8 s",
+	  LAC1 "    address: 10.0.0.1\n    retransmit_max: 7000\n",
+	  .where = "5:21",
+	  .msg = "lac_peers[0].retransmit_max: 7000 is out of range 8000..60000 (RFC 2661 5.8" },
+	{ "lac_peer retransmit_max below inherited retransmit_initial",
+	  DP "control: {retransmit_initial: 9000}\nlac_peers:\n"
+	  "  - name: lac1\n    address: 10.0.0.1\n    retransmit_max: 8000\n",
+	  .where = "6:21",
+	  .msg = "lac_peers[0].retransmit_max: retransmit_initial (9000 ms) exceeds retransmit_max (8000 ms)" },
+	{ "lns_peer retransmit_initial above inherited retransmit_max",
+	  DP "control: {retransmit_max: 8000}\nlns_peers:\n"
+	  "  - name: lns1\n    address: 10.0.2.1\n    retransmit_initial: 9000\n",
+	  .where = "6:25",
+	  .msg = "lns_peers[0].retransmit_initial: retransmit_initial (9000 ms) exceeds retransmit_max (8000 ms)" },
+	{ "lac_peer avp_permissive no",
+	  LAC1 "    address: 10.0.0.1\n    avp_permissive: no\n",
+	  .where = "5:21",
+	  .msg = "lac_peers[0].avp_permissive: expected true or false, got \"no\"" },
+	{ "duplicate lac_peer name",
+	  LAC "  - {name: a, address: 10.0.0.1}\n"
+	  "  - {name: b, address: 10.0.0.2}\n"
+	  "  - {name: a, address: 10.0.0.3}\n",
+	  .where = "5:12",
+	  .msg = "lac_peers[2].name: duplicate peer name \"a\" (also lac_peers[0])" },
+	{ "ambiguous lac_peers with a hostname",
+	  LAC "  - {name: a, address: 10.0.0.0/8, hostname: x}\n"
+	  "  - {name: b, address: 10.0.0.0/8}\n"
+	  "  - {name: c, address: 10.0.0.0/8, hostname: x}\n",
+	  .where = "5:24",
+	  .msg = "lac_peers[2].address: 10.0.0.0/8 with hostname \"x\" is ambiguous: lac_peers[0] (a) has the same address and hostname" },
+	{ "ambiguous lac_peers, address and /32",
+	  LAC "  - {name: a, address: 192.0.2.1, secret: one}\n"
+	  "  - {name: b, address: 192.0.2.1/32, secret: two}\n",
+	  .where = "4:24",
+	  .msg = "lac_peers[1].address: 192.0.2.1 with no hostname is ambiguous: lac_peers[0] (a) has the same address and hostname" },
+	{ "ambiguous ipv6 lac_peers",
+	  LAC "  - {name: a, address: \"2001:db8::/48\"}\n"
+	  "  - {name: b, address: \"2001:db8:0::/48\"}\n",
+	  .where = "4:24",
+	  .msg = "2001:db8::/48 with no hostname is ambiguous: lac_peers[0] (a)" },
+
+	{ "lns_peers is a scalar", DP "lns_peers: lns1\n", .where = "2:12",
+	  .msg = "lns_peers: expected a sequence, got a scalar" },
+	{ "lns_peer without address", LNS "  - name: lns1\n", .where = "3:5",
+	  .msg = "lns_peers[0]: missing required key \"address\"" },
+	{ "unknown key in lns_peer", LNS1 "    max_tunnels: 1\n",
+	  .where = "5:5",
+	  .msg = "lns_peers[0]: unknown key \"max_tunnels\" (expected one of name, address, port, local, hostname, secret, hide_avps, tunnel, linger, max_sessions, hello_interval, receive_window, retransmit_initial, retransmit_max, retries, avp_permissive)" },
+	{ "lns_peer address is a prefix",
+	  LNS "  - name: lns1\n    address: 10.0.2.0/24\n", .where = "4:14",
+	  .msg = "lns_peers[0].address: expected an IPv4 or IPv6 address, got \"10.0.2.0/24\"" },
+	{ "lns_peer port 0", LNS1 "    port: 0\n", .where = "5:11",
+	  .msg = "lns_peers[0].port: 0 is out of range 1..65535" },
+	{ "lns_peer local of the other family",
+	  LNS1 "    local: \"2001:db8::2\"\n", .where = "5:12",
+	  .msg = "lns_peers[0].local: IPv6 address, but address is IPv4: both must be of the same family" },
+	{ "lns_peer bad tunnel mode", LNS1 "    tunnel: always\n",
+	  .where = "5:13",
+	  .msg = "lns_peers[0].tunnel: expected one of on-demand, persistent, got \"always\"" },
+	{ "lns_peer linger with persistent",
+	  LNS1 "    tunnel: persistent\n    linger: 10\n", .where = "6:13",
+	  .msg = "lns_peers[0].linger: only on-demand tunnels linger, but tunnel is persistent" },
+	{ "lns_peer default linger written out with persistent",
+	  LNS1 "    linger: 30\n    tunnel: persistent\n", .where = "5:13",
+	  .msg = "lns_peers[0].linger: only on-demand tunnels linger" },
+	{ "lns_peer linger 86401", LNS1 "    linger: 86401\n", .where = "5:13",
+	  .msg = "lns_peers[0].linger: 86401 is out of range 0..86400" },
+	{ "lns_peer hide_avps without secret",
+	  LNS1 "    hide_avps: true\n", .where = "5:16",
+	  .msg = "lns_peers[0].hide_avps: hiding AVPs needs a secret (RFC 2661 4.3)" },
+	{ "lns_peer hostname empty", LNS1 "    hostname: \"\"\n",
+	  .where = "5:15",
+	  .msg = "lns_peers[0].hostname: must be 1..255 characters long, got 0" },
+	{ "lns_peer max_sessions 0", LNS1 "    max_sessions: 0\n",
+	  .where = "5:19", .msg = "lns_peers[0].max_sessions: 0 is not allowed" },
+	{ "lns_peer retries 0", LNS1 "    retries: 0\n", .where = "5:14",
+	  .msg = "lns_peers[0].retries: 0 is out of range 1..20" },
+	{ "duplicate lns_peer name",
+	  LNS "  - {name: a, address: 10.0.0.1}\n"
+	  "  - {name: a, address: 10.0.0.2}\n",
+	  .where = "4:12",
+	  .msg = "lns_peers[1].name: duplicate peer name \"a\" (also lns_peers[0])" },
+};
+
 static void test_case(void **state)
 {
 	const struct cfg_case *c = *state;
@@ -574,12 +1052,14 @@ static void test_examples(void **state)
 			print_error("%s\n", err);
 		assert_int_equal(ret, 0);
 		assert_non_null(cfg);
-		assert_true(cfg->n_static_sessions > 0);
+		/* Something to switch: static sessions or peers. */
+		assert_true(cfg->n_static_sessions > 0 ||
+			    (cfg->n_lac_peers > 0 && cfg->n_lns_peers > 0));
 		lts_config_free(cfg);
 		n++;
 	}
 	closedir(d);
-	assert_true(n >= 2);
+	assert_true(n >= 3);
 }
 
 static void test_missing_file(void **state)
@@ -662,6 +1142,110 @@ static void test_length(void **state)
 	lts_config_free(cfg);
 }
 
+/* lts_config_match_lac(): one config, one row per SCCRQ. */
+static const char match_yaml[] =
+	DP "lac_peers:\n"
+	"  - {name: any4-roamer, address: 0.0.0.0/0, hostname: roamer}\n"
+	"  - {name: net8, address: 10.0.0.0/8}\n"
+	"  - {name: net8-x, address: 10.0.0.0/8, hostname: x}\n"
+	"  - {name: net24-y, address: 10.1.2.0/24, hostname: y}\n"
+	"  - {name: host, address: 10.1.2.3}\n"
+	"  - {name: net25, address: 10.1.2.128/25}\n"
+	"  - {name: v6, address: \"2001:db8::/32\"}\n"
+	"  - {name: v6-host-z, address: \"2001:db8::1\", hostname: z}\n";
+
+static const struct {
+	const char *addr;
+	const char *hostname; /* NULL: no Host Name */
+	const char *want;     /* NULL: refused */
+} match_rows[] = {
+	{ "10.9.9.9", "a", "net8" },              /* only the /8 fits */
+	{ "10.9.9.9", "x", "net8-x" },            /* same prefix: named wins */
+	{ "10.9.9.9", NULL, "net8" },
+	{ "10.9.9.9", "", "net8" },
+	{ "10.255.255.255", "a", "net8" },        /* last address of the /8 */
+	{ "10.1.2.3", "y", "host" },              /* /32 beats the named /24 */
+	{ "10.1.2.3", "x", "host" },
+	{ "10.1.2.4", "y", "net24-y" },
+	{ "10.1.2.4", "x", "net8-x" },            /* /24 wants y: back to /8 */
+	{ "10.1.2.4", "q", "net8" },
+	{ "10.1.2.127", "y", "net24-y" },         /* just below the /25 */
+	{ "10.1.2.128", "y", "net25" },           /* /25 beats the named /24 */
+	{ "10.1.2.255", NULL, "net25" },
+	{ "9.255.255.255", "roamer", "any4-roamer" }, /* only the /0 */
+	{ "11.0.0.1", "roamer", "any4-roamer" },
+	{ "11.0.0.1", "Roamer", NULL },           /* exact, case included */
+	{ "11.0.0.1", "other", NULL },
+	{ "11.0.0.1", NULL, NULL },
+	{ "2001:db8::1", "z", "v6-host-z" },
+	{ "2001:db8::1", "w", "v6" },
+	{ "2001:db8:ffff::1", NULL, "v6" },
+	{ "2001:db9::1", "z", NULL },
+	{ "::ffff:10.9.9.9", "a", NULL },         /* families never mix */
+	{ "::", "roamer", NULL },                 /* the /0 is IPv4 */
+};
+
+static struct lts_ip ip_of(const char *text)
+{
+	struct lts_ip ip = { 0 };
+
+	if (inet_pton(AF_INET, text, ip.addr) == 1) {
+		ip.family = LTS_FAMILY_IPV4;
+	} else {
+		assert_int_equal(inet_pton(AF_INET6, text, ip.addr), 1);
+		ip.family = LTS_FAMILY_IPV6;
+	}
+	return ip;
+}
+
+static void test_match_lac(void **state)
+{
+	const struct lts_lac_peer *got;
+	char err[LTS_CFG_ERR_MAX] = "";
+	struct lts_config *cfg = NULL;
+	struct lts_ip ip;
+	size_t i;
+	int fails = 0;
+
+	(void)state;
+	assert_int_equal(lts_config_load_string(NAME, match_yaml,
+						strlen(match_yaml), &cfg, err,
+						sizeof(err)),
+			 0);
+	for (i = 0; i < ARRAY_SIZE(match_rows); i++) {
+		ip = ip_of(match_rows[i].addr);
+		got = lts_config_match_lac(cfg, &ip, match_rows[i].hostname);
+		if (got ? match_rows[i].want && !strcmp(got->name, match_rows[i].want) :
+			  !match_rows[i].want)
+			continue;
+		print_error("%s hostname %s: want %s, got %s\n",
+			    match_rows[i].addr,
+			    match_rows[i].hostname ? match_rows[i].hostname : "(none)",
+			    match_rows[i].want ? match_rows[i].want : "(refused)",
+			    got ? got->name : "(refused)");
+		fails++;
+	}
+	lts_config_free(cfg);
+	assert_int_equal(fails, 0);
+}
+
+/* Without lac_peers every SCCRQ is refused. */
+static void test_match_lac_none(void **state)
+{
+	const char *yaml = DP;
+	char err[LTS_CFG_ERR_MAX] = "";
+	struct lts_config *cfg = NULL;
+	struct lts_ip ip = ip_of("10.0.0.1");
+
+	(void)state;
+	assert_int_equal(lts_config_load_string(NAME, yaml, strlen(yaml), &cfg,
+						err, sizeof(err)),
+			 0);
+	assert_null(lts_config_match_lac(cfg, &ip, "x"));
+	assert_null(lts_config_match_lac(cfg, &ip, NULL));
+	lts_config_free(cfg);
+}
+
 static void test_misc(void **state)
 {
 	(void)state;
@@ -670,25 +1254,44 @@ static void test_misc(void **state)
 	assert_string_equal(lts_dp_mode_name(LTS_DP_SKB), "skb");
 	assert_string_equal(lts_dp_mode_name(LTS_DP_OFF), "off");
 	assert_string_equal(lts_dp_mode_name((enum lts_dp_mode)42), "unknown");
+	assert_string_equal(lts_tunnel_mode_name(LTS_TUNNEL_ON_DEMAND),
+			    "on-demand");
+	assert_string_equal(lts_tunnel_mode_name(LTS_TUNNEL_PERSISTENT),
+			    "persistent");
+	assert_string_equal(lts_tunnel_mode_name((enum lts_tunnel_mode)7),
+			    "unknown");
 }
 
 int main(void)
 {
-	static struct CMUnitTest tests[ARRAY_SIZE(cases) + 8];
-	size_t i, n = 0;
+	static const struct {
+		const struct cfg_case *cases;
+		size_t n;
+	} tables[] = {
+		{ cases, ARRAY_SIZE(cases) },
+		{ limit_cases, ARRAY_SIZE(limit_cases) },
+		{ peer_cases, ARRAY_SIZE(peer_cases) },
+	};
+	static struct CMUnitTest tests[ARRAY_SIZE(cases) +
+				       ARRAY_SIZE(limit_cases) +
+				       ARRAY_SIZE(peer_cases) + 10];
+	size_t i, t, n = 0;
 
-	for (i = 0; i < ARRAY_SIZE(cases); i++)
-		tests[n++] = (struct CMUnitTest){
-			.name = cases[i].name,
-			.test_func = test_case,
-			.initial_state = (void *)&cases[i],
-		};
+	for (t = 0; t < ARRAY_SIZE(tables); t++)
+		for (i = 0; i < tables[t].n; i++)
+			tests[n++] = (struct CMUnitTest){
+				.name = tables[t].cases[i].name,
+				.test_func = test_case,
+				.initial_state = (void *)&tables[t].cases[i],
+			};
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_examples);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_missing_file);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_directory);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_file_error_position);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_error_buffer);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_length);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_match_lac);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_match_lac_none);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_misc);
 	return _cmocka_run_group_tests("config", tests, n, NULL, NULL);
 }
