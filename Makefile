@@ -24,7 +24,7 @@ WARN := -Wall -Wextra -Werror -Wshadow
 CFLAGS ?= -O2 -g
 CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Imaps -Iconfig -Iagent -I$(O)/bpf
 BPF_CFLAGS := -O2 -g -target bpf $(WARN) -Wno-unused-parameter -Imaps -Ibpf -I$(ARCH_INC)
-LDLIBS := $(shell pkg-config --libs libbpf libxdp 2>/dev/null || echo -lbpf -lxdp) -lyaml -lelf -lz
+LDLIBS := $(shell pkg-config --libs libbpf libxdp 2>/dev/null || echo -lbpf -lxdp) -lyaml -lmd -lelf -lz
 
 .DELETE_ON_ERROR:
 .SECONDARY:

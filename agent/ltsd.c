@@ -19,9 +19,11 @@
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <linux/magic.h>
 #include <bpf/libbpf.h>
 #include "bpf_loader.h"
+#include "ctrl_plane.h"
 #include "egress.h"
 #include "log.h"
 #include "lts_config.h"
@@ -35,8 +37,10 @@
 #define LTSD_VERSION "0.1.0"
 #define TICK_SEC 1
 #define REFRESH_EVERY_TICKS 30
+/* On SIGTERM, how long StopCCNs may take to be acknowledged. */
+#define SHUTDOWN_GRACE_MS 2000
 
-enum ev_tag { EV_SIGNAL = 1, EV_TIMER, EV_NETLINK, EV_UDP_BASE = 100 };
+enum ev_tag { EV_SIGNAL = 1, EV_TIMER, EV_NETLINK, EV_CTRL_TIMER, EV_UDP_BASE = 100 };
 
 struct ltsd {
 	struct lts_config *cfg;
@@ -49,7 +53,9 @@ struct ltsd {
 	struct lts_nl nl, nl_mon;
 	struct lts_egress egress;
 	struct lts_slowpath sp;
-	int epfd, sigfd, timerfd;
+	struct lts_ctrl_plane cp;
+	bool cp_ready;
+	int epfd, sigfd, timerfd, cp_timerfd;
 	unsigned int ticks;
 	int unresolved;
 };
@@ -174,6 +180,58 @@ static int install_static_sessions(struct ltsd *d)
 	return 0;
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int cp_send(void *ctx, const struct lts_ctrl_endpoint *ep, const uint8_t *pkt, size_t len)
+{
+	struct ltsd *d = ctx;
+
+	return lts_slowpath_send_ctrl(&d->sp, ep, pkt, len);
+}
+
+static void cp_input(void *ctx, const struct lts_ctrl_endpoint *ep, const uint8_t *pkt,
+		     size_t len)
+{
+	struct ltsd *d = ctx;
+
+	lts_cp_input(&d->cp, ep, pkt, len, now_ms());
+}
+
+/* Arm the control-plane timer for its next deadline (one-shot, absolute). */
+static void arm_cp_timer(struct ltsd *d)
+{
+	uint64_t next = lts_cp_next_deadline(&d->cp);
+	struct itimerspec its = { 0 };
+
+	if (next != LTS_CTRL_NO_DEADLINE) {
+		next = next ?: 1; /* 0 would disarm */
+		its.it_value.tv_sec = next / 1000;
+		its.it_value.tv_nsec = (next % 1000) * 1000000;
+	}
+	timerfd_settime(d->cp_timerfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static int start_control_plane(struct ltsd *d)
+{
+	static const struct lts_ctrl_plane_ops ops = { .send = cp_send };
+	int err = lts_cp_init(&d->cp, d->cfg, &ops, d, now_ms());
+
+	if (err)
+		return err;
+	d->cp_ready = true;
+	d->sp.on_control = cp_input;
+	d->sp.ctl_ctx = d;
+	pr_info("control plane: %zu lac_peers, %zu lns_peers", d->cfg->n_lac_peers,
+		d->cfg->n_lns_peers);
+	return 0;
+}
+
 static int epoll_add(struct ltsd *d, int fd, uint64_t tag)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
@@ -196,11 +254,13 @@ static int setup_loop(struct ltsd *d)
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	d->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (d->epfd < 0 || d->sigfd < 0 || d->timerfd < 0 ||
+	d->cp_timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->epfd < 0 || d->sigfd < 0 || d->timerfd < 0 || d->cp_timerfd < 0 ||
 	    timerfd_settime(d->timerfd, 0, &its, NULL))
 		return -errno;
 	err = epoll_add(d, d->sigfd, EV_SIGNAL);
 	err = err ?: epoll_add(d, d->timerfd, EV_TIMER);
+	err = err ?: epoll_add(d, d->cp_timerfd, EV_CTRL_TIMER);
 	if (!err && d->nl_mon.fd >= 0)
 		err = epoll_add(d, d->nl_mon.fd, EV_NETLINK);
 	for (i = 0; !err && i < d->sp.n_socks; i++)
@@ -234,13 +294,22 @@ static void on_tick(struct ltsd *d)
 		refresh_egress(d);
 }
 
+/*
+ * The event loop. After a signal the control plane says goodbye (StopCCN on
+ * every tunnel) and the loop goes on until those are acknowledged or the
+ * grace period ends.
+ */
 static int run(struct ltsd *d)
 {
+	uint64_t stop_at = 0, expirations;
 	struct epoll_event evs[16];
 	int n, i;
 
 	for (;;) {
-		n = epoll_wait(d->epfd, evs, 16, -1);
+		arm_cp_timer(d);
+		if (stop_at && (lts_cp_idle(&d->cp) || now_ms() >= stop_at))
+			return 0;
+		n = epoll_wait(d->epfd, evs, 16, stop_at ? 100 : -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -251,11 +320,16 @@ static int run(struct ltsd *d)
 			if (tag == EV_SIGNAL) {
 				struct signalfd_siginfo si;
 
-				if (read(d->sigfd, &si, sizeof(si)) == sizeof(si))
-					pr_info("signal %u: shutting down", si.ssi_signo);
-				return 0;
+				if (read(d->sigfd, &si, sizeof(si)) != sizeof(si) || stop_at)
+					continue;
+				pr_info("signal %u: shutting down", si.ssi_signo);
+				lts_cp_shutdown(&d->cp, now_ms());
+				stop_at = now_ms() + SHUTDOWN_GRACE_MS;
 			} else if (tag == EV_TIMER) {
 				on_tick(d);
+			} else if (tag == EV_CTRL_TIMER) {
+				if (read(d->cp_timerfd, &expirations, sizeof(expirations)) > 0)
+					lts_cp_tick(&d->cp, now_ms());
 			} else if (tag == EV_NETLINK) {
 				if (lts_nl_drain(&d->nl_mon) > 0)
 					refresh_egress(d);
@@ -297,6 +371,7 @@ static int start(struct ltsd *d)
 		pr_info("dataplane mode off: every frame goes through the userspace relay");
 	}
 	err = install_static_sessions(d);
+	err = err ?: start_control_plane(d);
 	err = err ?: setup_loop(d);
 	if (err)
 		return err;
@@ -323,6 +398,8 @@ static void stop(struct ltsd *d)
 			(unsigned long long)d->sp.ctr.malformed,
 			(unsigned long long)d->sp.ctr.ttl_expired,
 			(unsigned long long)d->sp.ctr.send_errors);
+	if (d->cp_ready)
+		lts_cp_fini(&d->cp);
 	lts_slowpath_close(&d->sp);
 	lts_nl_close(&d->nl_mon);
 	lts_nl_close(&d->nl);
@@ -338,6 +415,8 @@ static void stop(struct ltsd *d)
 		close(d->sigfd);
 	if (d->timerfd >= 0)
 		close(d->timerfd);
+	if (d->cp_timerfd >= 0)
+		close(d->cp_timerfd);
 }
 
 int main(int argc, char **argv)
@@ -350,7 +429,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct ltsd d = { .pin_dir_fd = -1, .epfd = -1, .sigfd = -1, .timerfd = -1,
+	struct ltsd d = { .pin_dir_fd = -1, .epfd = -1, .sigfd = -1, .timerfd = -1, .cp_timerfd = -1,
 			  .nl = { .fd = -1 }, .nl_mon = { .fd = -1 } };
 	const char *cfg_path = NULL;
 	char err_msg[LTS_CFG_ERR_MAX];

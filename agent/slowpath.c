@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -188,13 +189,13 @@ static void parse_cmsgs(struct msghdr *msg, struct rx_meta *m)
 	}
 }
 
-static const struct lts_slowpath_sock *tx_sock(const struct lts_slowpath *sp,
-					       const struct lts_switch_val *val)
+static const struct lts_slowpath_sock *find_sock(const struct lts_slowpath *sp, uint8_t family,
+						 uint16_t port)
 {
 	size_t i;
 
 	for (i = 0; i < sp->n_socks; i++)
-		if (sp->socks[i].family == val->family && sp->socks[i].port == val->local_port)
+		if (sp->socks[i].family == family && sp->socks[i].port == port)
 			return &sp->socks[i];
 	return NULL;
 }
@@ -209,56 +210,88 @@ static void add_cmsg_int(struct msghdr *msg, struct cmsghdr **c, int level, int 
 	*c = CMSG_NXTHDR(msg, *c);
 }
 
-/* Send buf to the entry's peer, from the entry's local address and port. */
-static int relay_send(struct lts_slowpath *sp, const struct lts_switch_val *val,
-		      const struct rx_meta *m, uint8_t *buf, size_t len)
+static bool addr_unset(const uint8_t *a)
 {
-	const struct lts_slowpath_sock *s = tx_sock(sp, val);
+	static const uint8_t zero[16];
+
+	return !memcmp(a, zero, sizeof(zero));
+}
+
+/*
+ * Send from (local address, local port) to (peer address, port): the one
+ * sender for relayed data and control messages. The source address is set
+ * per datagram (IP_PKTINFO), so replies leave from the address the peer
+ * talks to (REFERENCE quirk 5). ttl/tos < 0: the kernel's defaults.
+ */
+static int send_from(struct lts_slowpath *sp, uint8_t family, const uint8_t *local,
+		     uint16_t local_port, const uint8_t *peer, uint16_t peer_port, int ttl, int tos,
+		     const uint8_t *buf, size_t len)
+{
+	const struct lts_slowpath_sock *s = find_sock(sp, family, local_port);
 	char ctl[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 2 * CMSG_SPACE(sizeof(int))] = { 0 };
-	struct sockaddr_in6 to6 = { .sin6_family = AF_INET6, .sin6_port = htons(val->peer_port) };
-	struct sockaddr_in to4 = { .sin_family = AF_INET, .sin_port = htons(val->peer_port) };
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct sockaddr_in6 to6 = { .sin6_family = AF_INET6, .sin6_port = htons(peer_port) };
+	struct sockaddr_in to4 = { .sin_family = AF_INET, .sin_port = htons(peer_port) };
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
 			      .msg_controllen = sizeof(ctl) };
-	int tos = (val->flags & LTS_SW_F_DSCP_SET) ? (val->dscp << 2) | (m->tos & 3) : m->tos;
+	bool v4 = family == LTS_FAMILY_IPV4;
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 
 	if (!s)
 		return -ENOTCONN;
 	msg.msg_controllen = 0;
-	c->cmsg_len = 0;
-	if (val->family == LTS_FAMILY_IPV4) {
-		struct in_pktinfo pi = { 0 };
-
-		memcpy(&to4.sin_addr, val->peer_addr, 4);
+	if (v4) {
+		memcpy(&to4.sin_addr, peer, 4);
 		msg.msg_name = &to4;
 		msg.msg_namelen = sizeof(to4);
-		memcpy(&pi.ipi_spec_dst, val->local_addr, 4);
-		c->cmsg_level = IPPROTO_IP;
-		c->cmsg_type = IP_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-		msg.msg_controllen += CMSG_SPACE(sizeof(pi));
-		c = CMSG_NXTHDR(&msg, c);
-		add_cmsg_int(&msg, &c, IPPROTO_IP, IP_TTL, m->ttl - 1);
-		add_cmsg_int(&msg, &c, IPPROTO_IP, IP_TOS, tos);
 	} else {
-		struct in6_pktinfo pi = { 0 };
-
-		memcpy(&to6.sin6_addr, val->peer_addr, 16);
+		memcpy(&to6.sin6_addr, peer, 16);
 		msg.msg_name = &to6;
 		msg.msg_namelen = sizeof(to6);
-		memcpy(&pi.ipi6_addr, val->local_addr, 16);
-		c->cmsg_level = IPPROTO_IPV6;
-		c->cmsg_type = IPV6_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-		msg.msg_controllen += CMSG_SPACE(sizeof(pi));
-		c = CMSG_NXTHDR(&msg, c);
-		add_cmsg_int(&msg, &c, IPPROTO_IPV6, IPV6_HOPLIMIT, m->ttl - 1);
-		add_cmsg_int(&msg, &c, IPPROTO_IPV6, IPV6_TCLASS, tos);
 	}
+	if (!addr_unset(local)) {
+		struct in6_pktinfo pi6 = { 0 };
+		struct in_pktinfo pi4 = { 0 };
+
+		c->cmsg_level = v4 ? IPPROTO_IP : IPPROTO_IPV6;
+		c->cmsg_type = v4 ? IP_PKTINFO : IPV6_PKTINFO;
+		c->cmsg_len = v4 ? CMSG_LEN(sizeof(pi4)) : CMSG_LEN(sizeof(pi6));
+		if (v4) {
+			memcpy(&pi4.ipi_spec_dst, local, 4);
+			memcpy(CMSG_DATA(c), &pi4, sizeof(pi4));
+		} else {
+			memcpy(&pi6.ipi6_addr, local, 16);
+			memcpy(CMSG_DATA(c), &pi6, sizeof(pi6));
+		}
+		msg.msg_controllen += v4 ? CMSG_SPACE(sizeof(pi4)) : CMSG_SPACE(sizeof(pi6));
+		c = CMSG_NXTHDR(&msg, c);
+	}
+	if (ttl >= 0)
+		add_cmsg_int(&msg, &c, v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_TTL : IPV6_HOPLIMIT,
+			     ttl);
+	if (tos >= 0)
+		add_cmsg_int(&msg, &c, v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_TOS : IPV6_TCLASS,
+			     tos);
+	if (!msg.msg_controllen)
+		msg.msg_control = NULL;
 	return sendmsg(s->fd, &msg, 0) < 0 ? -errno : 0;
+}
+
+int lts_slowpath_send_ctrl(struct lts_slowpath *sp, const struct lts_ctrl_endpoint *ep,
+			   const uint8_t *buf, size_t len)
+{
+	return send_from(sp, ep->peer.family, ep->local.addr, ep->local_port, ep->peer.addr,
+			 ep->peer_port, -1, -1, buf, len);
+}
+
+/* Relay with the ingress TTL - 1 and TOS, like the fast path. */
+static int relay_send(struct lts_slowpath *sp, const struct lts_switch_val *val,
+		      const struct rx_meta *m, uint8_t *buf, size_t len)
+{
+	int tos = (val->flags & LTS_SW_F_DSCP_SET) ? (val->dscp << 2) | (m->tos & 3) : m->tos;
+
+	return send_from(sp, val->family, val->local_addr, val->local_port, val->peer_addr,
+			 val->peer_port, m->ttl - 1, tos, buf, len);
 }
 
 static void count(struct lts_slowpath *sp, const struct lts_switch_val *val, size_t len)
@@ -273,12 +306,30 @@ static void count(struct lts_slowpath *sp, const struct lts_switch_val *val, siz
 	d->last_seen_ns = now_ns();
 }
 
-static void handle_datagram(struct lts_slowpath *sp, struct rx_meta *m, uint8_t *buf,
-			    size_t len)
+/* T=1: the control plane's (RFC 2661 3.1); it sees the packet untouched. */
+static void to_control(struct lts_slowpath *sp, const struct lts_slowpath_sock *s,
+		       const struct rx_meta *m, const uint8_t *buf, size_t len)
 {
-	const struct lts_swtab_entry *e = lts_slowpath_rewrite(sp, &m->key, buf, len);
+	struct lts_ctrl_endpoint ep = { .peer_port = m->key.peer_port, .local_port = s->port };
+
+	ep.peer.family = ep.local.family = m->key.family;
+	memcpy(ep.peer.addr, m->key.peer_addr, sizeof(ep.peer.addr));
+	memcpy(ep.local.addr, m->key.local_addr, sizeof(ep.local.addr));
+	sp->on_control(sp->ctl_ctx, &ep, buf, len);
+}
+
+static void handle_datagram(struct lts_slowpath *sp, const struct lts_slowpath_sock *s,
+			    struct rx_meta *m, uint8_t *buf, size_t len)
+{
+	const struct lts_swtab_entry *e;
 	int err;
 
+	if (sp->on_control && len >= 2 && (buf[0] & (LTS_L2TP_F_TYPE >> 8))) {
+		sp->ctr.control++;
+		to_control(sp, s, m, buf, len);
+		return;
+	}
+	e = lts_slowpath_rewrite(sp, &m->key, buf, len);
 	if (!e)
 		return;
 	/* Like the fast path: a router would not forward TTL <= 1 either. */
@@ -325,6 +376,6 @@ void lts_slowpath_input(struct lts_slowpath *sp, const struct lts_slowpath_sock 
 			m.key.peer_port = ntohs(from.sin6_port);
 		}
 		parse_cmsgs(&msg, &m);
-		handle_datagram(sp, &m, buf, len);
+		handle_datagram(sp, s, &m, buf, len);
 	}
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "lts_maps.h"
+#include "ctrl_plane.h"
 #include "swtab.h"
 
 #define LTS_SLOW_MAX_SOCKS (2 * LTS_MAX_L2TP_PORTS)
@@ -42,6 +43,10 @@ struct lts_slowpath {
 	uint32_t n_stats;
 	struct lts_slowpath_counters ctr;
 	uint8_t *rx_buf;
+	/* Control messages (T=1) go here, untouched; NULL: counted and dropped. */
+	void (*on_control)(void *ctx, const struct lts_ctrl_endpoint *ep, const uint8_t *pkt,
+			   size_t len);
+	void *ctl_ctx;
 };
 
 /* Bind IPv4 and IPv6 sockets on each port. Returns 0 or a negative errno. */
@@ -50,6 +55,10 @@ int lts_slowpath_open(struct lts_slowpath *sp, const uint16_t *ports, size_t n_p
 void lts_slowpath_close(struct lts_slowpath *sp);
 /* Handle what is queued on one socket (bounded batch). */
 void lts_slowpath_input(struct lts_slowpath *sp, const struct lts_slowpath_sock *s);
+
+/* Send a control packet from ep's local address and port to its peer. */
+int lts_slowpath_send_ctrl(struct lts_slowpath *sp, const struct lts_ctrl_endpoint *ep,
+			   const uint8_t *buf, size_t len);
 
 /*
  * Classify and rewrite one datagram in place (the part shared with tests).

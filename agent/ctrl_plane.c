@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control-plane registry: admits new tunnels (SCCRQ), demultiplexes
+ * control packets to tunnels by our Tunnel ID, dials lns_peers, drives the
+ * transports' timers and frees dead tunnels at safe points (never inside a
+ * tunnel's own callbacks).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/random.h>
+#include "ctrl_plane.h"
+#include "log.h"
+
+static bool same_ip(const struct lts_ip *a, const struct lts_ip *b)
+{
+	return a->family == b->family && !memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+static const char *ip_str(const struct lts_ip *ip, char *buf, size_t len)
+{
+	return inet_ntop(ip->family == LTS_FAMILY_IPV4 ? AF_INET : AF_INET6, ip->addr, buf, len)
+		       ?: "?";
+}
+
+int lts_cp_init(struct lts_ctrl_plane *cp, const struct lts_config *cfg,
+		const struct lts_ctrl_plane_ops *ops, void *ctx, uint64_t now_ms)
+{
+	size_t i;
+
+	memset(cp, 0, sizeof(*cp));
+	cp->cfg = cfg;
+	cp->ops = *ops;
+	cp->ctx = ctx;
+	cp->now_ms = now_ms;
+	cp->tunnels = calloc(LTS_TUNNEL_ID_SPACE, sizeof(*cp->tunnels));
+	cp->lns = calloc(cfg->n_lns_peers ?: 1, sizeof(*cp->lns));
+	cp->lac = calloc(cfg->n_lac_peers ?: 1, sizeof(*cp->lac));
+	if (!cp->tunnels || !cp->lns || !cp->lac) {
+		lts_cp_fini(cp);
+		return -ENOMEM;
+	}
+	/* Unpredictable IDs make blind injection into a tunnel harder. */
+	if (getrandom(&cp->next_tid, sizeof(cp->next_tid), 0) != sizeof(cp->next_tid))
+		cp->next_tid = (uint16_t)now_ms;
+	for (i = 0; i < cfg->n_lns_peers; i++)
+		if (cfg->lns_peers[i].tunnel == LTS_TUNNEL_PERSISTENT)
+			cp->lns[i].redial_ms = now_ms; /* at the first tick */
+	return 0;
+}
+
+void lts_cp_fini(struct lts_ctrl_plane *cp)
+{
+	while (cp->all)
+		lts_tunnel_free(cp->all);
+	free(cp->tunnels);
+	free(cp->lns);
+	free(cp->lac);
+	cp->tunnels = NULL;
+	cp->lns = NULL;
+	cp->lac = NULL;
+}
+
+static struct lts_tunnel *dial_lns(struct lts_ctrl_plane *cp, size_t idx)
+{
+	const struct lts_lns_peer *p = &cp->cfg->lns_peers[idx];
+	struct lts_ctrl_endpoint ep = {
+		.peer = p->address,
+		.peer_port = p->port,
+		.local = p->local,
+		.local_port = cp->cfg->l2tp_ports[0],
+	};
+	struct lts_tunnel *t = lts_tunnel_new(cp, LTS_ROLE_LAC, &ep);
+
+	cp->lns[idx].redial_ms = 0;
+	if (!t) {
+		lts_log(LTS_LOG_WARN, "lns_peer %s: cannot open a tunnel: no tunnel ID or memory",
+			p->name);
+		return NULL;
+	}
+	t->lns_idx = idx;
+	if (lts_tunnel_start(t)) {
+		lts_tunnel_free(t);
+		return NULL;
+	}
+	cp->lns[idx].tunnel = t;
+	cp->ctr.tunnels_opened++;
+	lts_log(LTS_LOG_INFO, "tun %u: dialling lns_peer %s (%s tunnel)", t->id, p->name,
+		lts_tunnel_mode_name(p->tunnel));
+	lts_tunnel_open(t);
+	return t;
+}
+
+struct lts_tunnel *lts_cp_lns_tunnel(struct lts_ctrl_plane *cp, size_t idx)
+{
+	struct lts_tunnel *t = cp->lns[idx].tunnel;
+
+	if (t && t->state != LTS_TUN_CLOSING && t->state != LTS_TUN_DEAD)
+		return t;
+	return cp->shutting_down ? NULL : dial_lns(cp, idx);
+}
+
+/* Token bucket per source address (limits.sccrq_rate, sccrq_burst). */
+static bool sccrq_rate_ok(struct lts_ctrl_plane *cp, const struct lts_ip *src)
+{
+	const struct lts_limits *lim = &cp->cfg->limits;
+	uint32_t h = 2166136261u, cap = lim->sccrq_burst * 1000u;
+	struct lts_sccrq_bucket *b;
+	uint64_t refill;
+	size_t i;
+
+	for (i = 0; i < sizeof(src->addr); i++)
+		h = (h ^ src->addr[i]) * 16777619u;
+	b = &cp->buckets[h % LTS_SCCRQ_BUCKETS];
+	if (!same_ip(&b->src, src)) {
+		b->src = *src;
+		b->tokens_milli = cap;
+		b->updated_ms = cp->now_ms;
+	}
+	refill = (cp->now_ms - b->updated_ms) * lim->sccrq_rate;
+	b->tokens_milli = refill >= cap - b->tokens_milli ? cap : b->tokens_milli + refill;
+	b->updated_ms = cp->now_ms;
+	if (b->tokens_milli < 1000)
+		return false;
+	b->tokens_milli -= 1000;
+	return true;
+}
+
+/* Refusals are logged once per interval, not per packet (a flood stays quiet). */
+static void log_refusal(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *ep,
+			const char *what)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	if (cp->refuse_logged_ms && cp->now_ms - cp->refuse_logged_ms < LTS_REFUSE_LOG_INTERVAL_MS) {
+		cp->refuse_suppressed++;
+		return;
+	}
+	lts_log(LTS_LOG_WARN, "SCCRQ from %s port %u refused: %s (%llu more refusals not logged)",
+		ip_str(&ep->peer, addr, sizeof(addr)), ep->peer_port, what,
+		(unsigned long long)cp->refuse_suppressed);
+	cp->refuse_logged_ms = cp->now_ms;
+	cp->refuse_suppressed = 0;
+}
+
+/* The tunnel of this peer with this Assigned Tunnel ID, if any. */
+static struct lts_tunnel *find_peer_tunnel(struct lts_ctrl_plane *cp,
+					   const struct lts_ctrl_endpoint *ep, uint16_t peer_id)
+{
+	struct lts_tunnel *t;
+
+	for (t = cp->all; t; t = t->next)
+		if (t->role == LTS_ROLE_LNS && t->peer_id == peer_id &&
+		    t->ep.peer_port == ep->peer_port && same_ip(&t->ep.peer, &ep->peer) &&
+		    t->state != LTS_TUN_DEAD)
+			return t;
+	return NULL;
+}
+
+/*
+ * RFC 2661 4.4.3 Tie Breaker: our SCCRQ and the peer's crossed. The lower
+ * value wins; equal values lose both. Returns true when theirs must be dropped.
+ */
+static bool lose_tie(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *ep,
+		     const struct lts_ctrl_msg *m)
+{
+	struct lts_tunnel *t;
+	uint64_t theirs;
+
+	if (lts_avp_get_u64(m, LTS_AVP_TIE_BREAKER, &theirs))
+		return false;
+	for (t = cp->all; t; t = t->next) {
+		if (t->role != LTS_ROLE_LAC || t->state != LTS_TUN_WAIT_CTL_REPLY ||
+		    !same_ip(&t->ep.peer, &ep->peer) || !t->tie_breaker)
+			continue;
+		if (t->tie_breaker < theirs)
+			return true; /* ours wins: the peer drops its SCCRQ */
+		lts_tunnel_drop(t, t->tie_breaker == theirs ? "tie breaker: equal values"
+							    : "tie breaker: peer wins");
+		return t->tie_breaker == theirs;
+	}
+	return false;
+}
+
+static bool over_tunnel_limit(const struct lts_ctrl_plane *cp, int lac_idx)
+{
+	const struct lts_config *cfg = cp->cfg;
+	uint32_t peer_max = lac_idx >= 0 ? cfg->lac_peers[lac_idx].max_tunnels : 0;
+
+	return cp->n_tunnels >= cfg->limits.max_tunnels ||
+	       (peer_max && cp->lac[lac_idx].n_tunnels >= peer_max);
+}
+
+/*
+ * Start an LNS-role tunnel for this SCCRQ and hand it the packet; with a
+ * refusal set, the FSM answers StopCCN instead of SCCRP, so the refusal is
+ * acknowledged and retransmitted like any message (RFC 2661 5.8).
+ */
+static void start_tunnel(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *ep,
+			 int lac_idx, uint16_t peer_id, uint16_t rws, const uint8_t *pkt, size_t len,
+			 const struct lts_ctrl_verdict *refuse)
+{
+	struct lts_tunnel *t = lts_tunnel_new(cp, LTS_ROLE_LNS, ep);
+
+	if (!t)
+		return;
+	t->lac_idx = lac_idx;
+	if (lts_tunnel_start(t)) {
+		lts_tunnel_free(t);
+		return;
+	}
+	if (lac_idx >= 0)
+		cp->lac[lac_idx].n_tunnels++;
+	if (refuse)
+		t->refuse = *refuse;
+	else
+		cp->ctr.tunnels_opened++;
+	t->peer_id = peer_id;
+	lts_ctrl_xport_set_peer(&t->xport, peer_id, rws);
+	lts_tunnel_input(t, pkt, len);
+}
+
+static void admit_sccrq(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *ep,
+			const uint8_t *pkt, size_t len)
+{
+	const uint8_t *body = pkt + LTS_CTRL_HDR_LEN;
+	size_t body_len = len - LTS_CTRL_HDR_LEN;
+	struct lts_ctrl_verdict v = { .action = LTS_CTRL_CLEAR_TUNNEL };
+	const struct lts_lac_peer *peer;
+	struct lts_avp_opts opts = { 0 };
+	char hostname[LTS_HOSTNAME_MAX] = "";
+	struct lts_avp_error aerr;
+	struct lts_ctrl_msg *m;
+	uint16_t peer_id = 0, rws = 0;
+	struct lts_tunnel *t;
+	int lac_idx = -1;
+
+	if (!body_len)
+		return; /* a ZLB for tunnel 0: nothing to acknowledge */
+	m = malloc(sizeof(*m));
+	if (!m)
+		return;
+	/* First pass without a secret: enough for Message Type and Host Name,
+	 * which are never hidden (RFC 2661 4.4.1, 4.4.3). */
+	lts_avp_decode(body, body_len, &opts, m, &aerr);
+	if (m->type != LTS_CTRL_SCCRQ)
+		goto out;
+	lts_avp_get_u16(m, LTS_AVP_ASSIGNED_TUNNEL_ID, &peer_id);
+	t = peer_id ? find_peer_tunnel(cp, ep, peer_id) : NULL;
+	if (t && t->state != LTS_TUN_ESTABLISHED) {
+		lts_tunnel_input(t, pkt, len); /* a retransmission: the transport re-acks */
+		goto out;
+	}
+	if (!sccrq_rate_ok(cp, &ep->peer)) {
+		cp->ctr.sccrq_rate_limited++;
+		log_refusal(cp, ep, "rate limit");
+		goto out;
+	}
+	lts_avp_get_string(m, LTS_AVP_HOST_NAME, hostname, sizeof(hostname), NULL);
+	peer = lts_config_match_lac(cp->cfg, &ep->peer, hostname);
+	if (!peer) {
+		v.result = LTS_STOPCCN_NOT_AUTHORIZED;
+		snprintf(v.message, sizeof(v.message), "not authorized");
+		log_refusal(cp, ep, "no lac_peer matches this address and host name");
+	} else {
+		lac_idx = peer - cp->cfg->lac_peers;
+		opts.secret = (const uint8_t *)peer->secret;
+		opts.secret_len = peer->secret_len;
+		opts.permissive = peer->ctrl.avp_permissive;
+		lts_ctrl_msg_parse(body, body_len, &opts, m, &v);
+		lts_avp_get_u16(m, LTS_AVP_ASSIGNED_TUNNEL_ID, &peer_id);
+		lts_avp_get_u16(m, LTS_AVP_RECV_WINDOW_SIZE, &rws);
+		if (v.action != LTS_CTRL_ACCEPT) {
+			log_refusal(cp, ep, v.message);
+		} else if (over_tunnel_limit(cp, lac_idx)) {
+			v = (struct lts_ctrl_verdict){ .action = LTS_CTRL_CLEAR_TUNNEL,
+						       .result = LTS_STOPCCN_GENERAL_ERROR,
+						       .error = LTS_ERR_RESOURCES };
+			snprintf(v.message, sizeof(v.message), "tunnel limit reached");
+			log_refusal(cp, ep, v.message);
+		} else if (lose_tie(cp, ep, m)) {
+			goto out;
+		}
+	}
+	if (!peer_id)
+		goto out; /* nobody to answer: the spec check already refused it */
+	if (t) {
+		/* Same peer, same Assigned Tunnel ID, already established: the
+		 * peer restarted (REFERENCE 2.3). Its old state is stale. */
+		lts_tunnel_drop(t, "peer restarted: new SCCRQ with the same tunnel ID");
+	}
+	if (v.action != LTS_CTRL_ACCEPT)
+		cp->ctr.sccrq_refused++;
+	start_tunnel(cp, ep, lac_idx, peer_id, rws, pkt, len,
+		     v.action == LTS_CTRL_ACCEPT ? NULL : &v);
+out:
+	free(m);
+}
+
+/* Free dead tunnels; a persistent lns_peer is dialled again after a backoff. */
+static void reap(struct lts_ctrl_plane *cp)
+{
+	struct lts_tunnel *t, *next;
+
+	for (t = cp->all; t; t = next) {
+		next = t->next;
+		if (t->state != LTS_TUN_DEAD)
+			continue;
+		if (t->lns_idx >= 0 && !cp->shutting_down &&
+		    cp->cfg->lns_peers[t->lns_idx].tunnel == LTS_TUNNEL_PERSISTENT) {
+			struct lts_lns_state *ls = &cp->lns[t->lns_idx];
+
+			ls->backoff_ms = ls->backoff_ms ? ls->backoff_ms * 2 : LTS_REDIAL_MIN_MS;
+			if (ls->backoff_ms > LTS_REDIAL_MAX_MS)
+				ls->backoff_ms = LTS_REDIAL_MAX_MS;
+			ls->redial_ms = cp->now_ms + ls->backoff_ms;
+			lts_log(LTS_LOG_INFO, "lns_peer %s: dialling again in %u ms",
+				cp->cfg->lns_peers[t->lns_idx].name, ls->backoff_ms);
+		}
+		lts_tunnel_free(t);
+	}
+}
+
+void lts_cp_input(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *ep,
+		  const uint8_t *pkt, size_t len, uint64_t now_ms)
+{
+	char addr[INET6_ADDRSTRLEN];
+	struct lts_ctrl_hdr h;
+	struct lts_tunnel *t;
+
+	cp->now_ms = now_ms;
+	cp->ctr.rx_packets++;
+	if (lts_ctrl_hdr_parse(pkt, len, &h)) {
+		cp->ctr.rx_malformed++;
+		return;
+	}
+	len = h.length; /* ignore anything after Length */
+	if (!h.tunnel_id) {
+		admit_sccrq(cp, ep, pkt, len);
+	} else if (!(t = cp->tunnels[h.tunnel_id]) || t->state == LTS_TUN_DEAD) {
+		cp->ctr.rx_no_tunnel++;
+		lts_log(LTS_LOG_DEBUG, "control packet for unknown tunnel %u from %s ignored",
+			h.tunnel_id, ip_str(&ep->peer, addr, sizeof(addr)));
+	} else if (!same_ip(&t->ep.peer, &ep->peer)) {
+		cp->ctr.rx_wrong_peer++;
+	} else {
+		/* An LNS may answer from another port (REFERENCE 1.4): follow it. */
+		if (t->role == LTS_ROLE_LAC && t->state == LTS_TUN_WAIT_CTL_REPLY) {
+			t->ep.peer_port = ep->peer_port;
+			if (!t->ep.local.family)
+				t->ep.local = ep->local;
+		}
+		lts_tunnel_input(t, pkt, len);
+	}
+	reap(cp);
+}
+
+void lts_cp_tick(struct lts_ctrl_plane *cp, uint64_t now_ms)
+{
+	struct lts_tunnel *t;
+	size_t i;
+
+	cp->now_ms = now_ms;
+	/* tick() may kill a tunnel but never frees it: iteration stays valid. */
+	for (t = cp->all; t; t = t->next)
+		if (t->state != LTS_TUN_DEAD && lts_ctrl_xport_next_deadline(&t->xport) <= now_ms)
+			lts_ctrl_xport_tick(&t->xport, now_ms);
+	reap(cp);
+	for (i = 0; i < cp->cfg->n_lns_peers && !cp->shutting_down; i++)
+		if (cp->lns[i].redial_ms && cp->lns[i].redial_ms <= now_ms && !cp->lns[i].tunnel)
+			dial_lns(cp, i);
+	reap(cp);
+}
+
+uint64_t lts_cp_next_deadline(const struct lts_ctrl_plane *cp)
+{
+	uint64_t next = LTS_CTRL_NO_DEADLINE, d;
+	const struct lts_tunnel *t;
+	size_t i;
+
+	for (t = cp->all; t; t = t->next) {
+		d = t->state == LTS_TUN_DEAD ? cp->now_ms : lts_ctrl_xport_next_deadline(&t->xport);
+		if (d < next)
+			next = d;
+	}
+	for (i = 0; i < cp->cfg->n_lns_peers && !cp->shutting_down; i++)
+		if (cp->lns[i].redial_ms && cp->lns[i].redial_ms < next)
+			next = cp->lns[i].redial_ms;
+	return next;
+}
+
+void lts_cp_shutdown(struct lts_ctrl_plane *cp, uint64_t now_ms)
+{
+	struct lts_tunnel *t;
+
+	cp->now_ms = now_ms;
+	cp->shutting_down = true;
+	for (t = cp->all; t; t = t->next) {
+		if (t->state == LTS_TUN_IDLE || t->state == LTS_TUN_WAIT_CTL_REPLY)
+			lts_tunnel_drop(t, "shutting down");
+		else if (t->state != LTS_TUN_CLOSING && t->state != LTS_TUN_DEAD)
+			lts_tunnel_close(t, LTS_STOPCCN_SHUTTING_DOWN, 0, "shutting down");
+	}
+	reap(cp);
+}
+
+bool lts_cp_idle(const struct lts_ctrl_plane *cp)
+{
+	const struct lts_tunnel *t;
+
+	for (t = cp->all; t; t = t->next)
+		if (lts_ctrl_xport_pending(&t->xport))
+			return false;
+	return true;
+}

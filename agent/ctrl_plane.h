@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The L2TPv2 control plane (RFC 2661): every control connection (tunnel) of
+ * the switch in both roles, their sessions, and the registry that admits new
+ * tunnels, demultiplexes control packets and drives the timers.
+ *
+ * Layering: sockets (slowpath) -> lts_cp_input() -> transport (reliable
+ * delivery) -> codec + message specs -> tunnel FSM (tunnel.c) -> session FSM
+ * (session.c) -> the switch, through lts_ctrl_plane_ops. No layer reaches
+ * around the one below it; nothing here touches a socket or a BPF map.
+ *
+ * Roles, named after what *we* are on that connection:
+ *   LTS_ROLE_LNS: a LAC opened the tunnel to us; we answer its calls.
+ *   LTS_ROLE_LAC: we opened the tunnel to an LNS; we place calls on it.
+ */
+#ifndef LTS_CTRL_PLANE_H
+#define LTS_CTRL_PLANE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "ctrl_msg.h"
+#include "ctrl_transport.h"
+#include "lts_config.h"
+
+#define LTS_TUNNEL_ID_SPACE 65536
+#define LTS_HOSTNAME_MAX 256
+#define LTS_CHALLENGE_LEN 16
+#define LTS_REFUSE_LOG_INTERVAL_MS 10000
+#define LTS_REDIAL_MIN_MS 1000
+#define LTS_REDIAL_MAX_MS 30000
+
+enum lts_role {
+	LTS_ROLE_LNS,
+	LTS_ROLE_LAC,
+};
+
+/* Where a control connection's packets come from and go to. */
+struct lts_ctrl_endpoint {
+	struct lts_ip peer;
+	uint16_t peer_port;
+	struct lts_ip local;
+	uint16_t local_port;
+};
+
+/* RFC 2661 7.2 (tunnel) states. */
+#define LTS_TUN_STATES(X)                                                      \
+	X(IDLE)                                                                \
+	X(WAIT_CTL_REPLY)  /* we sent SCCRQ */                                 \
+	X(WAIT_CTL_CONN)   /* we sent SCCRP */                                 \
+	X(ESTABLISHED)                                                         \
+	X(CLOSING)         /* StopCCN sent or received: retention (5.8) */      \
+	X(DEAD)            /* freed at the next safe point */
+
+#define LTS_TUN_STATE_ENUM(s) LTS_TUN_##s,
+enum lts_tun_state { LTS_TUN_STATES(LTS_TUN_STATE_ENUM) LTS_TUN_STATE_MAX };
+#undef LTS_TUN_STATE_ENUM
+
+/* RFC 2661 7.4 (incoming call) states, both sides. */
+#define LTS_SESS_STATES(X)                                                     \
+	X(IDLE)                                                                \
+	X(WAIT_TUNNEL)     /* LAC side: the tunnel is not up yet */            \
+	X(WAIT_REPLY)      /* LAC side: we sent ICRQ */                        \
+	X(WAIT_ANSWER)     /* LNS side: ICRQ accepted, ICRP held by the switch */ \
+	X(WAIT_CONNECT)    /* LNS side: we sent ICRP */                        \
+	X(ESTABLISHED)                                                         \
+	X(DEAD)
+
+#define LTS_SESS_STATE_ENUM(s) LTS_SESS_##s,
+enum lts_sess_state { LTS_SESS_STATES(LTS_SESS_STATE_ENUM) LTS_SESS_STATE_MAX };
+#undef LTS_SESS_STATE_ENUM
+
+struct lts_tunnel;
+struct lts_ctrl_plane;
+
+/* Why a session went down: the CDN's Result Code, as received or sent. */
+struct lts_cdn_info {
+	uint16_t result;
+	uint16_t error;
+	bool local;        /* we decided it (vs. the peer's CDN) */
+	char message[96];
+};
+
+struct lts_session {
+	struct lts_tunnel *t;
+	struct lts_session *next;  /* in t->sessions */
+	uint16_t id;               /* ours (Assigned Session ID we sent) */
+	uint16_t peer_id;          /* the peer's, 0 until known */
+	enum lts_role role;
+	enum lts_sess_state state;
+	uint32_t serial;           /* Call Serial Number */
+	uint64_t created_ms;
+	void *user;                /* the switch's binding */
+};
+
+struct lts_tunnel {
+	struct lts_ctrl_plane *cp;
+	struct lts_tunnel *prev, *next; /* cp->all */
+	uint16_t id;               /* ours */
+	uint16_t peer_id;          /* the peer's Assigned Tunnel ID */
+	enum lts_role role;
+	enum lts_tun_state state;
+	struct lts_ctrl_endpoint ep;
+	int lac_idx;               /* index in cfg->lac_peers (LNS role) or -1 */
+	int lns_idx;               /* index in cfg->lns_peers (LAC role) or -1 */
+	const struct lts_ctrl_cfg *ctrl;
+	const char *hostname;      /* we present */
+	const uint8_t *secret;     /* NULL: no tunnel authentication */
+	size_t secret_len;
+	bool hide;
+	char peer_hostname[LTS_HOSTNAME_MAX];
+	uint8_t challenge[LTS_CHALLENGE_LEN]; /* the one we sent */
+	bool challenged;
+	uint64_t tie_breaker;
+	uint64_t created_ms;
+	struct lts_ctrl_xport xport;
+	struct lts_session *sessions;
+	uint32_t n_sessions;
+	uint16_t next_sid;
+	uint32_t next_serial;
+	/* Set by the registry for an SCCRQ it refuses: answered with StopCCN. */
+	struct lts_ctrl_verdict refuse;
+};
+
+/* What the switch and the sockets provide. Unset hooks are skipped. */
+struct lts_ctrl_plane_ops {
+	int (*send)(void *ctx, const struct lts_ctrl_endpoint *ep, const uint8_t *pkt, size_t len);
+	/*
+	 * An ICRQ passed every check: return 0 to answer ICRP now, 1 to hold
+	 * the ICRP until lts_session_answer(), or a negative value to refuse
+	 * (the CDN uses *why). NULL: accept every call.
+	 */
+	int (*incoming_call)(void *ctx, struct lts_session *s, const struct lts_ctrl_msg *icrq,
+			     struct lts_cdn_info *why);
+	void (*session_up)(void *ctx, struct lts_session *s, const struct lts_ctrl_msg *m);
+	void (*session_down)(void *ctx, struct lts_session *s, const struct lts_cdn_info *why);
+	void (*tunnel_up)(void *ctx, struct lts_tunnel *t);
+	void (*tunnel_down)(void *ctx, struct lts_tunnel *t);
+	/* Last data frame seen on the tunnel (XDP last-seen), in ms; 0: never. */
+	uint64_t (*last_rx_data_ms)(void *ctx, struct lts_tunnel *t);
+};
+
+struct lts_cp_counters {
+	uint64_t rx_packets;
+	uint64_t rx_malformed;     /* header rejected */
+	uint64_t rx_no_tunnel;     /* for a tunnel ID we do not have */
+	uint64_t rx_wrong_peer;    /* tunnel ID of another peer */
+	uint64_t sccrq_rate_limited;
+	uint64_t sccrq_refused;    /* no lac_peer, limits, bad SCCRQ */
+	uint64_t tunnels_opened;
+	uint64_t sessions_opened;
+};
+
+/* Per-source SCCRQ token bucket (limits.sccrq_rate / sccrq_burst). */
+struct lts_sccrq_bucket {
+	struct lts_ip src;
+	uint64_t updated_ms;
+	uint32_t tokens_milli;
+};
+
+#define LTS_SCCRQ_BUCKETS 256
+
+/* Run-time state of an lns_peer. */
+struct lts_lns_state {
+	struct lts_tunnel *tunnel; /* the one tunnel to this LNS, or NULL */
+	uint64_t redial_ms;        /* persistent: when to dial again; 0: not scheduled */
+	uint32_t backoff_ms;
+	uint32_t n_sessions;
+};
+
+/* Run-time state of a lac_peer. */
+struct lts_lac_state {
+	uint32_t n_tunnels;
+	uint32_t n_sessions;
+};
+
+struct lts_ctrl_plane {
+	const struct lts_config *cfg;
+	struct lts_ctrl_plane_ops ops;
+	void *ctx;
+	struct lts_tunnel **tunnels;  /* by our tunnel ID */
+	struct lts_tunnel *all;       /* every tunnel, for timers and reaping */
+	uint32_t n_tunnels;
+	uint32_t n_sessions;
+	uint16_t next_tid;
+	struct lts_lns_state *lns;
+	struct lts_lac_state *lac;
+	struct lts_sccrq_bucket buckets[LTS_SCCRQ_BUCKETS];
+	uint64_t refuse_logged_ms;
+	uint64_t refuse_suppressed;
+	uint64_t now_ms;              /* time of the event being handled */
+	bool shutting_down;
+	struct lts_cp_counters ctr;
+};
+
+/* Registry (ctrl_plane.c). */
+int lts_cp_init(struct lts_ctrl_plane *cp, const struct lts_config *cfg,
+		const struct lts_ctrl_plane_ops *ops, void *ctx, uint64_t now_ms);
+void lts_cp_fini(struct lts_ctrl_plane *cp);
+/* A datagram from a control socket (any L2TP packet with T=1). */
+void lts_cp_input(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *ep,
+		  const uint8_t *pkt, size_t len, uint64_t now_ms);
+void lts_cp_tick(struct lts_ctrl_plane *cp, uint64_t now_ms);
+uint64_t lts_cp_next_deadline(const struct lts_ctrl_plane *cp);
+/* StopCCN "shutting down" on every tunnel; done when lts_cp_idle(). */
+void lts_cp_shutdown(struct lts_ctrl_plane *cp, uint64_t now_ms);
+bool lts_cp_idle(const struct lts_ctrl_plane *cp);
+/* The tunnel to lns_peers[idx], dialling it if there is none. */
+struct lts_tunnel *lts_cp_lns_tunnel(struct lts_ctrl_plane *cp, size_t idx);
+
+/* Tunnels (tunnel.c). */
+struct lts_tunnel *lts_tunnel_new(struct lts_ctrl_plane *cp, enum lts_role role,
+				  const struct lts_ctrl_endpoint *ep);
+/* Applies the peer's settings (set lac_idx/lns_idx first) and starts the transport. */
+int lts_tunnel_start(struct lts_tunnel *t);
+void lts_tunnel_free(struct lts_tunnel *t);
+void lts_tunnel_open(struct lts_tunnel *t);
+void lts_tunnel_close(struct lts_tunnel *t, uint16_t result, uint16_t error, const char *msg);
+/* Tear down without a StopCCN (peer restart, transport failure). */
+void lts_tunnel_drop(struct lts_tunnel *t, const char *why);
+int lts_tunnel_send(struct lts_tunnel *t, uint16_t session_id, const uint8_t *body, size_t len);
+void lts_tunnel_input(struct lts_tunnel *t, const uint8_t *pkt, size_t len);
+const char *lts_tun_state_name(enum lts_tun_state s);
+struct lts_avp_opts lts_tunnel_avp_opts(const struct lts_tunnel *t);
+
+/* Sessions (session.c). */
+struct lts_session *lts_session_find(struct lts_tunnel *t, uint16_t id);
+/* LAC side: place a call on t (sent when t is established). */
+struct lts_session *lts_session_dial(struct lts_tunnel *t);
+/* LNS side: send the ICRP held by incoming_call(). */
+int lts_session_answer(struct lts_session *s);
+void lts_session_clear(struct lts_session *s, const struct lts_cdn_info *why);
+/* Tunnel-level events delivered to every session of a tunnel. */
+void lts_session_tunnel_up(struct lts_tunnel *t);
+void lts_session_tunnel_down(struct lts_tunnel *t, const struct lts_cdn_info *why);
+/* A session-scoped message for this tunnel (the tunnel is established). */
+void lts_session_input(struct lts_tunnel *t, const struct lts_ctrl_hdr *h,
+		       const struct lts_ctrl_msg *m, const struct lts_ctrl_verdict *v);
+const char *lts_sess_state_name(enum lts_sess_state s);
+
+#endif /* LTS_CTRL_PLANE_H */

@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Session FSM for incoming calls, RFC 2661 7.4, both sides:
+ *   LNS side (a LAC calls us): ICRQ -> [switch decides] -> ICRP -> ICCN
+ *   LAC side (we call an LNS): [tunnel up] -> ICRQ -> ICRP -> ICCN
+ * A table of (state, event) -> action, one dispatch, one set_state() that
+ * logs transitions; unlisted pairs hit the default row (CDN, result 2).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ctrl_plane.h"
+#include "log.h"
+
+#define BODY_MAX 4096
+/* ICCN values we send as a LAC without a first leg to relay from. */
+#define DEFAULT_TX_SPEED 100000000u
+#define DEFAULT_FRAMING 0x1 /* synchronous (RFC 2661 4.4.5) */
+#define DEFAULT_BEARER 0x0
+
+#define sess_log(lvl, s, fmt, ...)                                             \
+	lts_log(lvl, "tun %u/%u sess %u/%u [%s] " fmt, (s)->t->id, (s)->t->peer_id, \
+		(s)->id, (s)->peer_id, lts_sess_state_name((s)->state), ##__VA_ARGS__)
+
+enum sess_event {
+	SEV_DIAL,
+	SEV_TUNNEL_UP,
+	SEV_TUNNEL_DOWN,
+	SEV_ANSWER,
+	SEV_CLEAR,
+	SEV_RX_ICRQ,
+	SEV_RX_ICRP,
+	SEV_RX_ICCN,
+	SEV_RX_CDN,
+	SEV_RX_WEN,
+	SEV_RX_SLI,
+	SEV_RX_OTHER,
+	SEV_MAX
+};
+
+static const char *const sev_names[SEV_MAX] = {
+	[SEV_DIAL] = "dial",
+	[SEV_TUNNEL_UP] = "tunnel up",
+	[SEV_TUNNEL_DOWN] = "tunnel down",
+	[SEV_ANSWER] = "answer",
+	[SEV_CLEAR] = "clear",
+	[SEV_RX_ICRQ] = "rx ICRQ",
+	[SEV_RX_ICRP] = "rx ICRP",
+	[SEV_RX_ICCN] = "rx ICCN",
+	[SEV_RX_CDN] = "rx CDN",
+	[SEV_RX_WEN] = "rx WEN",
+	[SEV_RX_SLI] = "rx SLI",
+	[SEV_RX_OTHER] = "rx other",
+};
+
+struct sess_event_arg {
+	const struct lts_ctrl_msg *m;
+	const struct lts_cdn_info *why;
+};
+
+typedef enum lts_sess_state (*sess_action)(struct lts_session *s, const struct sess_event_arg *a);
+
+#define ANY LTS_SESS_STATE_MAX
+
+struct sess_row {
+	enum lts_sess_state state; /* ANY: every state */
+	enum sess_event event;     /* SEV_MAX: every event */
+	sess_action action;
+};
+
+static const char *const sess_state_names[] = {
+#define LTS_SESS_STATE_NAME(x) #x,
+	LTS_SESS_STATES(LTS_SESS_STATE_NAME)
+#undef LTS_SESS_STATE_NAME
+};
+
+const char *lts_sess_state_name(enum lts_sess_state st)
+{
+	return st < LTS_SESS_STATE_MAX ? sess_state_names[st] : "?";
+}
+
+struct lts_session *lts_session_find(struct lts_tunnel *t, uint16_t id)
+{
+	struct lts_session *s;
+
+	for (s = t->sessions; s; s = s->next)
+		if (s->id == id)
+			return s;
+	return NULL;
+}
+
+/* A free session ID in this tunnel, never 0 (RFC 2661 5.3). */
+static uint16_t alloc_sid(struct lts_tunnel *t)
+{
+	uint32_t i;
+
+	for (i = 0; i < 65536; i++) {
+		uint16_t id = t->next_sid++;
+
+		if (id && !lts_session_find(t, id))
+			return id;
+	}
+	return 0;
+}
+
+static struct lts_session *session_new(struct lts_tunnel *t, enum lts_role role)
+{
+	struct lts_session *s;
+	uint16_t id = alloc_sid(t);
+
+	if (!id)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->t = t;
+	s->id = id;
+	s->role = role;
+	s->state = LTS_SESS_IDLE;
+	s->created_ms = t->cp->now_ms;
+	s->next = t->sessions;
+	t->sessions = s;
+	t->n_sessions++;
+	t->cp->n_sessions++;
+	t->cp->ctr.sessions_opened++;
+	if (t->lac_idx >= 0)
+		t->cp->lac[t->lac_idx].n_sessions++;
+	if (t->lns_idx >= 0)
+		t->cp->lns[t->lns_idx].n_sessions++;
+	return s;
+}
+
+static void session_free(struct lts_session *s)
+{
+	struct lts_tunnel *t = s->t;
+	struct lts_session **pp;
+
+	for (pp = &t->sessions; *pp; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	}
+	t->n_sessions--;
+	t->cp->n_sessions--;
+	if (t->lac_idx >= 0)
+		t->cp->lac[t->lac_idx].n_sessions--;
+	if (t->lns_idx >= 0)
+		t->cp->lns[t->lns_idx].n_sessions--;
+	free(s);
+}
+
+static int send_msg(struct lts_session *s, struct lts_avp_writer *w)
+{
+	int len = lts_avpw_finish(w);
+
+	if (len < 0) {
+		sess_log(LTS_LOG_ERR, s, "cannot encode a control message: %s", strerror(-len));
+		return len;
+	}
+	/* The header carries the recipient's session ID (RFC 2661 3.1). */
+	return lts_tunnel_send(s->t, s->peer_id, w->buf, len);
+}
+
+static void begin(struct lts_session *s, struct lts_avp_writer *w, uint8_t *body, uint16_t type)
+{
+	struct lts_avp_opts opts = lts_tunnel_avp_opts(s->t);
+
+	lts_avpw_init(w, body, BODY_MAX, &opts);
+	lts_avpw_add_u16(w, LTS_AVP_MSG_TYPE, type);
+}
+
+static void send_cdn(struct lts_session *s, const struct lts_cdn_info *why)
+{
+	struct lts_avp_result r = { .result = why->result, .has_error = true, .error = why->error,
+				    .message = why->message, .message_len = strlen(why->message) };
+	struct lts_avp_writer w;
+	uint8_t body[BODY_MAX];
+
+	begin(s, &w, body, LTS_CTRL_CDN);
+	lts_avpw_add_result(&w, &r);
+	lts_avpw_add_u16(&w, LTS_AVP_ASSIGNED_SESSION_ID, s->id);
+	send_msg(s, &w);
+	sess_log(LTS_LOG_INFO, s, "tx CDN result %u error %u %s", why->result, why->error,
+		 why->message);
+}
+
+static void notify_down(struct lts_session *s, const struct lts_cdn_info *why)
+{
+	struct lts_ctrl_plane *cp = s->t->cp;
+
+	if (cp->ops.session_down)
+		cp->ops.session_down(cp->ctx, s, why);
+}
+
+/* LNS side: ICRP for an accepted ICRQ (6.10). */
+static enum lts_sess_state send_icrp(struct lts_session *s)
+{
+	struct lts_avp_writer w;
+	uint8_t body[BODY_MAX];
+
+	begin(s, &w, body, LTS_CTRL_ICRP);
+	lts_avpw_add_u16(&w, LTS_AVP_ASSIGNED_SESSION_ID, s->id);
+	return send_msg(s, &w) ? LTS_SESS_DEAD : LTS_SESS_WAIT_CONNECT;
+}
+
+/* LAC side: ICRQ (6.9). */
+static enum lts_sess_state act_send_icrq(struct lts_session *s, const struct sess_event_arg *a)
+{
+	struct lts_avp_writer w;
+	uint8_t body[BODY_MAX];
+
+	(void)a;
+	if (s->t->state != LTS_TUN_ESTABLISHED)
+		return LTS_SESS_WAIT_TUNNEL;
+	begin(s, &w, body, LTS_CTRL_ICRQ);
+	lts_avpw_add_u16(&w, LTS_AVP_ASSIGNED_SESSION_ID, s->id);
+	lts_avpw_add_u32(&w, LTS_AVP_CALL_SERIAL, s->serial);
+	lts_avpw_add_u32(&w, LTS_AVP_BEARER_TYPE, DEFAULT_BEARER);
+	return send_msg(s, &w) ? LTS_SESS_DEAD : LTS_SESS_WAIT_REPLY;
+}
+
+/* LAC side: ICRP answers our ICRQ; connect with ICCN (7.4.1). */
+static enum lts_sess_state act_send_iccn(struct lts_session *s, const struct sess_event_arg *a)
+{
+	struct lts_ctrl_plane *cp = s->t->cp;
+	struct lts_avp_writer w;
+	uint8_t body[BODY_MAX];
+	uint16_t peer_id = 0;
+
+	if (lts_avp_get_u16(a->m, LTS_AVP_ASSIGNED_SESSION_ID, &peer_id) || !peer_id) {
+		struct lts_cdn_info why = { .result = LTS_CDN_GENERAL_ERROR,
+					    .error = LTS_ERR_VALUE, .local = true,
+					    .message = "bad Assigned Session ID" };
+
+		send_cdn(s, &why);
+		notify_down(s, &why);
+		return LTS_SESS_DEAD;
+	}
+	s->peer_id = peer_id;
+	begin(s, &w, body, LTS_CTRL_ICCN);
+	lts_avpw_add_u32(&w, LTS_AVP_TX_CONNECT_SPEED, DEFAULT_TX_SPEED);
+	lts_avpw_add_u32(&w, LTS_AVP_FRAMING_TYPE, DEFAULT_FRAMING);
+	if (send_msg(s, &w))
+		return LTS_SESS_DEAD;
+	s->state = LTS_SESS_ESTABLISHED;
+	if (cp->ops.session_up)
+		cp->ops.session_up(cp->ctx, s, a->m);
+	return LTS_SESS_ESTABLISHED;
+}
+
+/* LNS side: the switch released a held ICRP. */
+static enum lts_sess_state act_answer(struct lts_session *s, const struct sess_event_arg *a)
+{
+	(void)a;
+	return send_icrp(s);
+}
+
+/* LNS side: ICCN completes the call (7.4.2). */
+static enum lts_sess_state act_connected(struct lts_session *s, const struct sess_event_arg *a)
+{
+	struct lts_ctrl_plane *cp = s->t->cp;
+
+	s->state = LTS_SESS_ESTABLISHED;
+	if (cp->ops.session_up)
+		cp->ops.session_up(cp->ctx, s, a->m);
+	return LTS_SESS_ESTABLISHED;
+}
+
+static enum lts_sess_state act_stay(struct lts_session *s, const struct sess_event_arg *a)
+{
+	(void)a;
+	return s->state;
+}
+
+/* WEN and SLI are accepted (REFERENCE quirk 12); the switch relays them. */
+static enum lts_sess_state act_info(struct lts_session *s, const struct sess_event_arg *a)
+{
+	sess_log(LTS_LOG_DEBUG, s, "%s accepted", lts_ctrl_type_name(a->m->type));
+	return s->state;
+}
+
+/* The peer's CDN (6.12): it cleans up; so do we, and the switch is told. */
+static enum lts_sess_state act_peer_cdn(struct lts_session *s, const struct sess_event_arg *a)
+{
+	struct lts_cdn_info why = { 0 };
+	struct lts_avp_result r = { 0 };
+
+	if (!lts_avp_get_result(a->m, &r)) {
+		why.result = r.result;
+		why.error = r.has_error ? r.error : 0;
+		snprintf(why.message, sizeof(why.message), "%.*s",
+			 (int)(r.message_len > 90 ? 90 : r.message_len), r.message ? r.message : "");
+	}
+	sess_log(LTS_LOG_INFO, s, "peer CDN result %u error %u %s", why.result, why.error,
+		 why.message);
+	notify_down(s, &why);
+	return LTS_SESS_DEAD;
+}
+
+static enum lts_sess_state act_clear(struct lts_session *s, const struct sess_event_arg *a)
+{
+	send_cdn(s, a->why);
+	notify_down(s, a->why);
+	return LTS_SESS_DEAD;
+}
+
+/* The tunnel went: no CDN (it has no control connection to travel on). */
+static enum lts_sess_state act_tunnel_down(struct lts_session *s, const struct sess_event_arg *a)
+{
+	notify_down(s, a->why);
+	return LTS_SESS_DEAD;
+}
+
+static enum lts_sess_state act_unexpected(struct lts_session *s, const struct sess_event_arg *a)
+{
+	struct lts_cdn_info why = { .result = LTS_CDN_GENERAL_ERROR, .local = true };
+
+	snprintf(why.message, sizeof(why.message), "unexpected %s in %s",
+		 a->m ? lts_ctrl_type_name(a->m->type) : "event", lts_sess_state_name(s->state));
+	send_cdn(s, &why);
+	notify_down(s, &why);
+	return LTS_SESS_DEAD;
+}
+
+/* RFC 2661 7.4.1 (LAC) and 7.4.2 (LNS) incoming call states; first match wins. */
+static const struct sess_row sess_table[] = {
+	{ LTS_SESS_IDLE, SEV_DIAL, act_send_icrq },
+	{ LTS_SESS_WAIT_TUNNEL, SEV_TUNNEL_UP, act_send_icrq },
+	{ LTS_SESS_WAIT_REPLY, SEV_RX_ICRP, act_send_iccn },
+	{ LTS_SESS_WAIT_ANSWER, SEV_ANSWER, act_answer },
+	{ LTS_SESS_WAIT_CONNECT, SEV_RX_ICCN, act_connected },
+	{ LTS_SESS_ESTABLISHED, SEV_RX_WEN, act_info },
+	{ LTS_SESS_ESTABLISHED, SEV_RX_SLI, act_info },
+	{ ANY, SEV_TUNNEL_UP, act_stay },
+	{ ANY, SEV_RX_CDN, act_peer_cdn },
+	{ ANY, SEV_CLEAR, act_clear },
+	{ ANY, SEV_TUNNEL_DOWN, act_tunnel_down },
+	{ ANY, SEV_MAX, act_unexpected }, /* default */
+};
+
+static void dispatch(struct lts_session *s, enum sess_event ev, const struct sess_event_arg *a)
+{
+	enum lts_sess_state before = s->state, next;
+	size_t i;
+
+	for (i = 0; i < sizeof(sess_table) / sizeof(sess_table[0]); i++) {
+		const struct sess_row *r = &sess_table[i];
+
+		if ((r->state == ANY || r->state == before) &&
+		    (r->event == SEV_MAX || r->event == ev))
+			break;
+	}
+	next = sess_table[i].action(s, a);
+	if (next != before)
+		lts_log(LTS_LOG_INFO, "tun %u/%u sess %u/%u [%s -> %s] %s", s->t->id,
+			s->t->peer_id, s->id, s->peer_id, lts_sess_state_name(before),
+			lts_sess_state_name(next), sev_names[ev]);
+	s->state = next;
+	if (next == LTS_SESS_DEAD)
+		session_free(s);
+}
+
+static enum sess_event event_of(uint16_t type)
+{
+	switch (type) {
+	case LTS_CTRL_ICRQ: return SEV_RX_ICRQ;
+	case LTS_CTRL_ICRP: return SEV_RX_ICRP;
+	case LTS_CTRL_ICCN: return SEV_RX_ICCN;
+	case LTS_CTRL_CDN: return SEV_RX_CDN;
+	case LTS_CTRL_WEN: return SEV_RX_WEN;
+	case LTS_CTRL_SLI: return SEV_RX_SLI;
+	default: return SEV_RX_OTHER;
+	}
+}
+
+static bool over_limit(const struct lts_tunnel *t)
+{
+	const struct lts_ctrl_plane *cp = t->cp;
+	const struct lts_config *cfg = cp->cfg;
+
+	if (cp->n_sessions >= cfg->limits.max_sessions)
+		return true;
+	if (t->lac_idx >= 0 && cfg->lac_peers[t->lac_idx].max_sessions &&
+	    cp->lac[t->lac_idx].n_sessions >= cfg->lac_peers[t->lac_idx].max_sessions)
+		return true;
+	return false;
+}
+
+/* LNS side: a new incoming call (6.9, 7.4.2). */
+static void incoming_call(struct lts_tunnel *t, const struct lts_ctrl_msg *m,
+			  const struct lts_ctrl_verdict *v)
+{
+	struct lts_ctrl_plane *cp = t->cp;
+	struct lts_cdn_info why = { .result = LTS_CDN_GENERAL_ERROR, .local = true };
+	struct sess_event_arg a = { .m = m, .why = &why };
+	struct lts_session *s;
+	uint16_t peer_id = 0;
+	int verdict = 0;
+
+	lts_avp_get_u16(m, LTS_AVP_ASSIGNED_SESSION_ID, &peer_id);
+	s = session_new(t, LTS_ROLE_LNS);
+	if (!s) {
+		lts_log(LTS_LOG_WARN, "tun %u/%u: ICRQ refused: no session ID or memory", t->id,
+			t->peer_id);
+		return;
+	}
+	s->peer_id = peer_id;
+	lts_avp_get_u32(m, LTS_AVP_CALL_SERIAL, &s->serial);
+	if (v->action == LTS_CTRL_CLEAR_SESSION) {
+		why.result = v->result;
+		why.error = v->error;
+		snprintf(why.message, sizeof(why.message), "%s", v->message);
+		verdict = -1;
+	} else if (over_limit(t)) {
+		why.error = LTS_ERR_RESOURCES; /* RFC 2661 4.4.2: insufficient resources */
+		snprintf(why.message, sizeof(why.message), "session limit reached");
+		verdict = -1;
+	} else if (cp->ops.incoming_call) {
+		verdict = cp->ops.incoming_call(cp->ctx, s, m, &why);
+	}
+	if (verdict < 0) {
+		dispatch(s, SEV_CLEAR, &a);
+		return;
+	}
+	lts_log(LTS_LOG_INFO, "tun %u/%u sess %u/%u [IDLE -> %s] rx ICRQ (serial %u)", t->id,
+		t->peer_id, s->id, s->peer_id, verdict ? "WAIT_ANSWER" : "WAIT_CONNECT",
+		s->serial);
+	s->state = verdict ? LTS_SESS_WAIT_ANSWER : send_icrp(s);
+	if (s->state == LTS_SESS_DEAD)
+		session_free(s);
+}
+
+void lts_session_input(struct lts_tunnel *t, const struct lts_ctrl_hdr *h,
+		       const struct lts_ctrl_msg *m, const struct lts_ctrl_verdict *v)
+{
+	struct lts_cdn_info why = { .result = v->result, .error = v->error, .local = true };
+	struct sess_event_arg a = { .m = m, .why = &why };
+	struct lts_session *s;
+
+	if (m->type == LTS_CTRL_ICRQ) {
+		incoming_call(t, m, v);
+		return;
+	}
+	s = lts_session_find(t, h->session_id);
+	if (!s) {
+		lts_log(LTS_LOG_DEBUG, "tun %u/%u: %s for unknown session %u ignored", t->id,
+			t->peer_id, lts_ctrl_type_name(m->type), h->session_id);
+		return;
+	}
+	if (v->action == LTS_CTRL_CLEAR_SESSION) {
+		snprintf(why.message, sizeof(why.message), "%s", v->message);
+		dispatch(s, SEV_CLEAR, &a);
+		return;
+	}
+	dispatch(s, event_of(m->type), &a);
+}
+
+struct lts_session *lts_session_dial(struct lts_tunnel *t)
+{
+	struct sess_event_arg a = { 0 };
+	struct lts_session *s = session_new(t, LTS_ROLE_LAC);
+
+	if (!s)
+		return NULL;
+	s->serial = t->next_serial++;
+	dispatch(s, SEV_DIAL, &a);
+	/* Still there unless sending failed (then it is freed and gone). */
+	return lts_session_find(t, s->id) == s ? s : NULL;
+}
+
+int lts_session_answer(struct lts_session *s)
+{
+	struct sess_event_arg a = { 0 };
+
+	if (s->state != LTS_SESS_WAIT_ANSWER)
+		return -EINVAL;
+	dispatch(s, SEV_ANSWER, &a);
+	return 0;
+}
+
+void lts_session_clear(struct lts_session *s, const struct lts_cdn_info *why)
+{
+	struct sess_event_arg a = { .why = why };
+
+	dispatch(s, SEV_CLEAR, &a);
+}
+
+void lts_session_tunnel_up(struct lts_tunnel *t)
+{
+	struct sess_event_arg a = { 0 };
+	struct lts_session *s, *next;
+
+	for (s = t->sessions; s; s = next) {
+		next = s->next;
+		if (s->state == LTS_SESS_WAIT_TUNNEL)
+			dispatch(s, SEV_TUNNEL_UP, &a);
+	}
+}
+
+void lts_session_tunnel_down(struct lts_tunnel *t, const struct lts_cdn_info *why)
+{
+	struct sess_event_arg a = { .why = why };
+
+	while (t->sessions)
+		dispatch(t->sessions, SEV_TUNNEL_DOWN, &a);
+}

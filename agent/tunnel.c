@@ -1,0 +1,695 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tunnel (control connection) FSM, RFC 2661 7.2, both roles: a table of
+ * (state, event) -> action over enums, one dispatch function, and one
+ * set_state() choke point that logs "old -> new (event)". Unlisted pairs hit
+ * the explicit default row: StopCCN "FSM error" (result 7, RFC 2661 4.4.2).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <md5.h>
+#include <sys/random.h>
+#include "ctrl_plane.h"
+#include "log.h"
+
+#define LTS_FRAMING_CAPS 0x3 /* sync and async (RFC 2661 4.4.3) */
+#define LTS_FIRMWARE_REV 0x0100
+#define LTS_VENDOR_NAME "lts"
+#define BODY_MAX 4096
+
+#define tun_log(lvl, t, fmt, ...)                                              \
+	lts_log(lvl, "tun %u/%u [%s] " fmt, (t)->id, (t)->peer_id,              \
+		lts_tun_state_name((t)->state), ##__VA_ARGS__)
+
+enum tun_event {
+	TEV_OPEN,
+	TEV_CLOSE,
+	TEV_RX_SCCRQ,
+	TEV_RX_SCCRP,
+	TEV_RX_SCCCN,
+	TEV_RX_STOPCCN,
+	TEV_RX_HELLO,
+	TEV_RX_SESSION,
+	TEV_XPORT_FAILED,
+	TEV_XPORT_CLOSED,
+	TEV_MAX
+};
+
+static const char *const tev_names[TEV_MAX] = {
+	[TEV_OPEN] = "open",
+	[TEV_CLOSE] = "close",
+	[TEV_RX_SCCRQ] = "rx SCCRQ",
+	[TEV_RX_SCCRP] = "rx SCCRP",
+	[TEV_RX_SCCCN] = "rx SCCCN",
+	[TEV_RX_STOPCCN] = "rx StopCCN",
+	[TEV_RX_HELLO] = "rx HELLO",
+	[TEV_RX_SESSION] = "rx session message",
+	[TEV_XPORT_FAILED] = "retransmissions exhausted",
+	[TEV_XPORT_CLOSED] = "retention over",
+};
+
+/* What an event carries: a received message, or a local close request. */
+struct tun_event_arg {
+	const struct lts_ctrl_hdr *h;
+	const struct lts_ctrl_msg *m;
+	const struct lts_ctrl_verdict *v;
+	uint16_t result, error;
+	const char *message;
+};
+
+typedef enum lts_tun_state (*tun_action)(struct lts_tunnel *t, const struct tun_event_arg *a);
+
+#define ANY LTS_TUN_STATE_MAX /* state wildcard */
+#define ANY_EVENT TEV_MAX   /* event wildcard */
+
+struct tun_row {
+	enum lts_tun_state state; /* ANY: every state */
+	enum tun_event event; /* ANY_EVENT: every event */
+	tun_action action;
+};
+
+static const char *const tun_state_names[] = {
+#define LTS_TUN_STATE_NAME(s) #s,
+	LTS_TUN_STATES(LTS_TUN_STATE_NAME)
+#undef LTS_TUN_STATE_NAME
+};
+
+const char *lts_tun_state_name(enum lts_tun_state s)
+{
+	return s < LTS_TUN_STATE_MAX ? tun_state_names[s] : "?";
+}
+
+struct lts_avp_opts lts_tunnel_avp_opts(const struct lts_tunnel *t)
+{
+	return (struct lts_avp_opts){
+		.secret = t->secret,
+		.secret_len = t->secret_len,
+		.permissive = t->ctrl->avp_permissive,
+		.hide = t->hide && t->secret,
+	};
+}
+
+int lts_tunnel_send(struct lts_tunnel *t, uint16_t session_id, const uint8_t *body, size_t len)
+{
+	int err = lts_ctrl_xport_send(&t->xport, session_id, body, len, t->cp->now_ms);
+
+	if (err)
+		tun_log(LTS_LOG_WARN, t, "cannot queue a control message: %s", strerror(-err));
+	return err;
+}
+
+/* RFC 2661 4.2 / 5.1.1: MD5 over the response's message type, secret, challenge. */
+static void challenge_response(const struct lts_tunnel *t, uint8_t msg_type, const uint8_t *chal,
+			       size_t chal_len, uint8_t out[16])
+{
+	MD5_CTX ctx;
+
+	MD5Init(&ctx);
+	MD5Update(&ctx, &msg_type, 1);
+	MD5Update(&ctx, t->secret, t->secret_len);
+	MD5Update(&ctx, chal, chal_len);
+	MD5Final(out, &ctx);
+}
+
+/* The tunnel-scoped AVPs SCCRQ and SCCRP share (RFC 2661 6.1, 6.2). */
+static void add_hello_avps(struct lts_avp_writer *w, const struct lts_tunnel *t)
+{
+	struct lts_avp_proto_ver ver = { LTS_CTRL_PROTO_VER, LTS_CTRL_PROTO_REV };
+
+	lts_avpw_add_proto_ver(w, &ver);
+	lts_avpw_add_string(w, LTS_AVP_HOST_NAME, t->hostname);
+	lts_avpw_add_u32(w, LTS_AVP_FRAMING_CAP, LTS_FRAMING_CAPS);
+	lts_avpw_add_u16(w, LTS_AVP_ASSIGNED_TUNNEL_ID, t->id);
+	lts_avpw_add_u16(w, LTS_AVP_RECV_WINDOW_SIZE, t->ctrl->receive_window);
+	lts_avpw_add_u16(w, LTS_AVP_FIRMWARE_REV, LTS_FIRMWARE_REV);
+	lts_avpw_add_string(w, LTS_AVP_VENDOR_NAME, LTS_VENDOR_NAME);
+}
+
+/* Our Challenge, when a secret is configured (RFC 2661 5.1.1). */
+static void add_challenge(struct lts_avp_writer *w, struct lts_tunnel *t)
+{
+	if (!t->secret)
+		return;
+	if (getrandom(t->challenge, sizeof(t->challenge), 0) != sizeof(t->challenge))
+		memset(t->challenge, 0x5a, sizeof(t->challenge)); /* never: getrandom blocks */
+	t->challenged = true;
+	lts_avpw_add_bytes(w, LTS_AVP_CHALLENGE, t->challenge, sizeof(t->challenge));
+}
+
+/* Answer the peer's Challenge, if it sent one. Returns 0 or -EACCES. */
+static int add_challenge_response(struct lts_avp_writer *w, const struct lts_tunnel *t,
+				  const struct lts_ctrl_msg *m, uint8_t our_msg_type)
+{
+	const uint8_t *chal;
+	uint8_t resp[16];
+	size_t len;
+
+	if (lts_avp_get_bytes(m, LTS_AVP_CHALLENGE, &chal, &len))
+		return 0;
+	if (!t->secret)
+		return -EACCES;
+	challenge_response(t, our_msg_type, chal, len, resp);
+	lts_avpw_add_bytes(w, LTS_AVP_CHALLENGE_RESPONSE, resp, sizeof(resp));
+	return 0;
+}
+
+/* Check the peer's answer to our Challenge. Returns 0 or -EACCES. */
+static int check_challenge_response(const struct lts_tunnel *t, const struct lts_ctrl_msg *m,
+				    uint8_t their_msg_type)
+{
+	const uint8_t *got;
+	uint8_t want[16];
+	size_t len;
+
+	if (!t->challenged)
+		return 0;
+	if (lts_avp_get_bytes(m, LTS_AVP_CHALLENGE_RESPONSE, &got, &len) || len != sizeof(want))
+		return -EACCES;
+	challenge_response(t, their_msg_type, t->challenge, sizeof(t->challenge), want);
+	return memcmp(got, want, sizeof(want)) ? -EACCES : 0;
+}
+
+static int send_built(struct lts_tunnel *t, uint16_t session_id, struct lts_avp_writer *w)
+{
+	int len = lts_avpw_finish(w);
+
+	if (len < 0) {
+		tun_log(LTS_LOG_ERR, t, "cannot encode a control message: %s", strerror(-len));
+		return len;
+	}
+	return lts_tunnel_send(t, session_id, w->buf, len);
+}
+
+static void send_stopccn(struct lts_tunnel *t, uint16_t result, uint16_t error, const char *msg)
+{
+	struct lts_avp_opts opts = lts_tunnel_avp_opts(t);
+	struct lts_avp_result r = { .result = result, .has_error = true, .error = error,
+				    .message = msg, .message_len = msg ? strlen(msg) : 0 };
+	struct lts_avp_writer w;
+	uint8_t body[BODY_MAX];
+
+	lts_avpw_init(&w, body, sizeof(body), &opts);
+	lts_avpw_add_u16(&w, LTS_AVP_MSG_TYPE, LTS_CTRL_STOPCCN);
+	lts_avpw_add_u16(&w, LTS_AVP_ASSIGNED_TUNNEL_ID, t->id);
+	lts_avpw_add_result(&w, &r);
+	send_built(t, 0, &w);
+	tun_log(LTS_LOG_INFO, t, "tx StopCCN result %u error %u%s%s", result, error,
+		msg ? ": " : "", msg ? msg : "");
+}
+
+/* Stop: StopCCN, every session down, keep state for the retention (5.8). */
+static enum lts_tun_state stop(struct lts_tunnel *t, uint16_t result, uint16_t error,
+			       const char *msg)
+{
+	struct lts_cdn_info why = { .result = LTS_CDN_GENERAL_ERROR,
+				    .error = LTS_ERR_NO_CONTROL_CONN, .local = true };
+
+	snprintf(why.message, sizeof(why.message), "tunnel closed: %s", msg ? msg : "");
+	send_stopccn(t, result, error, msg);
+	lts_session_tunnel_down(t, &why);
+	lts_ctrl_xport_close(&t->xport, t->cp->now_ms);
+	return LTS_TUN_CLOSING;
+}
+
+static bool version_ok(struct lts_tunnel *t, const struct lts_ctrl_msg *m)
+{
+	struct lts_avp_proto_ver v;
+
+	if (!lts_avp_get_proto_ver(m, &v) && v.ver == LTS_CTRL_PROTO_VER)
+		return true;
+	tun_log(LTS_LOG_WARN, t, "protocol version %u.%u not supported", v.ver, v.rev);
+	return false;
+}
+
+static void learn_peer(struct lts_tunnel *t, const struct lts_ctrl_msg *m)
+{
+	size_t len = 0;
+
+	if (lts_avp_get_string(m, LTS_AVP_HOST_NAME, t->peer_hostname,
+			       sizeof(t->peer_hostname), &len))
+		t->peer_hostname[0] = '\0';
+}
+
+/* LAC role, RFC 2661 7.2.1 "Local Open request": send SCCRQ. */
+static enum lts_tun_state act_send_sccrq(struct lts_tunnel *t, const struct tun_event_arg *a)
+{
+	struct lts_avp_opts opts = lts_tunnel_avp_opts(t);
+	struct lts_avp_writer w;
+	uint8_t body[BODY_MAX];
+
+	(void)a;
+	lts_avpw_init(&w, body, sizeof(body), &opts);
+	lts_avpw_add_u16(&w, LTS_AVP_MSG_TYPE, LTS_CTRL_SCCRQ);
+	add_hello_avps(&w, t);
+	add_challenge(&w, t);
+	/* Tie Breaker (4.4.3): settles SCCRQs crossing with the same peer. */
+	if (getrandom(&t->tie_breaker, sizeof(t->tie_breaker), 0) == sizeof(t->tie_breaker))
+		lts_avpw_add_u64(&w, LTS_AVP_TIE_BREAKER, t->tie_breaker);
+	return send_built(t, 0, &w) ? LTS_TUN_IDLE : LTS_TUN_WAIT_CTL_REPLY;
+}
+
+/* LNS role: answer an acceptable SCCRQ with SCCRP (7.2.1). */
+static enum lts_tun_state act_answer_sccrq(struct lts_tunnel *t, const struct tun_event_arg *a)
+{
+	struct lts_avp_opts opts = lts_tunnel_avp_opts(t);
+	struct lts_avp_writer w;
+	uint8_t body[BODY_MAX];
+
+	learn_peer(t, a->m);
+	if (t->refuse.action == LTS_CTRL_CLEAR_TUNNEL)
+		return stop(t, t->refuse.result, t->refuse.error, t->refuse.message);
+	if (!version_ok(t, a->m))
+		return stop(t, LTS_STOPCCN_BAD_VERSION, LTS_CTRL_PROTO_VER << 8, "version 1.0 only");
+	lts_avpw_init(&w, body, sizeof(body), &opts);
+	lts_avpw_add_u16(&w, LTS_AVP_MSG_TYPE, LTS_CTRL_SCCRP);
+	add_hello_avps(&w, t);
+	if (add_challenge_response(&w, t, a->m, LTS_CTRL_SCCRP))
+		return stop(t, LTS_STOPCCN_NOT_AUTHORIZED, 0, "challenge but no secret configured");
+	add_challenge(&w, t);
+	tun_log(LTS_LOG_INFO, t, "SCCRQ from \"%s\"%s", t->peer_hostname,
+		t->secret ? ", authenticating" : "");
+	return send_built(t, 0, &w) ? LTS_TUN_CLOSING : LTS_TUN_WAIT_CTL_CONN;
+}
+
+static enum lts_tun_state established(struct lts_tunnel *t)
+{
+	struct lts_ctrl_plane *cp = t->cp;
+
+	t->state = LTS_TUN_ESTABLISHED; /* before the hooks: they may place calls */
+	if (t->lns_idx >= 0)
+		cp->lns[t->lns_idx].backoff_ms = 0;
+	if (cp->ops.tunnel_up)
+		cp->ops.tunnel_up(cp->ctx, t);
+	lts_session_tunnel_up(t);
+	return LTS_TUN_ESTABLISHED;
+}
+
+/* LAC role: SCCRP answers our SCCRQ; confirm with SCCCN (7.2.1). */
+static enum lts_tun_state act_answer_sccrp(struct lts_tunnel *t, const struct tun_event_arg *a)
+{
+	struct lts_avp_opts opts = lts_tunnel_avp_opts(t);
+	uint16_t peer_id = 0, rws = 0;
+	struct lts_avp_writer w;
+	uint8_t body[BODY_MAX];
+
+	learn_peer(t, a->m);
+	if (!version_ok(t, a->m))
+		return stop(t, LTS_STOPCCN_BAD_VERSION, LTS_CTRL_PROTO_VER << 8, "version 1.0 only");
+	if (lts_avp_get_u16(a->m, LTS_AVP_ASSIGNED_TUNNEL_ID, &peer_id) || !peer_id)
+		return stop(t, LTS_STOPCCN_GENERAL_ERROR, LTS_ERR_VALUE, "bad Assigned Tunnel ID");
+	lts_avp_get_u16(a->m, LTS_AVP_RECV_WINDOW_SIZE, &rws);
+	t->peer_id = peer_id;
+	lts_ctrl_xport_set_peer(&t->xport, peer_id, rws);
+	if (check_challenge_response(t, a->m, LTS_CTRL_SCCRP))
+		return stop(t, LTS_STOPCCN_NOT_AUTHORIZED, 0, "bad challenge response");
+
+	lts_avpw_init(&w, body, sizeof(body), &opts);
+	lts_avpw_add_u16(&w, LTS_AVP_MSG_TYPE, LTS_CTRL_SCCCN);
+	if (add_challenge_response(&w, t, a->m, LTS_CTRL_SCCCN))
+		return stop(t, LTS_STOPCCN_NOT_AUTHORIZED, 0, "challenge but no secret configured");
+	if (send_built(t, 0, &w))
+		return stop(t, LTS_STOPCCN_GENERAL_ERROR, LTS_ERR_RESOURCES, "cannot send SCCCN");
+	tun_log(LTS_LOG_INFO, t, "SCCRP from \"%s\"", t->peer_hostname);
+	return established(t);
+}
+
+/* LNS role: SCCCN completes the handshake (7.2.1). */
+static enum lts_tun_state act_check_scccn(struct lts_tunnel *t, const struct tun_event_arg *a)
+{
+	if (check_challenge_response(t, a->m, LTS_CTRL_SCCCN))
+		return stop(t, LTS_STOPCCN_NOT_AUTHORIZED, 0, "bad challenge response");
+	return established(t);
+}
+
+static enum lts_tun_state act_session(struct lts_tunnel *t, const struct tun_event_arg *a)
+{
+	lts_session_input(t, a->h, a->m, a->v);
+	return t->state;
+}
+
+static enum lts_tun_state act_stay(struct lts_tunnel *t, const struct tun_event_arg *a)
+{
+	(void)a;
+	return t->state;
+}
+
+/* The peer's StopCCN: every session goes, the transport acks and lingers. */
+static enum lts_tun_state act_peer_stop(struct lts_tunnel *t, const struct tun_event_arg *a)
+{
+	struct lts_cdn_info why = { .result = LTS_CDN_GENERAL_ERROR,
+				    .error = LTS_ERR_NO_CONTROL_CONN };
+	struct lts_avp_result r = { 0 };
+
+	lts_avp_get_result(a->m, &r);
+	snprintf(why.message, sizeof(why.message), "peer StopCCN %u/%u %.*s", r.result, r.error,
+		 (int)(r.message_len > 60 ? 60 : r.message_len), r.message ? r.message : "");
+	tun_log(LTS_LOG_INFO, t, "%s", why.message);
+	lts_session_tunnel_down(t, &why);
+	lts_ctrl_xport_close(&t->xport, t->cp->now_ms);
+	return LTS_TUN_CLOSING;
+}
+
+static enum lts_tun_state act_close(struct lts_tunnel *t, const struct tun_event_arg *a)
+{
+	return stop(t, a->result, a->error, a->message);
+}
+
+/* Retransmissions exhausted (5.8): clear the tunnel and all its sessions. */
+static enum lts_tun_state act_failed(struct lts_tunnel *t, const struct tun_event_arg *a)
+{
+	struct lts_cdn_info why = { .result = LTS_CDN_GENERAL_ERROR,
+				    .error = LTS_ERR_NO_CONTROL_CONN, .local = true };
+
+	(void)a;
+	snprintf(why.message, sizeof(why.message), "tunnel lost: peer not answering");
+	lts_session_tunnel_down(t, &why);
+	return LTS_TUN_DEAD;
+}
+
+static enum lts_tun_state act_dead(struct lts_tunnel *t, const struct tun_event_arg *a)
+{
+	(void)t;
+	(void)a;
+	return LTS_TUN_DEAD;
+}
+
+/* The explicit default row: an unexpected message clears the tunnel. */
+static enum lts_tun_state act_fsm_error(struct lts_tunnel *t, const struct tun_event_arg *a)
+{
+	(void)a;
+	return stop(t, LTS_STOPCCN_FSM_ERROR, 0, "unexpected message");
+}
+
+/* RFC 2661 7.2.1 (control connection states), first match wins. */
+static const struct tun_row tun_table[] = {
+	{ LTS_TUN_IDLE, TEV_OPEN, act_send_sccrq },
+	{ LTS_TUN_IDLE, TEV_RX_SCCRQ, act_answer_sccrq },
+	{ LTS_TUN_WAIT_CTL_REPLY, TEV_RX_SCCRP, act_answer_sccrp },
+	{ LTS_TUN_WAIT_CTL_CONN, TEV_RX_SCCCN, act_check_scccn },
+	{ LTS_TUN_ESTABLISHED, TEV_RX_SESSION, act_session },
+	/* A retransmitted SCCRQ reaches us only as a duplicate: the transport acks it. */
+	{ LTS_TUN_WAIT_CTL_CONN, TEV_RX_SCCRQ, act_stay },
+	/* Everything in CLOSING is acknowledged by the transport and ignored. */
+	{ LTS_TUN_CLOSING, TEV_XPORT_CLOSED, act_dead },
+	{ LTS_TUN_CLOSING, TEV_XPORT_FAILED, act_dead },
+	{ LTS_TUN_CLOSING, ANY_EVENT, act_stay },
+	{ LTS_TUN_DEAD, ANY_EVENT, act_stay },
+	{ ANY, TEV_RX_HELLO, act_stay },
+	{ ANY, TEV_RX_STOPCCN, act_peer_stop },
+	{ ANY, TEV_CLOSE, act_close },
+	{ ANY, TEV_XPORT_FAILED, act_failed },
+	{ ANY, ANY_EVENT, act_fsm_error }, /* default */
+};
+
+static void set_state(struct lts_tunnel *t, enum lts_tun_state new, enum tun_event ev)
+{
+	struct lts_ctrl_plane *cp = t->cp;
+	bool was_up = t->state == LTS_TUN_ESTABLISHED;
+
+	if (new == t->state)
+		return;
+	lts_log(LTS_LOG_INFO, "tun %u/%u [%s -> %s] %s", t->id, t->peer_id,
+		lts_tun_state_name(t->state), lts_tun_state_name(new), tev_names[ev]);
+	t->state = new;
+	if (was_up && new != LTS_TUN_ESTABLISHED && cp->ops.tunnel_down)
+		cp->ops.tunnel_down(cp->ctx, t);
+}
+
+static void dispatch(struct lts_tunnel *t, enum tun_event ev, const struct tun_event_arg *a)
+{
+	enum lts_tun_state before = t->state, next;
+	size_t i;
+
+	for (i = 0; i < sizeof(tun_table) / sizeof(tun_table[0]); i++) {
+		const struct tun_row *r = &tun_table[i];
+
+		if ((r->state == ANY || r->state == t->state) &&
+		    (r->event == ANY_EVENT || r->event == ev))
+			break;
+	}
+	/* established() may have moved the state already; log from `before`. */
+	next = tun_table[i].action(t, a);
+	if (t->state != before) {
+		enum lts_tun_state moved = t->state;
+
+		t->state = before;
+		set_state(t, moved, ev);
+	}
+	set_state(t, next, ev);
+}
+
+static enum tun_event event_of(uint16_t msg_type)
+{
+	switch (msg_type) {
+	case LTS_CTRL_SCCRQ: return TEV_RX_SCCRQ;
+	case LTS_CTRL_SCCRP: return TEV_RX_SCCRP;
+	case LTS_CTRL_SCCCN: return TEV_RX_SCCCN;
+	case LTS_CTRL_STOPCCN: return TEV_RX_STOPCCN;
+	case LTS_CTRL_HELLO: return TEV_RX_HELLO;
+	default: return TEV_RX_SESSION;
+	}
+}
+
+/* Transport callback: one message, in order, exactly once. */
+static void on_deliver(void *ctx, const struct lts_ctrl_hdr *h, const uint8_t *body, size_t len)
+{
+	struct lts_tunnel *t = ctx;
+	struct lts_avp_opts opts = lts_tunnel_avp_opts(t);
+	struct lts_ctrl_verdict v;
+	struct lts_ctrl_msg *m;
+	struct tun_event_arg a = { .h = h, .v = &v };
+
+	m = malloc(sizeof(*m)); /* ~12 KiB: keep it off the stack */
+	if (!m)
+		return;
+	a.m = m;
+	lts_ctrl_msg_parse(body, len, &opts, m, &v);
+	switch (v.action) {
+	case LTS_CTRL_IGNORE:
+		tun_log(LTS_LOG_DEBUG, t, "ignored message type %u: %s", m->type, v.message);
+		break;
+	case LTS_CTRL_CLEAR_TUNNEL:
+		tun_log(LTS_LOG_WARN, t, "bad %s: %s", lts_ctrl_type_name(m->type), v.message);
+		a.result = v.result;
+		a.error = v.error;
+		a.message = v.message;
+		dispatch(t, TEV_CLOSE, &a);
+		break;
+	case LTS_CTRL_CLEAR_SESSION:
+	case LTS_CTRL_ACCEPT:
+		if (v.action == LTS_CTRL_CLEAR_SESSION &&
+		    lts_ctrl_type_scope(m->type) != LTS_CTRL_SCOPE_SESSION) {
+			a.result = v.result;
+			a.error = v.error;
+			a.message = v.message;
+			dispatch(t, TEV_CLOSE, &a);
+			break;
+		}
+		dispatch(t, event_of(m->type), &a);
+		break;
+	}
+	free(m);
+}
+
+static int on_send(void *ctx, const uint8_t *pkt, size_t len)
+{
+	struct lts_tunnel *t = ctx;
+	struct lts_ctrl_plane *cp = t->cp;
+
+	return cp->ops.send ? cp->ops.send(cp->ctx, &t->ep, pkt, len) : 0;
+}
+
+static void on_failed(void *ctx)
+{
+	struct lts_tunnel *t = ctx;
+	struct tun_event_arg a = { 0 };
+
+	tun_log(LTS_LOG_WARN, t, "peer not answering after %u retransmissions",
+		t->ctrl->retries);
+	dispatch(t, TEV_XPORT_FAILED, &a);
+}
+
+static void on_closed(void *ctx)
+{
+	struct lts_tunnel *t = ctx;
+	struct tun_event_arg a = { 0 };
+
+	dispatch(t, TEV_XPORT_CLOSED, &a);
+}
+
+static uint64_t on_last_rx_data(void *ctx)
+{
+	struct lts_tunnel *t = ctx;
+	struct lts_ctrl_plane *cp = t->cp;
+
+	return cp->ops.last_rx_data_ms ? cp->ops.last_rx_data_ms(cp->ctx, t) : 0;
+}
+
+static const struct lts_ctrl_xport_ops xport_ops = {
+	.send = on_send,
+	.deliver = on_deliver,
+	.failed = on_failed,
+	.closed = on_closed,
+	.last_rx_data_ms = on_last_rx_data,
+};
+
+/* A free tunnel ID, never 0 (RFC 2661 5.3). */
+static int alloc_tid(struct lts_ctrl_plane *cp)
+{
+	uint32_t i;
+
+	for (i = 0; i < LTS_TUNNEL_ID_SPACE; i++) {
+		uint16_t id = cp->next_tid++;
+
+		if (id && !cp->tunnels[id])
+			return id;
+	}
+	return -ENOSPC;
+}
+
+/* Peer-specific settings, from the lac_peer or lns_peer the tunnel belongs to. */
+static void apply_peer(struct lts_tunnel *t)
+{
+	const struct lts_config *cfg = t->cp->cfg;
+
+	t->ctrl = &cfg->control;
+	t->hostname = cfg->hostname;
+	if (t->lac_idx >= 0) {
+		const struct lts_lac_peer *p = &cfg->lac_peers[t->lac_idx];
+
+		t->ctrl = &p->ctrl;
+		t->secret = p->secret_len ? (const uint8_t *)p->secret : NULL;
+		t->secret_len = p->secret_len;
+		t->hide = p->hide_avps;
+	} else if (t->lns_idx >= 0) {
+		const struct lts_lns_peer *p = &cfg->lns_peers[t->lns_idx];
+
+		t->ctrl = &p->ctrl;
+		t->hostname = p->hostname;
+		t->secret = p->secret_len ? (const uint8_t *)p->secret : NULL;
+		t->secret_len = p->secret_len;
+		t->hide = p->hide_avps;
+	}
+}
+
+static int init_xport(struct lts_tunnel *t)
+{
+	struct lts_avp_opts opts = { 0 };
+	struct lts_ctrl_xport_cfg xc;
+	struct lts_avp_writer w;
+	uint8_t hello[LTS_CTRL_HELLO_MAX];
+	int len;
+
+	lts_avpw_init(&w, hello, sizeof(hello), &opts);
+	lts_avpw_add_u16(&w, LTS_AVP_MSG_TYPE, LTS_CTRL_HELLO);
+	len = lts_avpw_finish(&w);
+	if (len < 0)
+		return len;
+	lts_ctrl_xport_cfg_default(&xc);
+	xc.rws = t->ctrl->receive_window;
+	xc.rto_initial_ms = t->ctrl->retransmit_initial_ms;
+	xc.rto_max_ms = t->ctrl->retransmit_max_ms;
+	xc.max_retries = t->ctrl->retries;
+	xc.hello_interval_ms = t->ctrl->hello_interval_s * 1000;
+	xc.hello_body = hello;
+	xc.hello_len = len;
+	return lts_ctrl_xport_init(&t->xport, &xc, &xport_ops, t, t->id, t->cp->now_ms);
+}
+
+/* Sets lac_idx/lns_idx from the caller before use: see lts_cp_*. */
+struct lts_tunnel *lts_tunnel_new(struct lts_ctrl_plane *cp, enum lts_role role,
+				  const struct lts_ctrl_endpoint *ep)
+{
+	struct lts_tunnel *t;
+	int id = alloc_tid(cp);
+
+	if (id < 0)
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->cp = cp;
+	t->id = id;
+	t->role = role;
+	t->state = LTS_TUN_IDLE;
+	t->ep = *ep;
+	t->lac_idx = -1;
+	t->lns_idx = -1;
+	t->created_ms = cp->now_ms;
+	t->next_sid = (uint16_t)(cp->now_ms * 2654435761u) | 1;
+	t->next_serial = 1;
+	cp->tunnels[id] = t;
+	cp->n_tunnels++;
+	t->next = cp->all;
+	if (cp->all)
+		cp->all->prev = t;
+	cp->all = t;
+	return t;
+}
+
+/* Second half of construction, once the owner set lac_idx/lns_idx. */
+int lts_tunnel_start(struct lts_tunnel *t)
+{
+	apply_peer(t);
+	return init_xport(t);
+}
+
+void lts_tunnel_free(struct lts_tunnel *t)
+{
+	struct lts_ctrl_plane *cp;
+
+	if (!t)
+		return;
+	cp = t->cp;
+	while (t->sessions) {
+		struct lts_cdn_info why = { .result = LTS_CDN_ADMIN, .local = true };
+
+		lts_session_tunnel_down(t, &why);
+	}
+	if (t->lac_idx >= 0 && cp->lac[t->lac_idx].n_tunnels)
+		cp->lac[t->lac_idx].n_tunnels--;
+	if (t->lns_idx >= 0 && cp->lns[t->lns_idx].tunnel == t)
+		cp->lns[t->lns_idx].tunnel = NULL;
+	lts_ctrl_xport_fini(&t->xport);
+	cp->tunnels[t->id] = NULL;
+	cp->n_tunnels--;
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		cp->all = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	free(t);
+}
+
+void lts_tunnel_open(struct lts_tunnel *t)
+{
+	struct tun_event_arg a = { 0 };
+
+	dispatch(t, TEV_OPEN, &a);
+}
+
+void lts_tunnel_close(struct lts_tunnel *t, uint16_t result, uint16_t error, const char *msg)
+{
+	struct tun_event_arg a = { .result = result, .error = error, .message = msg };
+
+	dispatch(t, TEV_CLOSE, &a);
+}
+
+void lts_tunnel_drop(struct lts_tunnel *t, const char *why)
+{
+	struct lts_cdn_info cdn = { .result = LTS_CDN_GENERAL_ERROR,
+				    .error = LTS_ERR_NO_CONTROL_CONN, .local = true };
+
+	tun_log(LTS_LOG_INFO, t, "dropped: %s", why);
+	snprintf(cdn.message, sizeof(cdn.message), "%s", why);
+	lts_session_tunnel_down(t, &cdn);
+	set_state(t, LTS_TUN_DEAD, TEV_CLOSE);
+}
+
+void lts_tunnel_input(struct lts_tunnel *t, const uint8_t *pkt, size_t len)
+{
+	lts_ctrl_xport_input(&t->xport, pkt, len, t->cp->now_ms);
+}
