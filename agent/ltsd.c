@@ -139,6 +139,12 @@ static int attach_interfaces(struct ltsd *d)
 		if (err)
 			return err;
 		d->n_links++;
+		if (cfg->mode == LTS_DP_OFF) {
+			err = lts_xdp_clear_leftover(&d->links[i]);
+			if (err)
+				return err;
+			continue;
+		}
 		err = lts_bpf_add_tx_port(d->skel, d->links[i].ifindex);
 		if (err) {
 			pr_err("interface %s: cannot add to the devmap: %s", cfg->interfaces[i],
@@ -358,9 +364,12 @@ static int start(struct ltsd *d)
 				       cfg->max_sessions);
 	if (err)
 		return err;
+	/* Interfaces are locked in every mode: mode off still clears leftovers. */
+	err = attach_interfaces(d);
+	if (err)
+		return err;
 	if (cfg->mode != LTS_DP_OFF) {
-		err = attach_interfaces(d);
-		err = err ?: lts_nl_open(&d->nl, 0);
+		err = lts_nl_open(&d->nl, 0);
 		err = err ?: lts_nl_open(&d->nl_mon, 1);
 		if (err)
 			return err;

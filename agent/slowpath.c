@@ -101,6 +101,7 @@ void lts_slowpath_close(struct lts_slowpath *sp)
 	sp->n_socks = 0;
 	free(sp->stats);
 	sp->stats = NULL;
+	sp->n_stats = 0;
 	free(sp->rx_buf);
 	sp->rx_buf = NULL;
 }
@@ -200,14 +201,16 @@ static const struct lts_slowpath_sock *find_sock(const struct lts_slowpath *sp, 
 	return NULL;
 }
 
-static void add_cmsg_int(struct msghdr *msg, struct cmsghdr **c, int level, int type, int v)
+/* Append one control message at *used bytes into ctl (sized by the caller). */
+static void put_cmsg(char *ctl, size_t *used, int level, int type, const void *data, size_t len)
 {
-	(*c)->cmsg_level = level;
-	(*c)->cmsg_type = type;
-	(*c)->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(*c), &v, sizeof(int));
-	msg->msg_controllen += CMSG_SPACE(sizeof(int));
-	*c = CMSG_NXTHDR(msg, *c);
+	struct cmsghdr *c = (struct cmsghdr *)(ctl + *used);
+
+	c->cmsg_level = level;
+	c->cmsg_type = type;
+	c->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(c), data, len);
+	*used += CMSG_SPACE(len);
 }
 
 static bool addr_unset(const uint8_t *a)
@@ -228,18 +231,18 @@ static int send_from(struct lts_slowpath *sp, uint8_t family, const uint8_t *loc
 		     const uint8_t *buf, size_t len)
 {
 	const struct lts_slowpath_sock *s = find_sock(sp, family, local_port);
-	char ctl[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 2 * CMSG_SPACE(sizeof(int))] = { 0 };
+	char ctl[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 2 * CMSG_SPACE(sizeof(int))]
+		__attribute__((aligned(sizeof(size_t)))) = { 0 };
 	struct sockaddr_in6 to6 = { .sin6_family = AF_INET6, .sin6_port = htons(peer_port) };
 	struct sockaddr_in to4 = { .sin_family = AF_INET, .sin_port = htons(peer_port) };
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-			      .msg_controllen = sizeof(ctl) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	bool v4 = family == LTS_FAMILY_IPV4;
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	int level = v4 ? IPPROTO_IP : IPPROTO_IPV6;
+	size_t used = 0;
 
 	if (!s)
 		return -ENOTCONN;
-	msg.msg_controllen = 0;
 	if (v4) {
 		memcpy(&to4.sin_addr, peer, 4);
 		msg.msg_name = &to4;
@@ -249,31 +252,25 @@ static int send_from(struct lts_slowpath *sp, uint8_t family, const uint8_t *loc
 		msg.msg_name = &to6;
 		msg.msg_namelen = sizeof(to6);
 	}
-	if (!addr_unset(local)) {
-		struct in6_pktinfo pi6 = { 0 };
+	if (!addr_unset(local) && v4) {
 		struct in_pktinfo pi4 = { 0 };
 
-		c->cmsg_level = v4 ? IPPROTO_IP : IPPROTO_IPV6;
-		c->cmsg_type = v4 ? IP_PKTINFO : IPV6_PKTINFO;
-		c->cmsg_len = v4 ? CMSG_LEN(sizeof(pi4)) : CMSG_LEN(sizeof(pi6));
-		if (v4) {
-			memcpy(&pi4.ipi_spec_dst, local, 4);
-			memcpy(CMSG_DATA(c), &pi4, sizeof(pi4));
-		} else {
-			memcpy(&pi6.ipi6_addr, local, 16);
-			memcpy(CMSG_DATA(c), &pi6, sizeof(pi6));
-		}
-		msg.msg_controllen += v4 ? CMSG_SPACE(sizeof(pi4)) : CMSG_SPACE(sizeof(pi6));
-		c = CMSG_NXTHDR(&msg, c);
+		memcpy(&pi4.ipi_spec_dst, local, 4);
+		put_cmsg(ctl, &used, level, IP_PKTINFO, &pi4, sizeof(pi4));
+	} else if (!addr_unset(local)) {
+		struct in6_pktinfo pi6 = { 0 };
+
+		memcpy(&pi6.ipi6_addr, local, 16);
+		put_cmsg(ctl, &used, level, IPV6_PKTINFO, &pi6, sizeof(pi6));
 	}
 	if (ttl >= 0)
-		add_cmsg_int(&msg, &c, v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_TTL : IPV6_HOPLIMIT,
-			     ttl);
+		put_cmsg(ctl, &used, level, v4 ? IP_TTL : IPV6_HOPLIMIT, &ttl, sizeof(ttl));
 	if (tos >= 0)
-		add_cmsg_int(&msg, &c, v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_TOS : IPV6_TCLASS,
-			     tos);
-	if (!msg.msg_controllen)
-		msg.msg_control = NULL;
+		put_cmsg(ctl, &used, level, v4 ? IP_TOS : IPV6_TCLASS, &tos, sizeof(tos));
+	if (used) {
+		msg.msg_control = ctl;
+		msg.msg_controllen = used;
+	}
 	return sendmsg(s->fd, &msg, 0) < 0 ? -errno : 0;
 }
 

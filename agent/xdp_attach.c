@@ -49,7 +49,7 @@ int lts_xdp_lock(struct lts_xdp_link *l, const char *ifname)
  * leftover of a crashed ltsd (same name: replaced) or somebody else's
  * (refused: we never take over a foreign program).
  */
-static int clear_leftover(struct lts_xdp_link *l)
+int lts_xdp_clear_leftover(struct lts_xdp_link *l)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(l->ifindex);
 	struct xdp_program *old;
@@ -80,7 +80,7 @@ int lts_xdp_attach(struct lts_xdp_link *l, int prog_fd, enum lts_dp_mode mode)
 	struct xdp_program *prog;
 	int err;
 
-	err = clear_leftover(l);
+	err = lts_xdp_clear_leftover(l);
 	if (err)
 		return err;
 	prog = xdp_program__from_fd(prog_fd);

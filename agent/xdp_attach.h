@@ -26,6 +26,11 @@ struct lts_xdp_link {
 
 /* Take the interface's lock. Returns 0, -EBUSY (another ltsd) or -errno. */
 int lts_xdp_lock(struct lts_xdp_link *l, const char *ifname);
+/*
+ * With the lock held: detach a leftover lts_xdp of a crashed ltsd (it would
+ * go on switching with orphaned maps); refuse (-EBUSY) a foreign program.
+ */
+int lts_xdp_clear_leftover(struct lts_xdp_link *l);
 /* Attach prog_fd (mode native or skb). Returns 0 or a negative errno. */
 int lts_xdp_attach(struct lts_xdp_link *l, int prog_fd, enum lts_dp_mode mode);
 /* Detach if attached and release the lock. Accepts an unlocked link. */
