@@ -184,3 +184,20 @@ int lts_bpf_write_slow_stats(struct lts_xdp *skel, uint32_t idx,
 	return bpf_map__update_elem(skel->maps.slow_stats, &idx, sizeof(idx), stats,
 				    sizeof(*stats), BPF_ANY);
 }
+
+int lts_bpf_zero_session_stats(struct lts_xdp *skel, uint32_t idx)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct lts_session_stats *zero;
+	int err;
+
+	if (ncpu < 0)
+		return ncpu;
+	zero = calloc(ncpu, sizeof(*zero));
+	if (!zero)
+		return -ENOMEM;
+	err = bpf_map__update_elem(skel->maps.session_stats, &idx, sizeof(idx), zero,
+				   ncpu * sizeof(*zero), BPF_ANY);
+	free(zero);
+	return err;
+}

@@ -41,6 +41,8 @@ int lts_bpf_install(struct lts_xdp *skel, const struct lts_switch_key *key,
 int lts_bpf_remove(struct lts_xdp *skel, const struct lts_switch_key *key);
 /* Allow redirects to an interface (the devmap). */
 int lts_bpf_add_tx_port(struct lts_xdp *skel, uint32_t ifindex);
+/* Zero session idx's per-CPU fast-path counters (a reused slot). */
+int lts_bpf_zero_session_stats(struct lts_xdp *skel, uint32_t idx);
 /* Publish the slow path's counters of session idx in slow_stats. */
 int lts_bpf_write_slow_stats(struct lts_xdp *skel, uint32_t idx,
 			     const struct lts_session_stats *stats);

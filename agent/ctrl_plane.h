@@ -22,6 +22,7 @@
 #include "ctrl_msg.h"
 #include "ctrl_transport.h"
 #include "lts_config.h"
+#include "relay.h"
 
 #define LTS_TUNNEL_ID_SPACE 65536
 #define LTS_HOSTNAME_MAX 256
@@ -61,6 +62,7 @@ enum lts_tun_state { LTS_TUN_STATES(LTS_TUN_STATE_ENUM) LTS_TUN_STATE_MAX };
 	X(IDLE)                                                                \
 	X(WAIT_TUNNEL)     /* LAC side: the tunnel is not up yet */            \
 	X(WAIT_REPLY)      /* LAC side: we sent ICRQ */                        \
+	X(WAIT_RELAY)      /* LAC side: ICRP in, ICCN held for the first leg's */ \
 	X(WAIT_ANSWER)     /* LNS side: ICRQ accepted, ICRP held by the switch */ \
 	X(WAIT_CONNECT)    /* LNS side: we sent ICRP */                        \
 	X(ESTABLISHED)                                                         \
@@ -91,6 +93,11 @@ struct lts_session {
 	uint32_t serial;           /* Call Serial Number */
 	uint64_t created_ms;
 	void *user;                /* the switch's binding */
+	/* LAC side, switched: AVPs for our ICRQ (borrowed from the switch,
+	 * valid until ICRQ is sent); ICCN is then held for lts_session_connect(). */
+	const struct lts_relay_set *icrq_relay;
+	bool hold_iccn;
+	uint8_t depth;             /* nested dispatches: free only at the outermost */
 };
 
 struct lts_tunnel {
@@ -132,8 +139,14 @@ struct lts_ctrl_plane_ops {
 	 */
 	int (*incoming_call)(void *ctx, struct lts_session *s, const struct lts_ctrl_msg *icrq,
 			     struct lts_cdn_info *why);
+	/* LAC side, held ICCN: the LNS answered (ICRP); call lts_session_connect(). */
+	void (*call_answered)(void *ctx, struct lts_session *s, const struct lts_ctrl_msg *icrp);
 	void (*session_up)(void *ctx, struct lts_session *s, const struct lts_ctrl_msg *m);
-	void (*session_down)(void *ctx, struct lts_session *s, const struct lts_cdn_info *why);
+	/* m: the peer's CDN (for relaying Q.931 / PPP cause), NULL if local. */
+	void (*session_down)(void *ctx, struct lts_session *s, const struct lts_cdn_info *why,
+			     const struct lts_ctrl_msg *m);
+	/* WEN or SLI on an established session (relayed by the switch). */
+	void (*session_info)(void *ctx, struct lts_session *s, const struct lts_ctrl_msg *m);
 	void (*tunnel_up)(void *ctx, struct lts_tunnel *t);
 	void (*tunnel_down)(void *ctx, struct lts_tunnel *t);
 	/* Last data frame seen on the tunnel (XDP last-seen), in ms; 0: never. */
@@ -225,14 +238,27 @@ struct lts_avp_opts lts_tunnel_avp_opts(const struct lts_tunnel *t);
 
 /* Sessions (session.c). */
 struct lts_session *lts_session_find(struct lts_tunnel *t, uint16_t id);
-/* LAC side: place a call on t (sent when t is established). */
-struct lts_session *lts_session_dial(struct lts_tunnel *t);
+/*
+ * LAC side: place a call on t (sent when t is established). With a relay set
+ * (switched call) the ICRQ carries it and ICCN waits for lts_session_connect();
+ * without one, defaults are sent and ICCN follows ICRP at once.
+ */
+struct lts_session *lts_session_dial(struct lts_tunnel *t, const struct lts_relay_set *icrq);
+/* LAC side, held: send ICCN with these AVPs (NULL: defaults). */
+int lts_session_connect(struct lts_session *s, const struct lts_relay_set *iccn);
 /* LNS side: send the ICRP held by incoming_call(). */
 int lts_session_answer(struct lts_session *s);
-void lts_session_clear(struct lts_session *s, const struct lts_cdn_info *why);
+/* Send CDN (with extra AVPs, e.g. a relayed Q.931 cause; may be NULL) and free. */
+void lts_session_clear(struct lts_session *s, const struct lts_cdn_info *why,
+		       const struct lts_relay_set *extra);
+/* Send WEN or SLI carrying these AVPs on an established session. */
+int lts_session_send_info(struct lts_session *s, uint16_t msg_type,
+			  const struct lts_relay_set *avps);
 /* Tunnel-level events delivered to every session of a tunnel. */
 void lts_session_tunnel_up(struct lts_tunnel *t);
 void lts_session_tunnel_down(struct lts_tunnel *t, const struct lts_cdn_info *why);
+/* Free every session left (the tunnel is being freed). */
+void lts_session_release_all(struct lts_tunnel *t);
 /* A session-scoped message for this tunnel (the tunnel is established). */
 void lts_session_input(struct lts_tunnel *t, const struct lts_ctrl_hdr *h,
 		       const struct lts_ctrl_msg *m, const struct lts_ctrl_verdict *v);

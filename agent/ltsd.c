@@ -32,6 +32,7 @@
 #include "slowpath.h"
 #include "static_sessions.h"
 #include "swtab.h"
+#include "switch.h"
 #include "xdp_attach.h"
 
 #define LTSD_VERSION "0.1.0"
@@ -54,6 +55,7 @@ struct ltsd {
 	struct lts_egress egress;
 	struct lts_slowpath sp;
 	struct lts_ctrl_plane cp;
+	struct lts_switch sw;
 	bool cp_ready;
 	int epfd, sigfd, timerfd, cp_timerfd;
 	unsigned int ticks;
@@ -194,11 +196,81 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int cp_send(void *ctx, const struct lts_ctrl_endpoint *ep, const uint8_t *pkt, size_t len)
+static void refresh_egress(struct ltsd *d)
+{
+	if (d->cfg->mode != LTS_DP_OFF)
+		d->unresolved = lts_egress_refresh(&d->egress, &d->tab);
+}
+
+static int io_send_ctrl(void *ctx, const struct lts_ctrl_endpoint *ep, const uint8_t *pkt,
+			size_t len)
 {
 	struct ltsd *d = ctx;
 
 	return lts_slowpath_send_ctrl(&d->sp, ep, pkt, len);
+}
+
+/* Both directions of a switched pair, reverse first, from zeroed counters. */
+static int io_install(void *ctx, const struct lts_static_session *pair, uint32_t idx)
+{
+	struct lts_session_stats zero = { 0 };
+	struct lts_switch_key key[LTS_DIR_MAX];
+	struct lts_switch_val val[LTS_DIR_MAX];
+	struct ltsd *d = ctx;
+	int dir, err = 0;
+
+	lts_static_entries(pair, idx, key, val);
+	err = lts_bpf_zero_session_stats(d->skel, idx);
+	err = err ?: lts_bpf_write_slow_stats(d->skel, idx, &zero);
+	if (err)
+		return err;
+	if (idx < d->sp.n_stats)
+		d->sp.stats[idx] = zero;
+	for (dir = LTS_DIR_MAX - 1; dir >= 0 && !err; dir--) {
+		err = lts_swtab_insert(&d->tab, &key[dir], &val[dir]);
+		err = err ?: lts_bpf_install(d->skel, &key[dir], &val[dir]);
+	}
+	if (err) {
+		for (dir = 0; dir < LTS_DIR_MAX; dir++) {
+			lts_swtab_remove(&d->tab, &key[dir]);
+			lts_bpf_remove(d->skel, &key[dir]);
+		}
+		return err;
+	}
+	refresh_egress(d);
+	return 0;
+}
+
+static void io_remove(void *ctx, const struct lts_static_session *pair)
+{
+	struct lts_switch_key key[LTS_DIR_MAX];
+	struct lts_switch_val val[LTS_DIR_MAX];
+	struct ltsd *d = ctx;
+	int dir;
+
+	lts_static_entries(pair, 0, key, val);
+	for (dir = 0; dir < LTS_DIR_MAX; dir++) {
+		lts_bpf_remove(d->skel, &key[dir]);
+		lts_swtab_remove(&d->tab, &key[dir]);
+	}
+}
+
+/* Last frame of a session on either path, in ms of CLOCK_MONOTONIC. */
+static uint64_t io_last_rx_ms(void *ctx, uint32_t idx)
+{
+	struct lts_session_stats fast;
+	struct ltsd *d = ctx;
+	uint64_t last = 0;
+	int dir;
+
+	if (!lts_bpf_session_stats(d->skel, idx, &fast))
+		for (dir = 0; dir < LTS_DIR_MAX; dir++)
+			if (fast.dir[dir].last_seen_ns > last)
+				last = fast.dir[dir].last_seen_ns;
+	for (dir = 0; idx < d->sp.n_stats && dir < LTS_DIR_MAX; dir++)
+		if (d->sp.stats[idx].dir[dir].last_seen_ns > last)
+			last = d->sp.stats[idx].dir[dir].last_seen_ns;
+	return last / 1000000;
 }
 
 static void cp_input(void *ctx, const struct lts_ctrl_endpoint *ep, const uint8_t *pkt,
@@ -225,16 +297,31 @@ static void arm_cp_timer(struct ltsd *d)
 
 static int start_control_plane(struct ltsd *d)
 {
-	static const struct lts_ctrl_plane_ops ops = { .send = cp_send };
-	int err = lts_cp_init(&d->cp, d->cfg, &ops, d, now_ms());
+	const struct lts_switch_io io = {
+		.send_ctrl = io_send_ctrl,
+		.install = io_install,
+		.remove = io_remove,
+		.last_rx_ms = io_last_rx_ms,
+		.ctx = d,
+	};
+	struct lts_ctrl_plane_ops ops;
+	int err;
 
+	err = lts_switch_init(&d->sw, d->cfg, &io);
 	if (err)
 		return err;
+	lts_switch_cp_ops(&ops);
+	err = lts_cp_init(&d->cp, d->cfg, &ops, &d->sw, now_ms());
+	if (err) {
+		lts_switch_fini(&d->sw);
+		return err;
+	}
+	lts_switch_attach(&d->sw, &d->cp);
 	d->cp_ready = true;
 	d->sp.on_control = cp_input;
 	d->sp.ctl_ctx = d;
-	pr_info("control plane: %zu lac_peers, %zu lns_peers", d->cfg->n_lac_peers,
-		d->cfg->n_lns_peers);
+	pr_info("control plane: %zu lac_peers, %zu lns_peers, %zu rules", d->cfg->n_lac_peers,
+		d->cfg->n_lns_peers, d->cfg->n_rules);
 	return 0;
 }
 
@@ -274,20 +361,18 @@ static int setup_loop(struct ltsd *d)
 	return err;
 }
 
+static void publish_slow_stats(void *ctx, uint32_t idx, const struct lts_session_stats *st)
+{
+	struct ltsd *d = ctx;
+
+	lts_bpf_write_slow_stats(d->skel, idx, st);
+}
+
 static void flush_slow_stats(struct ltsd *d)
 {
-	size_t i;
-
-	for (i = 0; i < d->cfg->n_static_sessions && i < d->sp.n_stats; i++)
-		if (d->sp.stats[i].dir[0].packets || d->sp.stats[i].dir[1].packets)
-			lts_bpf_write_slow_stats(d->skel, i, &d->sp.stats[i]);
+	lts_slowpath_flush(&d->sp, publish_slow_stats, d);
 }
 
-static void refresh_egress(struct ltsd *d)
-{
-	if (d->cfg->mode != LTS_DP_OFF)
-		d->unresolved = lts_egress_refresh(&d->egress, &d->tab);
-}
 
 static void on_tick(struct ltsd *d)
 {
@@ -407,8 +492,10 @@ static void stop(struct ltsd *d)
 			(unsigned long long)d->sp.ctr.malformed,
 			(unsigned long long)d->sp.ctr.ttl_expired,
 			(unsigned long long)d->sp.ctr.send_errors);
-	if (d->cp_ready)
+	if (d->cp_ready) {
 		lts_cp_fini(&d->cp);
+		lts_switch_fini(&d->sw);
+	}
 	lts_slowpath_close(&d->sp);
 	lts_nl_close(&d->nl_mon);
 	lts_nl_close(&d->nl);

@@ -28,6 +28,7 @@ enum sess_event {
 	SEV_TUNNEL_UP,
 	SEV_TUNNEL_DOWN,
 	SEV_ANSWER,
+	SEV_CONNECT,
 	SEV_CLEAR,
 	SEV_RX_ICRQ,
 	SEV_RX_ICRP,
@@ -44,6 +45,7 @@ static const char *const sev_names[SEV_MAX] = {
 	[SEV_TUNNEL_UP] = "tunnel up",
 	[SEV_TUNNEL_DOWN] = "tunnel down",
 	[SEV_ANSWER] = "answer",
+	[SEV_CONNECT] = "connect",
 	[SEV_CLEAR] = "clear",
 	[SEV_RX_ICRQ] = "rx ICRQ",
 	[SEV_RX_ICRP] = "rx ICRP",
@@ -57,6 +59,7 @@ static const char *const sev_names[SEV_MAX] = {
 struct sess_event_arg {
 	const struct lts_ctrl_msg *m;
 	const struct lts_cdn_info *why;
+	const struct lts_relay_set *avps; /* ICCN to send, or CDN extras */
 };
 
 typedef enum lts_sess_state (*sess_action)(struct lts_session *s, const struct sess_event_arg *a);
@@ -171,7 +174,8 @@ static void begin(struct lts_session *s, struct lts_avp_writer *w, uint8_t *body
 	lts_avpw_add_u16(w, LTS_AVP_MSG_TYPE, type);
 }
 
-static void send_cdn(struct lts_session *s, const struct lts_cdn_info *why)
+static void send_cdn(struct lts_session *s, const struct lts_cdn_info *why,
+		     const struct lts_relay_set *extra)
 {
 	struct lts_avp_result r = { .result = why->result, .has_error = true, .error = why->error,
 				    .message = why->message, .message_len = strlen(why->message) };
@@ -181,17 +185,20 @@ static void send_cdn(struct lts_session *s, const struct lts_cdn_info *why)
 	begin(s, &w, body, LTS_CTRL_CDN);
 	lts_avpw_add_result(&w, &r);
 	lts_avpw_add_u16(&w, LTS_AVP_ASSIGNED_SESSION_ID, s->id);
+	if (extra)
+		lts_relay_write(extra, &w);
 	send_msg(s, &w);
 	sess_log(LTS_LOG_INFO, s, "tx CDN result %u error %u %s", why->result, why->error,
 		 why->message);
 }
 
-static void notify_down(struct lts_session *s, const struct lts_cdn_info *why)
+static void notify_down(struct lts_session *s, const struct lts_cdn_info *why,
+			const struct lts_ctrl_msg *m)
 {
 	struct lts_ctrl_plane *cp = s->t->cp;
 
 	if (cp->ops.session_down)
-		cp->ops.session_down(cp->ctx, s, why);
+		cp->ops.session_down(cp->ctx, s, why, m);
 }
 
 /* LNS side: ICRP for an accepted ICRQ (6.10). */
@@ -216,17 +223,46 @@ static enum lts_sess_state act_send_icrq(struct lts_session *s, const struct ses
 		return LTS_SESS_WAIT_TUNNEL;
 	begin(s, &w, body, LTS_CTRL_ICRQ);
 	lts_avpw_add_u16(&w, LTS_AVP_ASSIGNED_SESSION_ID, s->id);
-	lts_avpw_add_u32(&w, LTS_AVP_CALL_SERIAL, s->serial);
-	lts_avpw_add_u32(&w, LTS_AVP_BEARER_TYPE, DEFAULT_BEARER);
+	if (s->icrq_relay) {
+		/* Call Serial Number is relayed (draft-08 3): it eases debugging. */
+		if (!lts_relay_has(s->icrq_relay, LTS_AVP_TYPE_CALL_SERIAL))
+			lts_avpw_add_u32(&w, LTS_AVP_CALL_SERIAL, s->serial);
+		lts_relay_write(s->icrq_relay, &w);
+		s->icrq_relay = NULL;
+	} else {
+		lts_avpw_add_u32(&w, LTS_AVP_CALL_SERIAL, s->serial);
+		lts_avpw_add_u32(&w, LTS_AVP_BEARER_TYPE, DEFAULT_BEARER);
+	}
 	return send_msg(s, &w) ? LTS_SESS_DEAD : LTS_SESS_WAIT_REPLY;
 }
 
-/* LAC side: ICRP answers our ICRQ; connect with ICCN (7.4.1). */
-static enum lts_sess_state act_send_iccn(struct lts_session *s, const struct sess_event_arg *a)
+/* LAC side: ICCN (6.11), with the first leg's AVPs when switched. */
+static enum lts_sess_state send_iccn(struct lts_session *s, const struct lts_relay_set *relay,
+				     const struct lts_ctrl_msg *m)
 {
 	struct lts_ctrl_plane *cp = s->t->cp;
 	struct lts_avp_writer w;
 	uint8_t body[BODY_MAX];
+
+	begin(s, &w, body, LTS_CTRL_ICCN);
+	if (!relay || !lts_relay_has(relay, LTS_AVP_TYPE_TX_CONNECT_SPEED))
+		lts_avpw_add_u32(&w, LTS_AVP_TX_CONNECT_SPEED, DEFAULT_TX_SPEED);
+	if (!relay || !lts_relay_has(relay, LTS_AVP_TYPE_FRAMING_TYPE))
+		lts_avpw_add_u32(&w, LTS_AVP_FRAMING_TYPE, DEFAULT_FRAMING);
+	if (relay)
+		lts_relay_write(relay, &w);
+	if (send_msg(s, &w))
+		return LTS_SESS_DEAD;
+	s->state = LTS_SESS_ESTABLISHED;
+	if (cp->ops.session_up)
+		cp->ops.session_up(cp->ctx, s, m);
+	return s->state;
+}
+
+/* LAC side: ICRP answers our ICRQ (7.4.1). */
+static enum lts_sess_state act_icrp(struct lts_session *s, const struct sess_event_arg *a)
+{
+	struct lts_ctrl_plane *cp = s->t->cp;
 	uint16_t peer_id = 0;
 
 	if (lts_avp_get_u16(a->m, LTS_AVP_ASSIGNED_SESSION_ID, &peer_id) || !peer_id) {
@@ -234,20 +270,23 @@ static enum lts_sess_state act_send_iccn(struct lts_session *s, const struct ses
 					    .error = LTS_ERR_VALUE, .local = true,
 					    .message = "bad Assigned Session ID" };
 
-		send_cdn(s, &why);
-		notify_down(s, &why);
+		send_cdn(s, &why, NULL);
+		notify_down(s, &why, NULL);
 		return LTS_SESS_DEAD;
 	}
 	s->peer_id = peer_id;
-	begin(s, &w, body, LTS_CTRL_ICCN);
-	lts_avpw_add_u32(&w, LTS_AVP_TX_CONNECT_SPEED, DEFAULT_TX_SPEED);
-	lts_avpw_add_u32(&w, LTS_AVP_FRAMING_TYPE, DEFAULT_FRAMING);
-	if (send_msg(s, &w))
-		return LTS_SESS_DEAD;
-	s->state = LTS_SESS_ESTABLISHED;
-	if (cp->ops.session_up)
-		cp->ops.session_up(cp->ctx, s, a->m);
-	return LTS_SESS_ESTABLISHED;
+	if (!s->hold_iccn)
+		return send_iccn(s, NULL, a->m);
+	/* The switch may connect from inside the hook: report what it left. */
+	s->state = LTS_SESS_WAIT_RELAY;
+	if (cp->ops.call_answered)
+		cp->ops.call_answered(cp->ctx, s, a->m);
+	return s->state;
+}
+
+static enum lts_sess_state act_connect(struct lts_session *s, const struct sess_event_arg *a)
+{
+	return send_iccn(s, a->avps, NULL);
 }
 
 /* LNS side: the switch released a held ICRP. */
@@ -277,7 +316,11 @@ static enum lts_sess_state act_stay(struct lts_session *s, const struct sess_eve
 /* WEN and SLI are accepted (REFERENCE quirk 12); the switch relays them. */
 static enum lts_sess_state act_info(struct lts_session *s, const struct sess_event_arg *a)
 {
+	struct lts_ctrl_plane *cp = s->t->cp;
+
 	sess_log(LTS_LOG_DEBUG, s, "%s accepted", lts_ctrl_type_name(a->m->type));
+	if (cp->ops.session_info)
+		cp->ops.session_info(cp->ctx, s, a->m);
 	return s->state;
 }
 
@@ -295,21 +338,21 @@ static enum lts_sess_state act_peer_cdn(struct lts_session *s, const struct sess
 	}
 	sess_log(LTS_LOG_INFO, s, "peer CDN result %u error %u %s", why.result, why.error,
 		 why.message);
-	notify_down(s, &why);
+	notify_down(s, &why, a->m);
 	return LTS_SESS_DEAD;
 }
 
 static enum lts_sess_state act_clear(struct lts_session *s, const struct sess_event_arg *a)
 {
-	send_cdn(s, a->why);
-	notify_down(s, a->why);
+	send_cdn(s, a->why, a->avps);
+	notify_down(s, a->why, NULL);
 	return LTS_SESS_DEAD;
 }
 
 /* The tunnel went: no CDN (it has no control connection to travel on). */
 static enum lts_sess_state act_tunnel_down(struct lts_session *s, const struct sess_event_arg *a)
 {
-	notify_down(s, a->why);
+	notify_down(s, a->why, NULL);
 	return LTS_SESS_DEAD;
 }
 
@@ -319,16 +362,18 @@ static enum lts_sess_state act_unexpected(struct lts_session *s, const struct se
 
 	snprintf(why.message, sizeof(why.message), "unexpected %s in %s",
 		 a->m ? lts_ctrl_type_name(a->m->type) : "event", lts_sess_state_name(s->state));
-	send_cdn(s, &why);
-	notify_down(s, &why);
+	send_cdn(s, &why, NULL);
+	notify_down(s, &why, NULL);
 	return LTS_SESS_DEAD;
 }
 
 /* RFC 2661 7.4.1 (LAC) and 7.4.2 (LNS) incoming call states; first match wins. */
 static const struct sess_row sess_table[] = {
+	{ LTS_SESS_DEAD, SEV_MAX, act_stay },
 	{ LTS_SESS_IDLE, SEV_DIAL, act_send_icrq },
 	{ LTS_SESS_WAIT_TUNNEL, SEV_TUNNEL_UP, act_send_icrq },
-	{ LTS_SESS_WAIT_REPLY, SEV_RX_ICRP, act_send_iccn },
+	{ LTS_SESS_WAIT_REPLY, SEV_RX_ICRP, act_icrp },
+	{ LTS_SESS_WAIT_RELAY, SEV_CONNECT, act_connect },
 	{ LTS_SESS_WAIT_ANSWER, SEV_ANSWER, act_answer },
 	{ LTS_SESS_WAIT_CONNECT, SEV_RX_ICCN, act_connected },
 	{ LTS_SESS_ESTABLISHED, SEV_RX_WEN, act_info },
@@ -352,13 +397,16 @@ static void dispatch(struct lts_session *s, enum sess_event ev, const struct ses
 		    (r->event == SEV_MAX || r->event == ev))
 			break;
 	}
+	s->depth++;
 	next = sess_table[i].action(s, a);
+	if (s->state == LTS_SESS_DEAD)
+		next = LTS_SESS_DEAD; /* a nested dispatch killed it */
 	if (next != before)
 		lts_log(LTS_LOG_INFO, "tun %u/%u sess %u/%u [%s -> %s] %s", s->t->id,
 			s->t->peer_id, s->id, s->peer_id, lts_sess_state_name(before),
 			lts_sess_state_name(next), sev_names[ev]);
 	s->state = next;
-	if (next == LTS_SESS_DEAD)
+	if (--s->depth == 0 && next == LTS_SESS_DEAD)
 		session_free(s);
 }
 
@@ -424,6 +472,8 @@ static void incoming_call(struct lts_tunnel *t, const struct lts_ctrl_msg *m,
 		dispatch(s, SEV_CLEAR, &a);
 		return;
 	}
+	if (lts_session_find(t, s->id) != s)
+		return; /* the hook cleared it */
 	lts_log(LTS_LOG_INFO, "tun %u/%u sess %u/%u [IDLE -> %s] rx ICRQ (serial %u)", t->id,
 		t->peer_id, s->id, s->peer_id, verdict ? "WAIT_ANSWER" : "WAIT_CONNECT",
 		s->serial);
@@ -457,7 +507,7 @@ void lts_session_input(struct lts_tunnel *t, const struct lts_ctrl_hdr *h,
 	dispatch(s, event_of(m->type), &a);
 }
 
-struct lts_session *lts_session_dial(struct lts_tunnel *t)
+struct lts_session *lts_session_dial(struct lts_tunnel *t, const struct lts_relay_set *icrq)
 {
 	struct sess_event_arg a = { 0 };
 	struct lts_session *s = session_new(t, LTS_ROLE_LAC);
@@ -465,6 +515,8 @@ struct lts_session *lts_session_dial(struct lts_tunnel *t)
 	if (!s)
 		return NULL;
 	s->serial = t->next_serial++;
+	s->icrq_relay = icrq;
+	s->hold_iccn = icrq != NULL;
 	dispatch(s, SEV_DIAL, &a);
 	/* Still there unless sending failed (then it is freed and gone). */
 	return lts_session_find(t, s->id) == s ? s : NULL;
@@ -480,11 +532,35 @@ int lts_session_answer(struct lts_session *s)
 	return 0;
 }
 
-void lts_session_clear(struct lts_session *s, const struct lts_cdn_info *why)
+int lts_session_connect(struct lts_session *s, const struct lts_relay_set *iccn)
 {
-	struct sess_event_arg a = { .why = why };
+	struct sess_event_arg a = { .avps = iccn };
+
+	if (s->state != LTS_SESS_WAIT_RELAY)
+		return -EINVAL;
+	dispatch(s, SEV_CONNECT, &a);
+	return 0;
+}
+
+void lts_session_clear(struct lts_session *s, const struct lts_cdn_info *why,
+		       const struct lts_relay_set *extra)
+{
+	struct sess_event_arg a = { .why = why, .avps = extra };
 
 	dispatch(s, SEV_CLEAR, &a);
+}
+
+int lts_session_send_info(struct lts_session *s, uint16_t msg_type,
+			  const struct lts_relay_set *avps)
+{
+	struct lts_avp_writer w;
+	uint8_t body[BODY_MAX];
+
+	if (s->state != LTS_SESS_ESTABLISHED)
+		return -EINVAL;
+	begin(s, &w, body, msg_type);
+	lts_relay_write(avps, &w);
+	return send_msg(s, &w);
 }
 
 void lts_session_tunnel_up(struct lts_tunnel *t)
@@ -502,7 +578,17 @@ void lts_session_tunnel_up(struct lts_tunnel *t)
 void lts_session_tunnel_down(struct lts_tunnel *t, const struct lts_cdn_info *why)
 {
 	struct sess_event_arg a = { .why = why };
+	struct lts_session *s, *next;
 
+	for (s = t->sessions; s; s = next) {
+		next = s->next;
+		if (s->state != LTS_SESS_DEAD)
+			dispatch(s, SEV_TUNNEL_DOWN, &a);
+	}
+}
+
+void lts_session_release_all(struct lts_tunnel *t)
+{
 	while (t->sessions)
-		dispatch(t->sessions, SEV_TUNNEL_DOWN, &a);
+		session_free(t->sessions);
 }

@@ -65,8 +65,10 @@ int lts_slowpath_open(struct lts_slowpath *sp, const uint16_t *ports, size_t n_p
 	sp->tab = tab;
 	sp->n_stats = n_stats;
 	sp->stats = calloc(n_stats, sizeof(*sp->stats));
+	sp->dirty = calloc(n_stats, sizeof(*sp->dirty));
+	sp->is_dirty = calloc(n_stats, 1);
 	sp->rx_buf = malloc(LTS_SLOW_RX_BUF);
-	if (!sp->stats || !sp->rx_buf) {
+	if (!sp->stats || !sp->dirty || !sp->is_dirty || !sp->rx_buf) {
 		lts_slowpath_close(sp);
 		return -ENOMEM;
 	}
@@ -100,8 +102,13 @@ void lts_slowpath_close(struct lts_slowpath *sp)
 		close(sp->socks[i].fd);
 	sp->n_socks = 0;
 	free(sp->stats);
+	free(sp->dirty);
+	free(sp->is_dirty);
 	sp->stats = NULL;
+	sp->dirty = NULL;
+	sp->is_dirty = NULL;
 	sp->n_stats = 0;
+	sp->n_dirty = 0;
 	free(sp->rx_buf);
 	sp->rx_buf = NULL;
 }
@@ -298,6 +305,10 @@ static void count(struct lts_slowpath *sp, const struct lts_switch_val *val, siz
 	if (val->stats_idx >= sp->n_stats)
 		return;
 	d = &sp->stats[val->stats_idx].dir[val->dir & 1];
+	if (!sp->is_dirty[val->stats_idx]) {
+		sp->is_dirty[val->stats_idx] = 1;
+		sp->dirty[sp->n_dirty++] = val->stats_idx;
+	}
 	d->packets++;
 	d->bytes += len;
 	d->last_seen_ns = now_ns();
@@ -375,4 +386,17 @@ void lts_slowpath_input(struct lts_slowpath *sp, const struct lts_slowpath_sock 
 		parse_cmsgs(&msg, &m);
 		handle_datagram(sp, s, &m, buf, len);
 	}
+}
+
+void lts_slowpath_flush(struct lts_slowpath *sp, void (*fn)(void *ctx, uint32_t idx,
+							    const struct lts_session_stats *st),
+			void *ctx)
+{
+	uint32_t i;
+
+	for (i = 0; i < sp->n_dirty; i++) {
+		fn(ctx, sp->dirty[i], &sp->stats[sp->dirty[i]]);
+		sp->is_dirty[sp->dirty[i]] = 0;
+	}
+	sp->n_dirty = 0;
 }

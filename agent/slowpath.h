@@ -41,6 +41,9 @@ struct lts_slowpath {
 	const struct lts_swtab *tab;
 	struct lts_session_stats *stats; /* indexed by the entries' stats_idx */
 	uint32_t n_stats;
+	uint32_t *dirty;                 /* stats indexes changed since the last flush */
+	uint32_t n_dirty;
+	uint8_t *is_dirty;
 	struct lts_slowpath_counters ctr;
 	uint8_t *rx_buf;
 	/* Control messages (T=1) go here, untouched; NULL: counted and dropped. */
@@ -55,6 +58,11 @@ int lts_slowpath_open(struct lts_slowpath *sp, const uint16_t *ports, size_t n_p
 void lts_slowpath_close(struct lts_slowpath *sp);
 /* Handle what is queued on one socket (bounded batch). */
 void lts_slowpath_input(struct lts_slowpath *sp, const struct lts_slowpath_sock *s);
+
+/* Hand each changed counter slot to fn once, then forget them. */
+void lts_slowpath_flush(struct lts_slowpath *sp, void (*fn)(void *ctx, uint32_t idx,
+							    const struct lts_session_stats *st),
+			void *ctx);
 
 /* Send a control packet from ep's local address and port to its peer. */
 int lts_slowpath_send_ctrl(struct lts_slowpath *sp, const struct lts_ctrl_endpoint *ep,

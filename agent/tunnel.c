@@ -643,10 +643,11 @@ void lts_tunnel_free(struct lts_tunnel *t)
 	if (!t)
 		return;
 	cp = t->cp;
-	while (t->sessions) {
+	if (t->sessions) {
 		struct lts_cdn_info why = { .result = LTS_CDN_ADMIN, .local = true };
 
 		lts_session_tunnel_down(t, &why);
+		lts_session_release_all(t);
 	}
 	if (t->lac_idx >= 0 && cp->lac[t->lac_idx].n_tunnels)
 		cp->lac[t->lac_idx].n_tunnels--;

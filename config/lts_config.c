@@ -10,9 +10,12 @@
  * the keys of control:), and a key may inherit its default from another
  * value of the config (control: into each peer, switch.hostname into each
  * lns_peer); both are table properties, so the walker, not per-key code,
- * handles them. Rules that span several fields (address families of a leg,
- * local_port against l2tp_ports, unique names, unique switch keys, ambiguous
- * lac_peers) run afterwards on the typed structs; the walker records the
+ * handles them. A key may also name an entry of a top-level list (a rule's
+ * lns and lac_peer): the walker queues it and resolves it to an index once
+ * the whole file is read, so the list may come later in the file. Rules
+ * that span several fields (address families of a leg, local_port against
+ * l2tp_ports, unique names, unique switch keys, ambiguous lac_peers, one
+ * LNS per pool) run afterwards on the typed structs; the walker records the
  * YAML mark of every mapping and value it stores so that those rules still
  * point at the right line and column, and so that inheritance knows which
  * keys the file set. libyaml never leaves this file.
@@ -20,12 +23,14 @@
 #include <arpa/inet.h>
 #include <assert.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <yaml.h>
 
 #include "lts_config.h"
@@ -59,6 +64,8 @@ enum cfg_kind {
 	CFG_MAP,  /* nested struct described by .nested */
 	CFG_EMBED, /* no key of its own: .nested's keys are accepted in this
 		    * mapping and land in the struct at .off */
+	CFG_REF,  /* the name of an entry of the top-level list .ref, stored
+		   * as its index: int or size_t by .size */
 };
 
 enum cfg_list {
@@ -104,6 +111,8 @@ struct cfg_field {
 	size_t inherit;       /* CF_INHERIT: offset in struct lts_config */
 	unsigned int inherit_mul;
 	const char *(*check)(const char *s); /* extra string rule: NULL or why not */
+	const char *ref;      /* CFG_REF: key of a root list whose entries
+			       * have a "name" */
 };
 
 struct cfg_schema {
@@ -124,6 +133,8 @@ struct cfg_schema {
 _Static_assert(sizeof(enum lts_dp_mode) == sizeof(int), "CFG_ENUM stores int");
 _Static_assert(sizeof(enum lts_tunnel_mode) == sizeof(int),
 	       "CFG_ENUM stores int");
+_Static_assert(sizeof(enum lts_avp_policy) == sizeof(int),
+	       "CFG_ENUM stores int");
 
 static const char *const dp_mode_names[] = {
 	[LTS_DP_NATIVE] = "native",
@@ -138,8 +149,15 @@ static const char *const tunnel_mode_names[] = {
 	NULL,
 };
 
+static const char *const avp_policy_names[] = {
+	[LTS_AVP_POLICY_RELAY] = "relay",
+	[LTS_AVP_POLICY_DROP] = "drop",
+	NULL,
+};
+
 static const char *check_abspath(const char *s);
 static const char *check_ifname(const char *s);
+static const char *check_realm(const char *s);
 
 static const struct cfg_field switch_fields[] = {
 	{ .key = "hostname", .kind = CFG_STR, .flags = CF_DEFAULT,
@@ -148,6 +166,18 @@ static const struct cfg_field switch_fields[] = {
 	{ .key = "bpffs", .kind = CFG_STR, .flags = CF_DEFAULT,
 	  AT(struct lts_config, bpffs), .min = 1, .max = LTS_CFG_PATH_MAX - 1,
 	  .dflt_str = LTS_PIN_DIR_DEFAULT, .check = check_abspath },
+	/* draft-ietf-l2tpext-tunnel-switching-08: loop detection. */
+	{ .key = "tsa_id", .kind = CFG_STR, .flags = CF_INHERIT,
+	  AT(struct lts_config, tsa_id), .min = 1, .max = LTS_CFG_KEY_MAX - 1,
+	  .inherit = offsetof(struct lts_config, hostname) },
+	/* A sockaddr_un path: sun_path holds the NUL too. */
+	{ .key = "control_socket", .kind = CFG_STR, .flags = CF_DEFAULT,
+	  AT(struct lts_config, control_socket), .min = 1,
+	  .max = LTS_CFG_SOCK_MAX - 1, .dflt_str = "/run/lts/ltsd.sock",
+	  .check = check_abspath },
+	{ .key = "lockout", .kind = CFG_U32, .flags = CF_DEFAULT,
+	  AT(struct lts_config, lockout_s), .min = 0, .max = 86400,
+	  .dflt = 60 },
 };
 static const struct cfg_schema switch_schema = SCHEMA(switch_fields);
 
@@ -319,6 +349,60 @@ static const struct cfg_field lns_fields[] = {
 };
 static const struct cfg_schema lns_schema = SCHEMA(lns_fields);
 
+/*
+ * rules:. match: and avp: fill the rule itself; every match key is
+ * optional ("" or -1: any), one that is set must match (lts_rule_matches()).
+ */
+#define RULE_KEY(m, chk) \
+	{ .key = #m, .kind = CFG_STR, AT(struct lts_rule, m), .min = 1, \
+	  .max = LTS_CFG_KEY_MAX - 1, .check = chk }
+
+static const struct cfg_field match_fields[] = {
+	RULE_KEY(realm, check_realm),
+	RULE_KEY(user, NULL),
+	RULE_KEY(called_number, NULL),
+	RULE_KEY(calling_number, NULL),
+	{ .key = "lac_peer", .kind = CFG_REF, .flags = CF_DEFAULT,
+	  AT(struct lts_rule, lac_peer_idx), .ref = "lac_peers", .dflt = -1 },
+	RULE_KEY(lac_hostname, NULL),
+};
+static const struct cfg_schema match_schema = SCHEMA(match_fields);
+
+static const struct cfg_field member_fields[] = {
+	{ .key = "lns", .kind = CFG_REF, .flags = CF_REQUIRED,
+	  AT(struct lts_rule_member, lns_idx), .ref = "lns_peers" },
+	{ .key = "preference", .kind = CFG_U32, .flags = CF_DEFAULT,
+	  AT(struct lts_rule_member, preference), .min = 0, .max = 65535,
+	  .dflt = 100 },
+	{ .key = "weight", .kind = CFG_U32, .flags = CF_DEFAULT,
+	  AT(struct lts_rule_member, weight), .min = 1, .max = 1000,
+	  .dflt = 1 },
+};
+static const struct cfg_schema member_schema = SCHEMA(member_fields);
+
+#define RULE_POLICY(word, m) \
+	{ .key = word, .kind = CFG_ENUM, .flags = CF_DEFAULT, \
+	  AT(struct lts_rule, m), .names = avp_policy_names, \
+	  .dflt = LTS_AVP_POLICY_RELAY }
+
+static const struct cfg_field avp_fields[] = {
+	RULE_POLICY("calling_number", calling_number_policy),
+	RULE_POLICY("bearer_type", bearer_type_policy),
+};
+static const struct cfg_schema avp_schema = SCHEMA(avp_fields);
+
+static const struct cfg_field rule_fields[] = {
+	{ .key = "name", .kind = CFG_STR, .flags = CF_REQUIRED,
+	  AT(struct lts_rule, name), .min = 1, .max = LTS_CFG_NAME_MAX - 1 },
+	{ .key = "match", .kind = CFG_MAP, .off = 0, .nested = &match_schema },
+	{ .key = "pool", .kind = CFG_MAP, .list = CFG_LIST_ALLOC,
+	  .flags = CF_REQUIRED, LIST_AT(struct lts_rule, pool, n_pool),
+	  .nested = &member_schema, .min_items = 1,
+	  .max_items = LTS_RULE_POOL_MAX },
+	{ .key = "avp", .kind = CFG_MAP, .off = 0, .nested = &avp_schema },
+};
+static const struct cfg_schema rule_schema = SCHEMA(rule_fields);
+
 /* switch: and dataplane: both fill the top-level struct itself. */
 static const struct cfg_field root_fields[] = {
 	{ .key = "switch", .kind = CFG_MAP, .off = 0,
@@ -340,6 +424,10 @@ static const struct cfg_field root_fields[] = {
 	{ .key = "lns_peers", .kind = CFG_MAP, .list = CFG_LIST_ALLOC,
 	  LIST_AT(struct lts_config, lns_peers, n_lns_peers),
 	  .nested = &lns_schema, .max_items = 65535 },
+	/* Tried in order for every call. */
+	{ .key = "rules", .kind = CFG_MAP, .list = CFG_LIST_ALLOC,
+	  LIST_AT(struct lts_config, rules, n_rules),
+	  .nested = &rule_schema, .max_items = 65535 },
 };
 static const struct cfg_schema root_schema = SCHEMA(root_fields);
 
@@ -355,22 +443,43 @@ struct cfg_mark {
 	yaml_mark_t mark;
 };
 
+#define CFG_PATH_MAX 256
+
+/* A CFG_REF value seen by the walker, resolved once the file is read. */
+struct cfg_ref {
+	void *dst;
+	const struct cfg_field *f;
+	const yaml_node_t *n;
+	char path[CFG_PATH_MAX];
+};
+
 struct cfg_ctx {
 	const char *name;
 	char *err;
 	size_t errlen;
 	yaml_document_t *doc;
 	yaml_mark_t root_mark;
-	char path[256]; /* dotted path of the node being walked */
+	char path[CFG_PATH_MAX]; /* dotted path of the node being walked */
 	size_t path_len;
 	struct cfg_mark *marks;
 	size_t n_marks;
 	size_t cap_marks;
+	struct cfg_ref *refs; /* in document order */
+	size_t n_refs;
+	size_t cap_refs;
 };
 
 static const char *check_abspath(const char *s)
 {
 	return s[0] == '/' ? NULL : "must be an absolute path";
+}
+
+/* A realm is what follows the last '@': it cannot hold one itself. */
+static const char *check_realm(const char *s)
+{
+	return strchr(s, '@') ?
+		       "must not contain '@' (the realm is the part of the user name after the last '@')" :
+		       NULL;
 }
 
 /* The kernel's dev_valid_name() rules, so that ltsd never asks for a name
@@ -603,6 +712,18 @@ static void store_int(enum cfg_kind kind, void *dst, long long v)
 	}
 }
 
+/* A CFG_REF index (or -1) into the int or size_t f describes. */
+static void store_ref(const struct cfg_field *f, void *dst, long long v)
+{
+	size_t z = (size_t)v;
+	int i = (int)v;
+
+	if (f->size == sizeof(int))
+		memcpy(dst, &i, sizeof(i));
+	else
+		memcpy(dst, &z, sizeof(z));
+}
+
 static long long load_int(enum cfg_kind kind, const void *src)
 {
 	switch (kind) {
@@ -829,6 +950,34 @@ static int walk_prefix(struct cfg_ctx *ctx, const yaml_node_t *n, void *dst)
 	return 0;
 }
 
+/* Queue a name for resolve_refs(); the index lands in dst then. */
+static int walk_ref(struct cfg_ctx *ctx, const yaml_node_t *n,
+		    const struct cfg_field *f, void *dst)
+{
+	const char *s = "";
+	struct cfg_ref *r;
+	int err;
+
+	err = scalar_text(ctx, n, "a name", &s);
+	if (err)
+		return err;
+	if (ctx->n_refs == ctx->cap_refs) {
+		size_t cap = ctx->cap_refs ? 2 * ctx->cap_refs : 16;
+
+		r = reallocarray(ctx->refs, cap, sizeof(*r));
+		if (!r)
+			return cfg_enomem(ctx);
+		ctx->refs = r;
+		ctx->cap_refs = cap;
+	}
+	r = &ctx->refs[ctx->n_refs++];
+	r->dst = dst;
+	r->f = f;
+	r->n = n;
+	snprintf(r->path, sizeof(r->path), "%s", ctx->path);
+	return 0;
+}
+
 static int walk_map(struct cfg_ctx *ctx, const yaml_node_t *n,
 		    const struct cfg_schema *s, void *base);
 
@@ -853,6 +1002,8 @@ static int walk_one(struct cfg_ctx *ctx, const yaml_node_t *n,
 		return walk_prefix(ctx, n, dst);
 	case CFG_MAP:
 		return walk_map(ctx, n, f->nested, dst);
+	case CFG_REF:
+		return walk_ref(ctx, n, f, dst);
 	case CFG_EMBED: /* flattened by schema_keys(): never walked */
 		break;
 	}
@@ -891,6 +1042,12 @@ static int walk_list(struct cfg_ctx *ctx, const yaml_node_t *n,
 		/* Owned by the config from here on: freed with it on error. */
 		*(void **)(base + f->off) = arr;
 	}
+	/*
+	 * Counted before the entries are walked: on an error the config is
+	 * freed, and lts_config_free() must see the lists inside the entries
+	 * walked so far (all-zero entries hold none).
+	 */
+	*count = nitems;
 
 	for (i = 0; i < nitems; i++) {
 		const yaml_node_t *item = doc_node(ctx, items[i]);
@@ -909,7 +1066,6 @@ static int walk_list(struct cfg_ctx *ctx, const yaml_node_t *n,
 		if (err)
 			return err;
 	}
-	*count = nitems;
 	return 0;
 }
 
@@ -928,6 +1084,8 @@ static void apply_default(const struct cfg_field *f, char *base)
 		return;
 	if (f->kind == CFG_STR)
 		snprintf(dst, f->size, "%s", f->dflt_str);
+	else if (f->kind == CFG_REF)
+		store_ref(f, dst, f->dflt);
 	else if (f->kind == CFG_BOOL)
 		*(bool *)dst = f->dflt;
 	else
@@ -1508,6 +1666,44 @@ static int check_peers(struct cfg_ctx *ctx, const struct lts_config *cfg)
 	return err ?: check_lac_ambiguous(ctx, cfg);
 }
 
+/* One pool may not list an LNS twice: its weight would silently add up. */
+static int check_pool(struct cfg_ctx *ctx, const struct lts_config *cfg,
+		      size_t idx)
+{
+	const struct lts_rule *r = &cfg->rules[idx];
+	char path[64];
+	size_t i, j;
+
+	for (i = 1; i < r->n_pool; i++) {
+		for (j = 0; j < i; j++) {
+			if (r->pool[i].lns_idx != r->pool[j].lns_idx)
+				continue;
+			snprintf(path, sizeof(path), "rules[%zu].pool[%zu].lns",
+				 idx, i);
+			return cfg_err(ctx,
+				       field_mark(ctx, &r->pool[i],
+						  &member_schema, "lns"),
+				       path,
+				       "lns_peer \"%s\" is already in this pool (pool[%zu])",
+				       cfg->lns_peers[r->pool[i].lns_idx].name,
+				       j);
+		}
+	}
+	return 0;
+}
+
+static int check_rules(struct cfg_ctx *ctx, const struct lts_config *cfg)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < cfg->n_rules; i++)
+		err = check_pool(ctx, cfg, i);
+	return err ?: check_names(ctx, cfg->rules, cfg->n_rules,
+				  sizeof(*cfg->rules), &rule_schema, "rules",
+				  "rule");
+}
+
 /* Rules spanning several fields, run on the typed structs. */
 static int check_config(struct cfg_ctx *ctx, const struct lts_config *cfg)
 {
@@ -1532,7 +1728,105 @@ static int check_config(struct cfg_ctx *ctx, const struct lts_config *cfg)
 		err = check_switch_keys(ctx, cfg);
 	if (!err)
 		err = check_peers(ctx, cfg);
+	if (!err)
+		err = check_rules(ctx, cfg);
 	return err;
+}
+
+/* The names of a top-level list, sorted, to resolve CFG_REF values. */
+struct cfg_index {
+	const struct cfg_field *list; /* NULL: slot unused */
+	struct cfg_dup *names;        /* key: the name, len: its length */
+	size_t n;
+};
+
+static int name_cmp(const void *pa, const void *pb)
+{
+	const struct cfg_dup *a = pa, *b = pb;
+	size_t len = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->key, b->key, len);
+
+	if (c)
+		return c;
+	return a->len < b->len ? -1 : a->len > b->len;
+}
+
+static int index_build(struct cfg_ctx *ctx, const struct lts_config *cfg,
+		       const struct cfg_field *list, struct cfg_index *ix)
+{
+	size_t n = *(const size_t *)((const char *)cfg + list->count_off);
+	const char *arr = *(char *const *)((const char *)cfg + list->off);
+	struct cfg_key keys[CFG_MAX_KEYS];
+	const struct cfg_field *name;
+	size_t i;
+
+	assert(list->kind == CFG_MAP && list->list == CFG_LIST_ALLOC);
+	name = key_find(keys, schema_keys(list->nested, 0, keys, 0), "name",
+			4)->f;
+	ix->list = list;
+	ix->n = n;
+	ix->names = calloc(n ?: 1, sizeof(*ix->names));
+	if (!ix->names)
+		return cfg_enomem(ctx);
+	for (i = 0; i < n; i++) {
+		const char *s = arr + i * list->size + name->off;
+
+		ix->names[i] = (struct cfg_dup){ s, strlen(s), i };
+	}
+	qsort(ix->names, n, sizeof(*ix->names), name_cmp);
+	return 0;
+}
+
+/*
+ * CFG_REF: every queued name must be the name of an entry of its list. The
+ * first unknown one in document order is reported, at the name.
+ */
+static int resolve_refs(struct cfg_ctx *ctx, const struct lts_config *cfg)
+{
+	struct cfg_index ix[ARRAY_SIZE(root_fields)] = { 0 };
+	struct cfg_key keys[CFG_MAX_KEYS];
+	size_t nkeys = schema_keys(&root_schema, 0, keys, 0);
+	size_t i, j;
+	int err = 0;
+
+	for (i = 0; !err && i < ctx->n_refs; i++) {
+		const struct cfg_ref *r = &ctx->refs[i];
+		const char *text = (const char *)r->n->data.scalar.value;
+		struct cfg_dup key = { text, r->n->data.scalar.length, 0 };
+		const struct cfg_field *list;
+		const struct cfg_dup *hit;
+
+		list = key_find(keys, nkeys, r->f->ref, strlen(r->f->ref))->f;
+		for (j = 0; ix[j].list && ix[j].list != list; j++)
+			;
+		if (!ix[j].list)
+			err = index_build(ctx, cfg, list, &ix[j]);
+		if (err)
+			break;
+		hit = bsearch(&key, ix[j].names, ix[j].n, sizeof(key),
+			      name_cmp);
+		if (hit)
+			store_ref(r->f, r->dst, hit->idx);
+		else
+			err = cfg_err(ctx, &r->n->start_mark, r->path,
+				      "no %s entry is named \"%.*s\"",
+				      list->key, CFG_QUOTE_MAX, text);
+	}
+	for (j = 0; j < ARRAY_SIZE(ix); j++)
+		free(ix[j].names);
+	return err;
+}
+
+/* Values derived from others once the file is read. */
+static void derive(struct lts_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_rules; i++) {
+		struct lts_rule *r = &cfg->rules[i];
+
+		r->at_iccn = r->realm[0] || r->user[0];
+	}
 }
 
 /*
@@ -1634,6 +1928,10 @@ static int cfg_parse(struct cfg_ctx *ctx, const char *buf, size_t len,
 	/* From here on, mark_find() answers what the file set. */
 	qsort(ctx->marks, ctx->n_marks, sizeof(*ctx->marks), mark_cmp);
 	inherit_map(ctx, &root_schema, (char *)cfg, (const char *)cfg, NULL);
+	err = resolve_refs(ctx, cfg);
+	if (err)
+		goto out_cfg;
+	derive(cfg);
 	err = check_config(ctx, cfg);
 	if (err)
 		goto out_cfg;
@@ -1661,6 +1959,7 @@ int lts_config_load_string(const char *name, const char *yaml, size_t len,
 
 	ret = cfg_parse(&ctx, yaml, len, out);
 	free(ctx.marks);
+	free(ctx.refs);
 	return ret;
 }
 
@@ -1727,8 +2026,13 @@ out_err:
 
 void lts_config_free(struct lts_config *cfg)
 {
+	size_t i;
+
 	if (!cfg)
 		return;
+	for (i = 0; i < cfg->n_rules; i++)
+		free(cfg->rules[i].pool);
+	free(cfg->rules);
 	free(cfg->interfaces);
 	free(cfg->static_sessions);
 	free(cfg->lac_peers);
@@ -1786,4 +2090,72 @@ const struct lts_lac_peer *lts_config_match_lac(const struct lts_config *cfg,
 		}
 	}
 	return best;
+}
+
+/* A key the rule sets ("" is unset) must be present and equal. */
+static bool key_is(const char *want, const char *have)
+{
+	return !want[0] || (have && !strcmp(want, have));
+}
+
+/* Every key but realm and user: known at ICRQ. */
+static bool match_icrq_keys(const struct lts_rule *r,
+			    const struct lts_call_keys *k)
+{
+	if (r->lac_peer_idx >= 0 && r->lac_peer_idx != k->lac_peer_idx)
+		return false;
+	if (r->lac_hostname[0] &&
+	    (!k->lac_hostname || fnmatch(r->lac_hostname, k->lac_hostname, 0)))
+		return false;
+	return key_is(r->called_number, k->called_number) &&
+	       key_is(r->calling_number, k->calling_number);
+}
+
+static bool needs_user(const struct lts_rule *r)
+{
+	return r->realm[0] || r->user[0];
+}
+
+bool lts_rule_matches(const struct lts_rule *r, const struct lts_call_keys *k)
+{
+	const char *at;
+
+	if (!match_icrq_keys(r, k))
+		return false;
+	if (!needs_user(r))
+		return true;
+	if (!k->user || !key_is(r->user, k->user))
+		return false;
+	if (!r->realm[0])
+		return true;
+	at = strrchr(k->user, '@');
+	return at && !strcasecmp(at + 1, r->realm);
+}
+
+const struct lts_rule *lts_config_match_rule(const struct lts_config *cfg,
+					     const struct lts_call_keys *k,
+					     bool *need_iccn)
+{
+	size_t i;
+
+	if (need_iccn)
+		*need_iccn = false;
+	for (i = 0; i < cfg->n_rules; i++) {
+		const struct lts_rule *r = &cfg->rules[i];
+
+		/*
+		 * Deciding on a later rule now would break first match if
+		 * this one turns out to match at ICCN.
+		 */
+		if (!k->user && needs_user(r)) {
+			if (!match_icrq_keys(r, k))
+				continue;
+			if (need_iccn)
+				*need_iccn = true;
+			return NULL;
+		}
+		if (lts_rule_matches(r, k))
+			return r;
+	}
+	return NULL;
 }

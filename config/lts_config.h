@@ -112,10 +112,53 @@ struct lts_limits {
 	uint32_t sccrq_burst;  /* token bucket depth; default 2 * sccrq_rate */
 };
 
+/* Most members in one rule's pool. */
+#define LTS_RULE_POOL_MAX 16
+/* Rule match keys and the TSA ID: 1..255 bytes, NUL-terminated here. */
+#define LTS_CFG_KEY_MAX 256
+/* sizeof(((struct sockaddr_un *)0)->sun_path), NUL included. */
+#define LTS_CFG_SOCK_MAX 108
+
+/* One LNS a rule may place a call on. */
+struct lts_rule_member {
+	size_t lns_idx;      /* into lts_config.lns_peers */
+	uint32_t preference; /* 0..65535, lower is tried first; default 100 */
+	uint32_t weight;     /* 1..1000, within one preference; default 1 */
+};
+
+/* What a rule does with an AVP it could relay (draft-08 section 3). */
+enum lts_avp_policy {
+	LTS_AVP_POLICY_RELAY = 0,
+	LTS_AVP_POLICY_DROP,
+};
+
+/*
+ * A switching rule: the first rule whose keys all match a call decides
+ * which pool of LNSes it goes to. Every key is optional; "" and -1 mean any.
+ */
+struct lts_rule {
+	char name[LTS_CFG_NAME_MAX];
+	char realm[LTS_CFG_KEY_MAX];          /* after the last '@' of user,
+					       * case-insensitive */
+	char user[LTS_CFG_KEY_MAX];           /* Proxy Authen Name, exact */
+	char called_number[LTS_CFG_KEY_MAX];  /* exact */
+	char calling_number[LTS_CFG_KEY_MAX]; /* exact */
+	char lac_hostname[LTS_CFG_KEY_MAX];   /* fnmatch(3) glob, case-sensitive */
+	int lac_peer_idx;                     /* into lts_config.lac_peers; -1: any */
+	struct lts_rule_member *pool;         /* 1..LTS_RULE_POOL_MAX, file order */
+	size_t n_pool;
+	enum lts_avp_policy calling_number_policy; /* default relay */
+	enum lts_avp_policy bearer_type_policy;    /* default relay */
+	bool at_iccn; /* realm or user set: decided at ICCN */
+};
+
 struct lts_config {
 	/* switch: */
 	char hostname[LTS_CFG_NAME_MAX]; /* default "lts" */
 	char bpffs[LTS_CFG_PATH_MAX];    /* default LTS_PIN_DIR_DEFAULT */
+	char tsa_id[LTS_CFG_KEY_MAX];    /* our TSA ID AVP value; default hostname */
+	char control_socket[LTS_CFG_SOCK_MAX]; /* default /run/lts/ltsd.sock */
+	uint32_t lockout_s;              /* failed pool member skipped; default 60 */
 	/* dataplane: */
 	enum lts_dp_mode mode;           /* default native */
 	char (*interfaces)[IF_NAMESIZE];
@@ -135,6 +178,9 @@ struct lts_config {
 	size_t n_lac_peers;
 	struct lts_lns_peer *lns_peers;
 	size_t n_lns_peers;
+	/* rules: in file order; none: every call is refused */
+	struct lts_rule *rules;
+	size_t n_rules;
 };
 
 /*
@@ -163,5 +209,37 @@ const char *lts_tunnel_mode_name(enum lts_tunnel_mode mode);
 const struct lts_lac_peer *lts_config_match_lac(const struct lts_config *cfg,
 						 const struct lts_ip *addr,
 						 const char *hostname);
+
+/*
+ * What a call offers to the rules. Strings are NUL-terminated; NULL means
+ * the AVP was absent. lac_peer_idx is the index of the lac_peer of the
+ * call's tunnel in lts_config.lac_peers, lac_hostname the Host Name that
+ * LAC presented in its SCCRQ.
+ */
+struct lts_call_keys {
+	const char *user; /* Proxy Authen Name; NULL: not known yet (ICRQ). At
+			   * ICCN pass "" if the ICCN carried none. */
+	const char *called_number, *calling_number;
+	int lac_peer_idx;
+	const char *lac_hostname;
+};
+
+/*
+ * Whether every key r sets matches k. A key the rule sets never matches an
+ * absent call key; realm and user never match while k->user is NULL.
+ */
+bool lts_rule_matches(const struct lts_rule *r, const struct lts_call_keys *k);
+
+/*
+ * The first rule of cfg that matches k, or NULL: refuse the call. While
+ * k->user is NULL (ICRQ), an at_iccn rule that comes first and whose other
+ * keys match might still match once the user is known: then NULL is
+ * returned with *need_iccn set, and the caller answers the ICRQ and asks
+ * again at ICCN with k->user set. Otherwise *need_iccn is cleared.
+ * need_iccn may be NULL.
+ */
+const struct lts_rule *lts_config_match_rule(const struct lts_config *cfg,
+					     const struct lts_call_keys *k,
+					     bool *need_iccn);
 
 #endif /* LTS_CONFIG_H */

@@ -157,6 +157,11 @@ static void check_defaults(const struct lts_config *cfg)
 	assert_null(cfg->lac_peers);
 	assert_int_equal(cfg->n_lns_peers, 0);
 	assert_null(cfg->lns_peers);
+	assert_string_equal(cfg->tsa_id, "lts"); /* switch.hostname */
+	assert_string_equal(cfg->control_socket, "/run/lts/ltsd.sock");
+	assert_int_equal(cfg->lockout_s, 60);
+	assert_int_equal(cfg->n_rules, 0);
+	assert_null(cfg->rules);
 }
 
 static void check_leg_defaults(const struct lts_config *cfg)
@@ -491,7 +496,7 @@ static const struct cfg_case cases[] = {
 	  .msg = "YAML syntax error: invalid leading UTF-8 octet" },
 	{ "unknown top-level key", "dataplane: {mode: off}\nswitches: {}\n",
 	  .where = "2:1",
-	  .msg = "unknown key \"switches\" (expected one of switch, dataplane, static_sessions, limits, control, lac_peers, lns_peers)" },
+	  .msg = "unknown key \"switches\" (expected one of switch, dataplane, static_sessions, limits, control, lac_peers, lns_peers, rules)" },
 	{ "duplicate top-level key",
 	  "dataplane: {mode: off}\ndataplane: {mode: skb}\n", .where = "2:1",
 	  .msg = "duplicate key \"dataplane\"" },
@@ -505,7 +510,7 @@ static const struct cfg_case cases[] = {
 	/* switch: */
 	{ "unknown key in switch", "switch:\n  hostname: a\n  host: b\n",
 	  .where = "3:3",
-	  .msg = "switch: unknown key \"host\" (expected one of hostname, bpffs)" },
+	  .msg = "switch: unknown key \"host\" (expected one of hostname, bpffs, tsa_id, control_socket, lockout)" },
 	{ "duplicate key in switch", "switch: {hostname: a, hostname: b}\n",
 	  .where = "1:23", .msg = "switch: duplicate key \"hostname\"" },
 	{ "hostname too long", "switch: {hostname: " X64 "}\n", .where = "1:20",
@@ -994,6 +999,344 @@ static const struct cfg_case peer_cases[] = {
 	  .msg = "lns_peers[1].name: duplicate peer name \"a\" (also lns_peers[0])" },
 };
 
+static void assert_member(const struct lts_rule_member *m, size_t lns,
+			  uint32_t preference, uint32_t weight)
+{
+	assert_int_equal(m->lns_idx, lns);
+	assert_int_equal(m->preference, preference);
+	assert_int_equal(m->weight, weight);
+}
+
+static void check_rules(const struct lts_config *cfg)
+{
+	const struct lts_rule *r;
+
+	assert_string_equal(cfg->hostname, "lts1");
+	assert_string_equal(cfg->tsa_id, "lts1.example");
+	assert_string_equal(cfg->control_socket, "/run/ltsd/ctl.sock");
+	assert_int_equal(cfg->lockout_s, 120);
+	assert_int_equal(cfg->n_rules, 3);
+
+	/* Every key set. */
+	r = &cfg->rules[0];
+	assert_string_equal(r->name, "isp2");
+	assert_string_equal(r->realm, "isp2.example");
+	assert_string_equal(r->user, "bob@isp2.example");
+	assert_string_equal(r->called_number, "5551234");
+	assert_string_equal(r->calling_number, "5559999");
+	assert_int_equal(r->lac_peer_idx, 1);
+	assert_string_equal(r->lac_hostname, "bras-*");
+	assert_int_equal(r->n_pool, 2);
+	assert_member(&r->pool[0], 1, 10, 3);
+	assert_member(&r->pool[1], 0, 100, 1);
+	assert_int_equal(r->calling_number_policy, LTS_AVP_POLICY_DROP);
+	assert_int_equal(r->bearer_type_policy, LTS_AVP_POLICY_RELAY);
+	assert_true(r->at_iccn);
+
+	/* No match: at all; range edges of a member. */
+	r = &cfg->rules[1];
+	assert_string_equal(r->name, "bt");
+	assert_string_equal(r->realm, "");
+	assert_string_equal(r->user, "");
+	assert_string_equal(r->called_number, "");
+	assert_string_equal(r->calling_number, "");
+	assert_string_equal(r->lac_hostname, "");
+	assert_int_equal(r->lac_peer_idx, -1);
+	assert_int_equal(r->n_pool, 2);
+	assert_member(&r->pool[0], 0, 0, 1000);
+	assert_member(&r->pool[1], 1, 65535, 1);
+	assert_int_equal(r->calling_number_policy, LTS_AVP_POLICY_RELAY);
+	assert_int_equal(r->bearer_type_policy, LTS_AVP_POLICY_DROP);
+	assert_false(r->at_iccn);
+
+	/* match: {}, no avp:, an ICRQ key only. */
+	r = &cfg->rules[2];
+	assert_string_equal(r->name, "any");
+	assert_int_equal(r->lac_peer_idx, -1);
+	assert_int_equal(r->n_pool, 1);
+	assert_member(&r->pool[0], 1, 100, 1);
+	assert_int_equal(r->calling_number_policy, LTS_AVP_POLICY_RELAY);
+	assert_int_equal(r->bearer_type_policy, LTS_AVP_POLICY_RELAY);
+	assert_false(r->at_iccn);
+}
+
+/* Peers after the rules naming them; tsa_id from a later switch:. */
+static void check_rules_late(const struct lts_config *cfg)
+{
+	const struct lts_rule *r = cfg->rules;
+
+	assert_string_equal(cfg->tsa_id, "late");
+	assert_int_equal(cfg->n_rules, 2);
+	assert_int_equal(r[0].lac_peer_idx, 2);
+	assert_int_equal(r[0].n_pool, 16);
+	assert_member(&r[0].pool[0], 0, 100, 1);
+	assert_member(&r[0].pool[15], 15, 100, 1);
+	assert_false(r[0].at_iccn);
+	assert_string_equal(r[1].user, "bob");
+	assert_true(r[1].at_iccn);
+	assert_int_equal(r[1].lac_peer_idx, -1);
+}
+
+static void check_switch_edges(const struct lts_config *cfg)
+{
+	assert_int_equal(strlen(cfg->tsa_id), 255);
+	assert_int_equal(strlen(cfg->control_socket), 107);
+	assert_int_equal(cfg->lockout_s, 86400);
+	assert_string_equal(cfg->hostname, "lts");
+}
+
+static void check_lockout_0(const struct lts_config *cfg)
+{
+	assert_int_equal(cfg->lockout_s, 0);
+	assert_string_equal(cfg->tsa_id, "x");
+	assert_string_equal(cfg->hostname, "x");
+}
+
+/* Lines 1-3: lac1 and lns1, lns2. */
+#define PEERS DP "lac_peers: [{name: lac1, address: 10.0.1.0/24}]\n" \
+	"lns_peers: [{name: lns1, address: 10.1.0.1}, {name: lns2, address: 10.1.0.2}]\n"
+/* Lines 4-5; the rule's keys from line 6, at column 5. */
+#define RULE PEERS "rules:\n  - name: r1\n"
+#define POOL1 "    pool: [{lns: lns1}]\n"
+/* 16 pool members named p0..p15. */
+#define M4(a, b, c, d) "{lns: p" a "}, {lns: p" b "}, {lns: p" c "}, {lns: p" d "}"
+#define POOL16 "[" M4("0", "1", "2", "3") ", " M4("4", "5", "6", "7") ", " \
+	M4("8", "9", "10", "11") ", " M4("12", "13", "14", "15") "]"
+#define P4(a, b, c, d) "{name: p" a ", address: 10.1.1." a "}, {name: p" b \
+	", address: 10.1.1." b "}, {name: p" c ", address: 10.1.1." c       \
+	"}, {name: p" d ", address: 10.1.1." d "}"
+#define PEERS16 "lns_peers: [" P4("0", "1", "2", "3") ", " \
+	P4("4", "5", "6", "7") ", " P4("8", "9", "10", "11") ", " \
+	P4("12", "13", "14", "15") "]\n"
+
+/* switch: keys of the switching rules, and rules:. */
+static const struct cfg_case rule_cases[] = {
+	{ "rules and switch keys",
+	  "switch:\n"
+	  "  hostname: lts1\n"
+	  "  tsa_id: lts1.example\n"
+	  "  control_socket: /run/ltsd/ctl.sock\n"
+	  "  lockout: 120\n"
+	  DP
+	  "rules:\n"
+	  "  - name: isp2\n"
+	  "    match:\n"
+	  "      realm: isp2.example\n"
+	  "      user: bob@isp2.example\n"
+	  "      called_number: \"5551234\"\n"
+	  "      calling_number: \"5559999\"\n"
+	  "      lac_peer: lac2\n"
+	  "      lac_hostname: \"bras-*\"\n"
+	  "    pool:\n"
+	  "      - { lns: lns2, preference: 10, weight: 3 }\n"
+	  "      - { lns: lns1 }\n"
+	  "    avp:\n"
+	  "      calling_number: drop\n"
+	  "      bearer_type: relay\n"
+	  "  - name: bt\n"
+	  "    pool: [{lns: lns1, preference: 0, weight: 1000}, {lns: lns2, preference: 65535}]\n"
+	  "    avp: {bearer_type: drop}\n"
+	  "  - name: any\n"
+	  "    match: {}\n"
+	  "    pool: [{lns: lns2}]\n"
+	  "lac_peers:\n"
+	  "  - {name: lac1, address: 10.0.1.0/24}\n"
+	  "  - {name: lac2, address: 10.0.2.0/24}\n"
+	  "lns_peers:\n"
+	  "  - {name: lns1, address: 10.1.0.1}\n"
+	  "  - {name: lns2, address: 10.1.0.2}\n",
+	  .ok = true, .check = check_rules },
+	{ "unknown lns in a rule before lns_peers",
+	  "rules:\n"
+	  "  - name: r1\n"
+	  "    match: {lac_peer: c, called_number: \"1\"}\n"
+	  "    pool: " POOL16 "\n"
+	  DP
+	  "lac_peers: [{name: a, address: 10.0.0.1}, {name: b, address: 10.0.0.2},\n"
+	  "            {name: c, address: 10.0.0.3}]\n"
+	  "lns_peers: [{name: q, address: 10.1.0.1}, {name: r, address: 10.1.0.2}]\n",
+	  .where = "4:18", .msg = "rules[0].pool[0].lns: no lns_peers entry is named \"p0\"" },
+	{ "rules before the peers they name",
+	  "rules:\n"
+	  "  - name: r1\n"
+	  "    match: {lac_peer: c, called_number: \"1\"}\n"
+	  "    pool: " POOL16 "\n"
+	  "  - {name: r2, match: {user: bob}, pool: [{lns: p0}]}\n"
+	  DP
+	  "lac_peers: [{name: a, address: 10.0.0.1}, {name: b, address: 10.0.0.2},\n"
+	  "            {name: c, address: 10.0.0.3}]\n"
+	  PEERS16
+	  "switch: {hostname: late}\n",
+	  .ok = true, .check = check_rules_late },
+	{ "switch keys at the edge",
+	  "switch:\n"
+	  "  tsa_id: " X64 X64 X64 X16 X16 X16 "abcdefghijklmno\n"
+	  "  control_socket: /" X64 "abcdefghijklmnopqrstuvwxyz0123456789abcdef\n"
+	  "  lockout: 86400\n" DP,
+	  .ok = true, .check = check_switch_edges },
+	{ "lockout 0, tsa_id from hostname",
+	  "switch: {hostname: x, lockout: 0}\n" DP,
+	  .ok = true, .check = check_lockout_0 },
+
+	/* switch: */
+	{ "tsa_id too long", "switch:\n  tsa_id: " X256 "\n" DP,
+	  .where = "2:11",
+	  .msg = "switch.tsa_id: must be 1..255 characters long, got 256" },
+	{ "tsa_id empty", "switch: {tsa_id: \"\"}\n" DP, .where = "1:18",
+	  .msg = "switch.tsa_id: must be 1..255 characters long, got 0" },
+	{ "control_socket relative", "switch: {control_socket: ltsd.sock}\n" DP,
+	  .where = "1:26",
+	  .msg = "switch.control_socket: \"ltsd.sock\" must be an absolute path" },
+	{ "control_socket too long for sun_path",
+	  "switch:\n  control_socket: /" X64 "abcdefghijklmnopqrstuvwxyz0123456789abcdefg\n" DP,
+	  .where = "2:19",
+	  .msg = "switch.control_socket: must be 1..107 characters long, got 108" },
+	{ "lockout 86401", "switch: {lockout: 86401}\n" DP, .where = "1:19",
+	  .msg = "switch.lockout: 86401 is out of range 0..86400" },
+	{ "lockout negative", "switch: {lockout: -1}\n" DP, .where = "1:19",
+	  .msg = "switch.lockout: expected a decimal integer, got \"-1\"" },
+
+	/* rules: */
+	{ "rules is a mapping", PEERS "rules: {name: r1}\n", .where = "4:8",
+	  .msg = "rules: expected a sequence, got a mapping" },
+	{ "rule is a scalar", PEERS "rules:\n  - r1\n", .where = "5:5",
+	  .msg = "rules[0]: expected a mapping, got a scalar" },
+	{ "rule without name", PEERS "rules:\n  - pool: [{lns: lns1}]\n",
+	  .where = "5:5", .msg = "rules[0]: missing required key \"name\"" },
+	{ "rule without pool", RULE "    match: {called_number: \"1\"}\n",
+	  .where = "5:5", .msg = "rules[0]: missing required key \"pool\"" },
+	{ "rule name too long", PEERS "rules:\n  - name: " X64 "\n",
+	  .where = "5:11",
+	  .msg = "rules[0].name: must be 1..63 characters long, got 64" },
+	{ "unknown key in rule", RULE POOL1 "    lns: lns1\n", .where = "7:5",
+	  .msg = "rules[0]: unknown key \"lns\" (expected one of name, match, pool, avp)" },
+	{ "duplicate rule name",
+	  PEERS "rules:\n"
+	  "  - {name: a, pool: [{lns: lns1}]}\n"
+	  "  - {name: b, pool: [{lns: lns1}]}\n"
+	  "  - {name: a, pool: [{lns: lns2}]}\n",
+	  .where = "7:12",
+	  .msg = "rules[2].name: duplicate rule name \"a\" (also rules[0])" },
+
+	/* match: */
+	{ "match is a sequence", RULE "    match: [realm]\n" POOL1,
+	  .where = "6:12", .msg = "rules[0].match: expected a mapping, got a sequence" },
+	{ "match is null", RULE "    match:\n" POOL1, .where = "6:11",
+	  .msg = "rules[0].match: expected a mapping, got null" },
+	{ "unknown key in match", RULE "    match: {domain: x}\n" POOL1,
+	  .where = "6:13",
+	  .msg = "rules[0].match: unknown key \"domain\" (expected one of realm, user, called_number, calling_number, lac_peer, lac_hostname)" },
+	{ "unknown lac_peer", RULE "    match: {lac_peer: lac2}\n" POOL1,
+	  .where = "6:23",
+	  .msg = "rules[0].match.lac_peer: no lac_peers entry is named \"lac2\"" },
+	{ "lac_peer names an lns_peer", RULE "    match: {lac_peer: lns1}\n" POOL1,
+	  .where = "6:23",
+	  .msg = "rules[0].match.lac_peer: no lac_peers entry is named \"lns1\"" },
+	{ "lac_peer without lac_peers",
+	  DP "lns_peers: [{name: lns1, address: 10.1.0.1}]\n"
+	  "rules:\n  - name: r1\n    match:\n      lac_peer: lac1\n" POOL1,
+	  .where = "6:17",
+	  .msg = "rules[0].match.lac_peer: no lac_peers entry is named \"lac1\"" },
+	{ "lac_peer is a sequence", RULE "    match: {lac_peer: [lac1]}\n" POOL1,
+	  .where = "6:23",
+	  .msg = "rules[0].match.lac_peer: expected a name, got a sequence" },
+	{ "lac_peer is null", RULE "    match:\n      lac_peer:\n" POOL1,
+	  .where = "7:16",
+	  .msg = "rules[0].match.lac_peer: expected a name, got null" },
+	{ "lac_peer case matters", RULE "    match: {lac_peer: LAC1}\n" POOL1,
+	  .where = "6:23", .msg = "no lac_peers entry is named \"LAC1\"" },
+	{ "lac_peer with a NUL", RULE "    match: {lac_peer: \"lac1\\0\"}\n" POOL1,
+	  .where = "6:23", .msg = "no lac_peers entry is named \"lac1\"" },
+	{ "realm with an @", RULE "    match: {realm: a@isp.example}\n" POOL1,
+	  .where = "6:20",
+	  .msg = "rules[0].match.realm: \"a@isp.example\" must not contain '@' (the realm is the part of the user name after the last '@')" },
+	{ "realm empty", RULE "    match: {realm: \"\"}\n" POOL1,
+	  .where = "6:20",
+	  .msg = "rules[0].match.realm: must be 1..255 characters long, got 0" },
+	{ "user too long", RULE "    match: {user: " X256 "}\n" POOL1,
+	  .where = "6:19",
+	  .msg = "rules[0].match.user: must be 1..255 characters long, got 256" },
+	{ "called_number is an integer", RULE "    match: {called_number: 5551234}\n" POOL1,
+	  .ok = true },
+	{ "calling_number is a mapping",
+	  RULE "    match: {calling_number: {a: 1}}\n" POOL1, .where = "6:29",
+	  .msg = "rules[0].match.calling_number: expected a string, got a mapping" },
+	{ "lac_hostname too long", RULE "    match:\n      lac_hostname: " X256 "\n" POOL1,
+	  .where = "7:21",
+	  .msg = "rules[0].match.lac_hostname: must be 1..255 characters long, got 256" },
+	{ "duplicate key in match",
+	  RULE "    match: {user: a, realm: b, user: c}\n" POOL1, .where = "6:32",
+	  .msg = "rules[0].match: duplicate key \"user\"" },
+
+	/* pool: */
+	{ "empty pool", RULE "    pool: []\n", .where = "6:11",
+	  .msg = "rules[0].pool: must have at least 1 entry" },
+	{ "pool is null", RULE "    pool:\n", .where = "6:10",
+	  .msg = "rules[0].pool: expected a sequence, got null" },
+	{ "pool of 17",
+	  RULE "    pool: [{lns: lns1}, {lns: lns2}, {lns: lns1}, {lns: lns2}, {lns: lns1},\n"
+	  "           {lns: lns2}, {lns: lns1}, {lns: lns2}, {lns: lns1}, {lns: lns2},\n"
+	  "           {lns: lns1}, {lns: lns2}, {lns: lns1}, {lns: lns2}, {lns: lns1},\n"
+	  "           {lns: lns2}, {lns: lns1}]\n",
+	  .where = "6:11",
+	  .msg = "rules[0].pool: must have at most 16 entries, got 17" },
+	{ "pool member is a scalar", RULE "    pool: [lns1]\n", .where = "6:12",
+	  .msg = "rules[0].pool[0]: expected a mapping, got a scalar" },
+	{ "pool member without lns", RULE "    pool: [{weight: 2}]\n",
+	  .where = "6:12", .msg = "rules[0].pool[0]: missing required key \"lns\"" },
+	{ "unknown lns",
+	  RULE "    pool:\n      - {lns: lns1}\n      - {lns: lns3, weight: 2}\n",
+	  .where = "8:15",
+	  .msg = "rules[0].pool[1].lns: no lns_peers entry is named \"lns3\"" },
+	{ "lns names a lac_peer", RULE "    pool: [{lns: lac1}]\n",
+	  .where = "6:18",
+	  .msg = "rules[0].pool[0].lns: no lns_peers entry is named \"lac1\"" },
+	{ "first unknown name in document order",
+	  RULE "    pool: [{lns: nope1}]\n"
+	  "  - name: r2\n    match: {lac_peer: nope2}\n    pool: [{lns: lns1}]\n",
+	  .where = "6:18", .msg = "no lns_peers entry is named \"nope1\"" },
+	{ "unknown name after another error",
+	  RULE "    pool: [{lns: nope}]\n    match: {realm: a@b}\n",
+	  .where = "7:20", .msg = "rules[0].match.realm: \"a@b\" must not contain '@'" },
+	{ "duplicate lns in a pool",
+	  RULE "    pool:\n      - {lns: lns1}\n      - {lns: lns2}\n"
+	  "      - {lns: lns1, preference: 200}\n",
+	  .where = "9:15",
+	  .msg = "rules[0].pool[2].lns: lns_peer \"lns1\" is already in this pool (pool[0])" },
+	{ "same lns in two rules", RULE POOL1 "  - name: r2\n" POOL1, .ok = true },
+	{ "preference 65536", RULE "    pool: [{lns: lns1, preference: 65536}]\n",
+	  .where = "6:36",
+	  .msg = "rules[0].pool[0].preference: 65536 is out of range 0..65535" },
+	{ "weight 0", RULE "    pool: [{lns: lns1, weight: 0}]\n", .where = "6:32",
+	  .msg = "rules[0].pool[0].weight: 0 is out of range 1..1000" },
+	{ "weight 1001", RULE "    pool: [{lns: lns1, weight: 1001}]\n",
+	  .where = "6:32",
+	  .msg = "rules[0].pool[0].weight: 1001 is out of range 1..1000" },
+	{ "unknown key in pool member", RULE "    pool: [{lns: lns1, prio: 1}]\n",
+	  .where = "6:24",
+	  .msg = "rules[0].pool[0]: unknown key \"prio\" (expected one of lns, preference, weight)" },
+
+	/* avp: */
+	{ "bad avp policy", RULE POOL1 "    avp: {calling_number: hide}\n",
+	  .where = "7:27",
+	  .msg = "rules[0].avp.calling_number: expected one of relay, drop, got \"hide\"" },
+	{ "avp policy is case sensitive", RULE POOL1 "    avp:\n      bearer_type: Drop\n",
+	  .where = "8:20",
+	  .msg = "rules[0].avp.bearer_type: expected one of relay, drop, got \"Drop\"" },
+	{ "avp policy regenerate", RULE POOL1 "    avp: {bearer_type: regenerate}\n",
+	  .where = "7:24", .msg = "expected one of relay, drop, got \"regenerate\"" },
+	{ "unknown avp", RULE POOL1 "    avp: {called_number: drop}\n",
+	  .where = "7:11",
+	  .msg = "rules[0].avp: unknown key \"called_number\" (expected one of calling_number, bearer_type)" },
+	{ "avp is a scalar", RULE POOL1 "    avp: drop\n", .where = "7:10",
+	  .msg = "rules[0].avp: expected a mapping, got a scalar" },
+	/* An error in a later rule, with pools already allocated. */
+	{ "error in the second rule",
+	  RULE POOL1 "  - name: r2\n    pool: [{lns: lns1}, {lns: lns2, weight: x}]\n",
+	  .where = "8:45",
+	  .msg = "rules[1].pool[1].weight: expected a decimal integer, got \"x\"" },
+};
+
 static void test_case(void **state)
 {
 	const struct cfg_case *c = *state;
@@ -1246,6 +1589,293 @@ static void test_match_lac_none(void **state)
 	lts_config_free(cfg);
 }
 
+/* lts_rule_matches(): one hand-built rule and one call per row. */
+#define ANY (-1)
+struct rule_keys {
+	const char *realm, *user, *called, *calling, *host;
+	int lac;
+};
+#define R(...) { .lac = ANY, __VA_ARGS__ }
+#define RL(l, ...) { .lac = l, __VA_ARGS__ }
+/* A call at ICRQ (no user yet) and at ICCN. */
+#define ICRQ(...) { .user = NULL, __VA_ARGS__ }
+#define ICCN(u, ...) { .user = u, __VA_ARGS__ }
+
+static const struct {
+	const char *what;
+	struct rule_keys r;
+	struct lts_call_keys k;
+	bool want;
+} rule_rows[] = {
+	{ "empty rule, nothing known", R(), ICRQ(.lac_peer_idx = 0), true },
+	{ "empty rule, everything known", R(),
+	  ICCN("a@b", .called_number = "1", .calling_number = "2",
+	       .lac_peer_idx = 3, .lac_hostname = "h"), true },
+	{ "realm", R(.realm = "isp2.example"), ICCN("bob@isp2.example"), true },
+	{ "realm, call in upper case", R(.realm = "isp2.example"),
+	  ICCN("bob@ISP2.Example"), true },
+	{ "realm, rule in upper case", R(.realm = "ISP2.EXAMPLE"),
+	  ICCN("bob@isp2.example"), true },
+	{ "realm, user not known yet", R(.realm = "isp2.example"), ICRQ(), false },
+	{ "realm, user without @", R(.realm = "isp2.example"),
+	  ICCN("isp2.example"), false },
+	{ "realm, empty user", R(.realm = "isp2.example"), ICCN(""), false },
+	{ "realm, user ends in @", R(.realm = "isp2.example"), ICCN("bob@"),
+	  false },
+	{ "realm is exact, no subdomains", R(.realm = "isp2.example"),
+	  ICCN("bob@sub.isp2.example"), false },
+	{ "realm, no suffix match", R(.realm = "isp2.example"),
+	  ICCN("bob@xisp2.example"), false },
+	{ "realm after the last @", R(.realm = "isp2.example"),
+	  ICCN("a@b.example@isp2.example"), true },
+	{ "realm not after the first @", R(.realm = "isp2.example"),
+	  ICCN("a@isp2.example@evil.example"), false },
+	{ "user", R(.user = "bob@isp2.example"), ICCN("bob@isp2.example"), true },
+	{ "user is case sensitive", R(.user = "bob@isp2.example"),
+	  ICCN("Bob@isp2.example"), false },
+	{ "user is exact", R(.user = "bob@isp2.example"),
+	  ICCN("bob@isp2.example.net"), false },
+	{ "user without @", R(.user = "bob"), ICCN("bob"), true },
+	{ "user not known yet", R(.user = "bob"), ICRQ(), false },
+	{ "user and realm", R(.realm = "isp2.example", .user = "bob@ISP2.example"),
+	  ICCN("bob@ISP2.example"), true },
+	{ "user and realm, user differs",
+	  R(.realm = "isp2.example", .user = "bob@isp2.example"),
+	  ICCN("al@isp2.example"), false },
+	{ "called number", R(.called = "5551234"),
+	  ICRQ(.called_number = "5551234"), true },
+	{ "called number absent", R(.called = "5551234"), ICRQ(), false },
+	{ "called number empty", R(.called = "5551234"),
+	  ICRQ(.called_number = ""), false },
+	{ "called number is exact", R(.called = "5551234"),
+	  ICRQ(.called_number = "55512345"), false },
+	{ "called number is not the calling number", R(.called = "5551234"),
+	  ICRQ(.calling_number = "5551234"), false },
+	{ "calling number", R(.calling = "5559999"),
+	  ICRQ(.calling_number = "5559999"), true },
+	{ "calling number absent", R(.calling = "5559999"),
+	  ICRQ(.called_number = "5559999"), false },
+	{ "lac_peer", RL(1), ICRQ(.lac_peer_idx = 1), true },
+	{ "lac_peer differs", RL(1), ICRQ(.lac_peer_idx = 0), false },
+	{ "lac_peer 0 is a peer, not any", RL(0), ICRQ(.lac_peer_idx = 1), false },
+	{ "lac_peer unknown in the call", RL(0), ICRQ(.lac_peer_idx = -1), false },
+	{ "glob *", R(.host = "bras-*"), ICRQ(.lac_hostname = "bras-01"), true },
+	{ "glob * matches nothing", R(.host = "bras-*"),
+	  ICRQ(.lac_hostname = "bras-"), true },
+	{ "glob is case sensitive", R(.host = "bras-*"),
+	  ICRQ(.lac_hostname = "BRAS-01"), false },
+	{ "glob is anchored", R(.host = "bras-*"),
+	  ICRQ(.lac_hostname = "xbras-01"), false },
+	{ "glob, no Host Name", R(.host = "*"), ICRQ(), false },
+	{ "glob * alone", R(.host = "*"), ICRQ(.lac_hostname = "anything"), true },
+	{ "glob class", R(.host = "bras-[0-9]"), ICRQ(.lac_hostname = "bras-7"),
+	  true },
+	{ "glob class is one character", R(.host = "bras-[0-9]"),
+	  ICRQ(.lac_hostname = "bras-77"), false },
+	{ "glob ?", R(.host = "lac?.example"),
+	  ICRQ(.lac_hostname = "lac1.example"), true },
+	{ "glob ? is one character", R(.host = "lac?.example"),
+	  ICRQ(.lac_hostname = "lac12.example"), false },
+	{ "glob dot is literal", R(.host = "lac1.example"),
+	  ICRQ(.lac_hostname = "lac1xexample"), false },
+	{ "no glob characters: exact", R(.host = "lac1"),
+	  ICRQ(.lac_hostname = "lac10"), false },
+	{ "all keys", RL(2, .realm = "r", .user = "u@r", .called = "1",
+			 .calling = "2", .host = "h*"),
+	  ICCN("u@r", .called_number = "1", .calling_number = "2",
+	       .lac_peer_idx = 2, .lac_hostname = "h1"), true },
+	{ "all keys, one differs", RL(2, .realm = "r", .user = "u@r", .called = "1",
+				      .calling = "2", .host = "h*"),
+	  ICCN("u@r", .called_number = "1", .calling_number = "3",
+	       .lac_peer_idx = 2, .lac_hostname = "h1"), false },
+};
+
+static void test_rule_matches(void **state)
+{
+	size_t i;
+	int fails = 0;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(rule_rows); i++) {
+		const struct rule_keys *rk = &rule_rows[i].r;
+		struct lts_rule r = { .lac_peer_idx = rk->lac };
+		bool got;
+
+		snprintf(r.realm, sizeof(r.realm), "%s", rk->realm ? rk->realm : "");
+		snprintf(r.user, sizeof(r.user), "%s", rk->user ? rk->user : "");
+		snprintf(r.called_number, sizeof(r.called_number), "%s",
+			 rk->called ? rk->called : "");
+		snprintf(r.calling_number, sizeof(r.calling_number), "%s",
+			 rk->calling ? rk->calling : "");
+		snprintf(r.lac_hostname, sizeof(r.lac_hostname), "%s",
+			 rk->host ? rk->host : "");
+		got = lts_rule_matches(&r, &rule_rows[i].k);
+		if (got == rule_rows[i].want)
+			continue;
+		print_error("%s: want %d, got %d\n", rule_rows[i].what,
+			    rule_rows[i].want, got);
+		fails++;
+	}
+	assert_int_equal(fails, 0);
+}
+
+/* lts_config_match_rule(): one config, one row per call. */
+static const char rules_yaml[] =
+	DP
+	"lac_peers:\n"
+	"  - {name: lac1, address: 10.0.1.0/24}\n"
+	"  - {name: lac2, address: 10.0.2.0/24}\n"
+	"  - {name: lac3, address: 10.0.3.0/24}\n"
+	"lns_peers: [{name: lns1, address: 10.1.0.1}]\n"
+	"rules:\n"
+	"  - {name: dnis, match: {called_number: \"5551234\"}, pool: [{lns: lns1}]}\n"
+	"  - {name: isp2, match: {realm: isp2.example, lac_peer: lac2}, pool: [{lns: lns1}]}\n"
+	"  - {name: bras, match: {lac_peer: lac2, lac_hostname: \"bras-*\"}, pool: [{lns: lns1}]}\n"
+	"  - {name: cli-isp3, match: {realm: isp3.example, calling_number: \"5559999\"},\n"
+	"     pool: [{lns: lns1}]}\n"
+	"  - {name: lac1, match: {lac_peer: lac1}, pool: [{lns: lns1}]}\n"
+	"  - {name: bob, match: {user: bob}, pool: [{lns: lns1}]}\n"
+	"  - {name: default, pool: [{lns: lns1}]}\n";
+
+/* Indexes in rules_yaml's lac_peers. */
+enum { L1, L2, L3 };
+
+static const struct {
+	const char *what;
+	struct lts_call_keys k;
+	const char *want; /* NULL: none */
+	bool need_iccn;
+} match_rule_rows[] = {
+	{ "ICRQ key of the first rule decides at once",
+	  ICRQ(.called_number = "5551234", .lac_peer_idx = L2,
+	       .lac_hostname = "bras-1"), "dnis", false },
+	/* isp2 comes before bras and may still match: wait for the user. */
+	{ "an earlier ICCN rule may match: wait",
+	  ICRQ(.lac_peer_idx = L2, .lac_hostname = "bras-1"), NULL, true },
+	{ "wait even when no later rule matches",
+	  ICRQ(.lac_peer_idx = L2, .lac_hostname = "core-1"), NULL, true },
+	{ "ICCN: realm rule", ICCN("a@isp2.example", .lac_peer_idx = L2,
+				   .lac_hostname = "bras-1"), "isp2", false },
+	{ "ICCN: realm rule, case-insensitive",
+	  ICCN("a@ISP2.EXAMPLE", .lac_peer_idx = L2), "isp2", false },
+	{ "ICCN: other realm falls through to the glob",
+	  ICCN("a@isp9.example", .lac_peer_idx = L2, .lac_hostname = "bras-1"),
+	  "bras", false },
+	{ "ICCN: user without @", ICCN("a", .lac_peer_idx = L2,
+				       .lac_hostname = "bras-1"), "bras", false },
+	{ "ICCN: no Proxy Authen Name", ICCN("", .lac_peer_idx = L2,
+					     .lac_hostname = "bras-1"),
+	  "bras", false },
+	{ "ICCN: nothing but the default",
+	  ICCN("a@x", .lac_peer_idx = L2, .lac_hostname = "core-1"),
+	  "default", false },
+	/* cli-isp3 needs a Calling Number the call lacks: no reason to wait. */
+	{ "an ICCN rule whose ICRQ keys fail does not hold the call",
+	  ICRQ(.lac_peer_idx = L1, .lac_hostname = "bras-1"), "lac1", false },
+	{ "an ICCN rule whose ICRQ keys match holds the call",
+	  ICRQ(.calling_number = "5559999", .lac_peer_idx = L1), NULL, true },
+	{ "ICCN: realm and calling number",
+	  ICCN("x@isp3.example", .calling_number = "5559999",
+	       .lac_peer_idx = L1), "cli-isp3", false },
+	{ "ICCN: realm differs, next rule",
+	  ICCN("x@isp4.example", .calling_number = "5559999",
+	       .lac_peer_idx = L1), "lac1", false },
+	{ "ICRQ: a user-only rule holds every call that reaches it",
+	  ICRQ(.lac_peer_idx = L3), NULL, true },
+	{ "ICCN: user rule", ICCN("bob", .lac_peer_idx = L3), "bob", false },
+	{ "ICCN: user is exact", ICCN("bobby", .lac_peer_idx = L3), "default",
+	  false },
+	{ "ICRQ: first rule before any ICCN rule",
+	  ICRQ(.called_number = "5551234", .lac_peer_idx = L3), "dnis", false },
+	{ "ICCN: an ICRQ rule still comes first",
+	  ICCN("bob", .called_number = "5551234", .lac_peer_idx = L3), "dnis",
+	  false },
+};
+
+static struct lts_config *load(const char *yaml)
+{
+	char err[LTS_CFG_ERR_MAX] = "";
+	struct lts_config *cfg = NULL;
+
+	if (lts_config_load_string(NAME, yaml, strlen(yaml), &cfg, err,
+				   sizeof(err)))
+		print_error("%s\n", err);
+	assert_non_null(cfg);
+	return cfg;
+}
+
+static void test_match_rule(void **state)
+{
+	struct lts_config *cfg = load(rules_yaml);
+	const struct lts_rule *got;
+	bool need;
+	size_t i;
+	int fails = 0;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(match_rule_rows); i++) {
+		need = !match_rule_rows[i].need_iccn;
+		got = lts_config_match_rule(cfg, &match_rule_rows[i].k, &need);
+		if ((got ? match_rule_rows[i].want &&
+				   !strcmp(got->name, match_rule_rows[i].want) :
+			   !match_rule_rows[i].want) &&
+		    need == match_rule_rows[i].need_iccn) {
+			/* need_iccn may be NULL. */
+			if (lts_config_match_rule(cfg, &match_rule_rows[i].k,
+						  NULL) == got)
+				continue;
+		}
+		print_error("%s: want %s%s, got %s%s\n", match_rule_rows[i].what,
+			    match_rule_rows[i].want ? match_rule_rows[i].want : "(none)",
+			    match_rule_rows[i].need_iccn ? " (wait for ICCN)" : "",
+			    got ? got->name : "(none)", need ? " (wait for ICCN)" : "");
+		fails++;
+	}
+	lts_config_free(cfg);
+	assert_int_equal(fails, 0);
+}
+
+/* No rules: every call is refused, at once. */
+static void test_match_rule_none(void **state)
+{
+	struct lts_config *cfg = load(DP);
+	struct lts_call_keys icrq = ICRQ(.lac_peer_idx = 0);
+	struct lts_call_keys iccn = ICCN("a@b", .lac_peer_idx = 0);
+	bool need = true;
+
+	(void)state;
+	assert_null(lts_config_match_rule(cfg, &icrq, &need));
+	assert_false(need);
+	need = true;
+	assert_null(lts_config_match_rule(cfg, &iccn, &need));
+	assert_false(need);
+	lts_config_free(cfg);
+}
+
+/* Rules with ICRQ keys only never wait for the ICCN. */
+static void test_match_rule_icrq_only(void **state)
+{
+	struct lts_config *cfg = load(
+		PEERS "rules:\n"
+		"  - {name: dnis, match: {called_number: \"1\"}, pool: [{lns: lns1}]}\n"
+		"  - {name: host, match: {lac_hostname: \"bras-*\"}, pool: [{lns: lns2}]}\n");
+	struct lts_call_keys k = ICRQ(.called_number = "2", .lac_hostname = "bras-2");
+	const struct lts_rule *r;
+	bool need = true;
+
+	(void)state;
+	r = lts_config_match_rule(cfg, &k, &need);
+	assert_non_null(r);
+	assert_string_equal(r->name, "host");
+	assert_int_equal(r->pool[0].lns_idx, 1);
+	assert_false(need);
+	k.lac_hostname = "core-2";
+	need = true;
+	assert_null(lts_config_match_rule(cfg, &k, &need));
+	assert_false(need);
+	lts_config_free(cfg);
+}
+
 static void test_misc(void **state)
 {
 	(void)state;
@@ -1271,10 +1901,12 @@ int main(void)
 		{ cases, ARRAY_SIZE(cases) },
 		{ limit_cases, ARRAY_SIZE(limit_cases) },
 		{ peer_cases, ARRAY_SIZE(peer_cases) },
+		{ rule_cases, ARRAY_SIZE(rule_cases) },
 	};
 	static struct CMUnitTest tests[ARRAY_SIZE(cases) +
 				       ARRAY_SIZE(limit_cases) +
-				       ARRAY_SIZE(peer_cases) + 10];
+				       ARRAY_SIZE(peer_cases) +
+				       ARRAY_SIZE(rule_cases) + 16];
 	size_t i, t, n = 0;
 
 	for (t = 0; t < ARRAY_SIZE(tables); t++)
@@ -1292,6 +1924,10 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_length);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_match_lac);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_match_lac_none);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_rule_matches);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_match_rule);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_match_rule_none);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_match_rule_icrq_only);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_misc);
 	return _cmocka_run_group_tests("config", tests, n, NULL, NULL);
 }

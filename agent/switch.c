@@ -1,0 +1,535 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include "log.h"
+#include "switch.h"
+
+#define call_log(lvl, c, fmt, ...)                                             \
+	lts_log(lvl, "call %u/%u -> %s: " fmt,                                  \
+		(c)->first ? (c)->first->t->id : 0, (c)->first ? (c)->first->id : 0, \
+		(c)->rule ? (c)->rule->name : "-", ##__VA_ARGS__)
+
+int lts_switch_init(struct lts_switch *sw, const struct lts_config *cfg,
+		    const struct lts_switch_io *io)
+{
+	memset(sw, 0, sizeof(*sw));
+	sw->cfg = cfg;
+	sw->io = *io;
+	sw->lockout_until = calloc(cfg->n_lns_peers ?: 1, sizeof(*sw->lockout_until));
+	sw->idx_used = calloc(cfg->max_sessions, 1);
+	if (!sw->lockout_until || !sw->idx_used) {
+		lts_switch_fini(sw);
+		return -ENOMEM;
+	}
+	/* Static sessions own the first counter slots. */
+	memset(sw->idx_used, 1, cfg->n_static_sessions);
+	if (getrandom(&sw->rng, sizeof(sw->rng), 0) != sizeof(sw->rng))
+		sw->rng = 0x9e3779b97f4a7c15ull;
+	return 0;
+}
+
+void lts_switch_attach(struct lts_switch *sw, struct lts_ctrl_plane *cp)
+{
+	sw->cp = cp;
+}
+
+static void call_free(struct lts_switch *sw, struct lts_call *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		sw->calls = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	sw->n_calls--;
+	free(c->icrq);
+	free(c->iccn);
+	free(c);
+}
+
+void lts_switch_fini(struct lts_switch *sw)
+{
+	while (sw->calls)
+		call_free(sw, sw->calls);
+	free(sw->lockout_until);
+	free(sw->idx_used);
+	sw->lockout_until = NULL;
+	sw->idx_used = NULL;
+}
+
+static uint32_t rand32(struct lts_switch *sw)
+{
+	/* xorshift64*: weights need spread, not secrecy. */
+	sw->rng ^= sw->rng >> 12;
+	sw->rng ^= sw->rng << 25;
+	sw->rng ^= sw->rng >> 27;
+	return (uint32_t)((sw->rng * 0x2545f4914f6cdd1dull) >> 32);
+}
+
+/*
+ * The next pool member to try: untried members, not locked out unless every
+ * untried one is; the lowest preference among them; weighted random within
+ * that preference. Returns -1 when every member was tried.
+ */
+static int pick_member(struct lts_switch *sw, const struct lts_call *c)
+{
+	const struct lts_rule *r = c->rule;
+	uint64_t now = sw->cp->now_ms;
+	uint32_t best_pref = UINT32_MAX, total = 0, pick;
+	bool cand[LTS_RULE_POOL_MAX] = { false }, any_unlocked = false;
+	size_t i;
+
+	for (i = 0; i < r->n_pool; i++)
+		if (!(c->tried & (1u << i)) && sw->lockout_until[r->pool[i].lns_idx] <= now)
+			any_unlocked = true;
+	for (i = 0; i < r->n_pool; i++) {
+		cand[i] = !(c->tried & (1u << i)) &&
+			  (!any_unlocked || sw->lockout_until[r->pool[i].lns_idx] <= now);
+		if (cand[i] && r->pool[i].preference < best_pref)
+			best_pref = r->pool[i].preference;
+	}
+	for (i = 0; i < r->n_pool; i++)
+		if (cand[i] && r->pool[i].preference == best_pref)
+			total += r->pool[i].weight;
+	if (!total)
+		return -1;
+	pick = rand32(sw) % total;
+	for (i = 0; i < r->n_pool; i++) {
+		if (!cand[i] || r->pool[i].preference != best_pref)
+			continue;
+		if (pick < r->pool[i].weight)
+			return i;
+		pick -= r->pool[i].weight;
+	}
+	return -1;
+}
+
+/* Drop the AVPs the rule does not relay (draft-08 3: per-rule override). */
+static void apply_policy(struct lts_relay_set *set, const struct lts_rule *r)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < set->n; i++) {
+		const struct lts_relay_avp *a = &set->avps[i];
+
+		if (a->vendor == LTS_AVP_VENDOR_IETF &&
+		    ((a->type == LTS_AVP_TYPE_CALLING_NUMBER &&
+		      r->calling_number_policy == LTS_AVP_POLICY_DROP) ||
+		     (a->type == LTS_AVP_TYPE_BEARER_TYPE &&
+		      r->bearer_type_policy == LTS_AVP_POLICY_DROP)))
+			continue;
+		set->avps[j++] = *a;
+	}
+	set->n = j;
+}
+
+/* Place the second leg on the next usable pool member. 0 or -EHOSTUNREACH. */
+static int dial_next(struct lts_switch *sw, struct lts_call *c)
+{
+	const struct lts_config *cfg = sw->cfg;
+	int i;
+
+	while ((i = pick_member(sw, c)) >= 0) {
+		const struct lts_lns_peer *p = &cfg->lns_peers[c->rule->pool[i].lns_idx];
+		size_t lns = c->rule->pool[i].lns_idx;
+		struct lts_tunnel *t;
+
+		c->tried |= 1u << i;
+		if (p->max_sessions && sw->cp->lns[lns].n_sessions >= p->max_sessions) {
+			c->busy = true;
+			continue;
+		}
+		t = lts_cp_lns_tunnel(sw->cp, lns);
+		if (!t)
+			continue;
+		c->member = i;
+		c->second = lts_session_dial(t, c->icrq);
+		if (!c->second)
+			continue;
+		c->second->user = c;
+		call_log(LTS_LOG_INFO, c, "placing the call on lns_peer %s (tun %u, sess %u)",
+			 p->name, t->id, c->second->id);
+		return 0;
+	}
+	return -EHOSTUNREACH;
+}
+
+/* The first leg's final CDN when no pool member took the call (draft-08 4). */
+static void unreachable(const struct lts_call *c, struct lts_cdn_info *why)
+{
+	why->result = LTS_CDN_GENERAL_ERROR;
+	why->error = c->busy ? LTS_ERR_NEXT_HOP_BUSY : LTS_ERR_NEXT_HOP_UNREACHABLE;
+	why->local = true;
+	snprintf(why->message, sizeof(why->message), "next hop %s",
+		 c->busy ? "busy" : "unreachable");
+}
+
+static struct lts_call *call_new(struct lts_switch *sw, struct lts_session *first)
+{
+	struct lts_call *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->icrq = malloc(sizeof(*c->icrq));
+	if (!c->icrq) {
+		free(c);
+		return NULL;
+	}
+	c->first = first;
+	first->user = c;
+	c->next = sw->calls;
+	if (sw->calls)
+		sw->calls->prev = c;
+	sw->calls = c;
+	sw->n_calls++;
+	return c;
+}
+
+static void call_keys(const struct lts_session *s, const struct lts_ctrl_msg *icrq,
+		      struct lts_call_keys *k, char *called, char *calling, size_t cap)
+{
+	memset(k, 0, sizeof(*k));
+	k->lac_peer_idx = s->t->lac_idx;
+	k->lac_hostname = s->t->peer_hostname;
+	if (!lts_avp_get_string(icrq, LTS_AVP_CALLED_NUMBER, called, cap, NULL))
+		k->called_number = called;
+	if (!lts_avp_get_string(icrq, LTS_AVP_CALLING_NUMBER, calling, cap, NULL))
+		k->calling_number = calling;
+}
+
+/* Decide (rule and first pool member) once the keys are known. */
+static int route(struct lts_switch *sw, struct lts_call *c, const struct lts_call_keys *k,
+		 struct lts_cdn_info *why)
+{
+	c->rule = lts_config_match_rule(sw->cfg, k, NULL);
+	if (!c->rule) {
+		why->result = LTS_CDN_GENERAL_ERROR;
+		why->error = LTS_ERR_NEXT_HOP_UNREACHABLE;
+		snprintf(why->message, sizeof(why->message), "no rule for this call");
+		return -ENOENT;
+	}
+	apply_policy(c->icrq, c->rule);
+	if (dial_next(sw, c)) {
+		unreachable(c, why);
+		return -EHOSTUNREACH;
+	}
+	return 0;
+}
+
+/* Hook: an ICRQ from a LAC passed the control plane's checks. */
+static int on_incoming_call(void *ctx, struct lts_session *s, const struct lts_ctrl_msg *icrq,
+			    struct lts_cdn_info *why)
+{
+	struct lts_relay_policy keep_all = { .tsa_id = NULL };
+	char called[256], calling[256];
+	struct lts_switch *sw = ctx;
+	struct lts_call_keys k;
+	struct lts_call *c;
+	bool need_iccn = false;
+
+	why->local = true;
+	if (lts_relay_tsa_loop(icrq, sw->cfg->tsa_id)) {
+		/* draft-08 4: our own TSA ID in the stack: a switching loop. */
+		sw->ctr.loops_detected++;
+		why->result = LTS_CDN_LOOP_DETECTED;
+		why->error = 0;
+		snprintf(why->message, sizeof(why->message), "Loop Detected");
+		return -ELOOP;
+	}
+	c = call_new(sw, s);
+	keep_all.tsa_id = sw->cfg->tsa_id;
+	if (!c || lts_relay_collect(c->icrq, icrq, LTS_RELAY_ICRQ, &keep_all)) {
+		/* Our own limits: TSA busy (draft-08 4). */
+		why->result = LTS_CDN_GENERAL_ERROR;
+		why->error = LTS_ERR_TSA_BUSY;
+		snprintf(why->message, sizeof(why->message), "switch busy");
+		if (c) {
+			s->user = NULL;
+			call_free(sw, c);
+		}
+		return -ENOMEM;
+	}
+	call_keys(s, icrq, &k, called, calling, sizeof(called));
+	lts_config_match_rule(sw->cfg, &k, &need_iccn);
+	if (need_iccn)
+		return 0; /* answer now; the rule needs Proxy Authen Name (ICCN) */
+	if (route(sw, c, &k, why)) {
+		sw->ctr.calls_refused++;
+		s->user = NULL;
+		call_free(sw, c);
+		return -1;
+	}
+	return 1; /* hold ICRP until the LNS answers: failures become a plain CDN */
+}
+
+/* Hook: the LNS answered our ICRQ (second leg). */
+static void on_call_answered(void *ctx, struct lts_session *s, const struct lts_ctrl_msg *icrp)
+{
+	struct lts_call *c = s->user;
+
+	(void)ctx;
+	(void)icrp;
+	if (!c || !c->first)
+		return;
+	if (c->first->state == LTS_SESS_WAIT_ANSWER)
+		lts_session_answer(c->first); /* the LAC sends ICCN next */
+	else if (c->iccn)
+		lts_session_connect(s, c->iccn); /* decided at ICCN: relay it now */
+}
+
+static void install(struct lts_switch *sw, struct lts_call *c)
+{
+	struct lts_static_session *p = &c->pair;
+	const struct lts_session *legs[2] = { c->first, c->second };
+	struct lts_static_leg *out[2] = { &p->a, &p->b };
+	uint32_t i;
+	int err;
+
+	for (i = 0; i < sw->cfg->max_sessions; i++) {
+		uint32_t idx = (sw->idx_cursor + i) % sw->cfg->max_sessions;
+
+		if (!sw->idx_used[idx]) {
+			c->stats_idx = idx;
+			sw->idx_used[idx] = 1;
+			sw->idx_cursor = idx + 1;
+			break;
+		}
+	}
+	if (i == sw->cfg->max_sessions) {
+		struct lts_cdn_info why = { .result = LTS_CDN_GENERAL_ERROR,
+					    .error = LTS_ERR_TSA_BUSY, .local = true,
+					    .message = "switch table full" };
+
+		call_log(LTS_LOG_WARN, c, "no counter slot left: clearing");
+		lts_session_clear(c->second, &why, NULL);
+		return;
+	}
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", c->rule ? c->rule->name : "");
+	for (i = 0; i < 2; i++) {
+		const struct lts_tunnel *t = legs[i]->t;
+
+		out[i]->local = t->ep.local;
+		out[i]->peer = t->ep.peer;
+		out[i]->local_port = t->ep.local_port;
+		out[i]->peer_port = t->ep.peer_port;
+		out[i]->tunnel_id = t->id;
+		out[i]->session_id = legs[i]->id;
+		out[i]->peer_tunnel_id = t->peer_id;
+		out[i]->peer_session_id = legs[i]->peer_id;
+		out[i]->dscp = -1;
+	}
+	err = sw->io.install(sw->io.ctx, p, c->stats_idx);
+	if (err) {
+		struct lts_cdn_info why = { .result = LTS_CDN_GENERAL_ERROR,
+					    .error = LTS_ERR_TSA_BUSY, .local = true,
+					    .message = "switch table full" };
+
+		sw->idx_used[c->stats_idx] = 0;
+		call_log(LTS_LOG_WARN, c, "cannot install the pair: %s", strerror(-err));
+		lts_session_clear(c->second, &why, NULL);
+		return;
+	}
+	c->installed = true;
+	c->up_ms = sw->cp->now_ms;
+	sw->ctr.calls_switched++;
+	free(c->icrq);
+	free(c->iccn);
+	c->icrq = c->iccn = NULL;
+	call_log(LTS_LOG_INFO, c, "switched: tun %u/%u sess %u/%u <-> tun %u/%u sess %u/%u "
+		 "(counters [%u])", p->a.tunnel_id, p->a.peer_tunnel_id, p->a.session_id,
+		 p->a.peer_session_id, p->b.tunnel_id, p->b.peer_tunnel_id, p->b.session_id,
+		 p->b.peer_session_id, c->stats_idx);
+}
+
+/* Hook: a leg is established. */
+static void on_session_up(void *ctx, struct lts_session *s, const struct lts_ctrl_msg *m)
+{
+	struct lts_relay_policy pol = { 0 };
+	struct lts_switch *sw = ctx;
+	struct lts_call *c = s->user;
+	char called[256], calling[256], user[256] = "";
+	struct lts_cdn_info why = { 0 };
+	struct lts_call_keys k;
+
+	if (!c)
+		return;
+	if (s == c->second) {
+		install(sw, c);
+		return;
+	}
+	/* The LAC's ICCN: carry it to the second leg. */
+	c->iccn = malloc(sizeof(*c->iccn));
+	if (!c->iccn || lts_relay_collect(c->iccn, m, LTS_RELAY_ICCN, &pol)) {
+		why = (struct lts_cdn_info){ .result = LTS_CDN_GENERAL_ERROR,
+					     .error = LTS_ERR_TSA_BUSY, .local = true,
+					     .message = "switch busy" };
+		lts_session_clear(s, &why, NULL);
+		return;
+	}
+	if (c->second) {
+		if (c->second->state == LTS_SESS_WAIT_RELAY)
+			lts_session_connect(c->second, c->iccn);
+		return;
+	}
+	/* Decided at ICCN: the rule needed Proxy Authen Name. */
+	memset(&k, 0, sizeof(k));
+	k.lac_peer_idx = s->t->lac_idx;
+	k.lac_hostname = s->t->peer_hostname;
+	called[0] = calling[0] = '\0';
+	lts_relay_user(m, user, sizeof(user));
+	k.user = user;
+	/* Called/Calling Number came in the ICRQ: read them from the relay set. */
+	for (size_t i = 0; i < c->icrq->n; i++) {
+		const struct lts_relay_avp *a = &c->icrq->avps[i];
+		char *dst = a->type == LTS_AVP_TYPE_CALLED_NUMBER ? called :
+			    a->type == LTS_AVP_TYPE_CALLING_NUMBER ? calling : NULL;
+
+		if (!dst || a->vendor != LTS_AVP_VENDOR_IETF || a->len >= 256)
+			continue;
+		memcpy(dst, c->icrq->buf + a->off, a->len);
+		dst[a->len] = '\0';
+		if (dst == called)
+			k.called_number = called;
+		else
+			k.calling_number = calling;
+	}
+	if (route(sw, c, &k, &why)) {
+		sw->ctr.calls_refused++;
+		lts_session_clear(s, &why, NULL);
+	}
+}
+
+/* Peer CDN codes after which another pool member is worth trying. */
+static bool worth_failover(const struct lts_cdn_info *why, bool *busy)
+{
+	*busy = why->result == LTS_CDN_NO_FACILITIES_TEMP ||
+		why->result == LTS_CDN_NO_FACILITIES_PERM ||
+		(why->result == LTS_CDN_GENERAL_ERROR && (why->error == LTS_ERR_RESOURCES ||
+							  why->error == LTS_ERR_TSA_BUSY));
+	if (why->local)
+		return true; /* tunnel lost, no answer */
+	if (why->result == LTS_CDN_NO_FACILITIES_TEMP)
+		return true;
+	return why->result == LTS_CDN_GENERAL_ERROR &&
+	       (why->error == LTS_ERR_NO_CONTROL_CONN || why->error == LTS_ERR_RESOURCES ||
+		why->error == LTS_ERR_VENDOR || why->error == LTS_ERR_TRY_ANOTHER ||
+		why->error == LTS_ERR_TRY_ANOTHER_DIRECTED || why->error == LTS_ERR_TSA_BUSY);
+}
+
+static void uninstall(struct lts_switch *sw, struct lts_call *c)
+{
+	if (!c->installed)
+		return;
+	/* Entries go before any CDN leaves: no frame follows a dead session. */
+	sw->io.remove(sw->io.ctx, &c->pair);
+	sw->idx_used[c->stats_idx] = 0;
+	c->installed = false;
+}
+
+/* Hook: a leg went down (CDN either way, or its tunnel). */
+static void on_session_down(void *ctx, struct lts_session *s, const struct lts_cdn_info *why,
+			    const struct lts_ctrl_msg *m)
+{
+	struct lts_relay_policy pol = { 0 };
+	struct lts_switch *sw = ctx;
+	struct lts_call *c = s->user;
+	struct lts_relay_set extra = { 0 };
+	struct lts_cdn_info out = *why;
+	struct lts_session *other;
+	bool busy;
+
+	if (!c)
+		return;
+	s->user = NULL;
+	if (m)
+		lts_relay_collect(&extra, m, LTS_RELAY_CDN, &pol);
+	if (s == c->second) {
+		c->second = NULL;
+		if (!c->installed && c->first && worth_failover(why, &busy)) {
+			size_t lns = c->rule->pool[c->member].lns_idx;
+
+			c->busy |= busy;
+			sw->lockout_until[lns] = sw->cp->now_ms + sw->cfg->lockout_s * 1000ull;
+			call_log(LTS_LOG_INFO, c, "lns_peer %s failed (%u/%u %s): locked out for %u s",
+				 sw->cfg->lns_peers[lns].name, why->result, why->error,
+				 why->message, sw->cfg->lockout_s);
+			sw->ctr.failovers++;
+			if (!dial_next(sw, c))
+				return;
+			unreachable(c, &out);
+		}
+		other = c->first;
+		c->first = NULL;
+	} else {
+		other = c->second;
+		c->second = NULL;
+		c->first = NULL;
+	}
+	uninstall(sw, c);
+	if (other) {
+		other->user = NULL;
+		out.local = true;
+		lts_session_clear(other, &out, extra.n ? &extra : NULL);
+	}
+	call_free(sw, c);
+}
+
+/* Hook: WEN or SLI on one leg goes to the other (draft-08 3). */
+static void on_session_info(void *ctx, struct lts_session *s, const struct lts_ctrl_msg *m)
+{
+	struct lts_relay_policy pol = { 0 };
+	struct lts_call *c = s->user;
+	struct lts_relay_set set;
+	struct lts_session *other;
+
+	(void)ctx;
+	if (!c)
+		return;
+	other = s == c->first ? c->second : c->first;
+	if (!other || lts_relay_collect(&set, m, m->type == LTS_CTRL_WEN ? LTS_RELAY_WEN
+									: LTS_RELAY_SLI, &pol))
+		return;
+	lts_session_send_info(other, m->type, &set);
+}
+
+/* Hook: data keeps a tunnel alive as much as control (RFC 2661 5.5). */
+static uint64_t on_last_rx_data(void *ctx, struct lts_tunnel *t)
+{
+	struct lts_switch *sw = ctx;
+	const struct lts_session *s;
+	uint64_t last = 0, v;
+
+	for (s = t->sessions; s; s = s->next) {
+		const struct lts_call *c = s->user;
+
+		if (!c || !c->installed)
+			continue;
+		v = sw->io.last_rx_ms(sw->io.ctx, c->stats_idx);
+		if (v > last)
+			last = v;
+	}
+	return last;
+}
+
+static int on_send(void *ctx, const struct lts_ctrl_endpoint *ep, const uint8_t *pkt, size_t len)
+{
+	struct lts_switch *sw = ctx;
+
+	return sw->io.send_ctrl(sw->io.ctx, ep, pkt, len);
+}
+
+void lts_switch_cp_ops(struct lts_ctrl_plane_ops *ops)
+{
+	memset(ops, 0, sizeof(*ops));
+	ops->send = on_send;
+	ops->incoming_call = on_incoming_call;
+	ops->call_answered = on_call_answered;
+	ops->session_up = on_session_up;
+	ops->session_down = on_session_down;
+	ops->session_info = on_session_info;
+	ops->last_rx_data_ms = on_last_rx_data;
+}

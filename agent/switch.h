@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The switch: binds an incoming call from a LAC (the first leg, on which we
+ * are the LNS) to a call we place on an LNS chosen by rule (the second leg,
+ * on which we are the LAC), carries the AVPs across (draft-08 section 3),
+ * installs the pair in the data plane once both legs are up, and tears the
+ * pair down together. It sits between the control plane (whose hooks it
+ * implements) and the data plane (reached only through lts_switch_io).
+ */
+#ifndef LTS_SWITCH_H
+#define LTS_SWITCH_H
+
+#include <stdint.h>
+#include "ctrl_plane.h"
+#include "lts_config.h"
+#include "relay.h"
+
+/* What the daemon provides: control-packet output and the data plane. */
+struct lts_switch_io {
+	int (*send_ctrl)(void *ctx, const struct lts_ctrl_endpoint *ep, const uint8_t *pkt,
+			 size_t len);
+	/* Install both directions of a pair (reverse first), counters zeroed. */
+	int (*install)(void *ctx, const struct lts_static_session *pair, uint32_t stats_idx);
+	void (*remove)(void *ctx, const struct lts_static_session *pair);
+	/* Last data frame of these counters (fast or slow path), ms; 0: never. */
+	uint64_t (*last_rx_ms)(void *ctx, uint32_t stats_idx);
+	void *ctx;
+};
+
+/* A switched call: two half-sessions. */
+struct lts_call {
+	struct lts_call *prev, *next;
+	struct lts_session *first;     /* toward the LAC */
+	struct lts_session *second;    /* toward the LNS */
+	const struct lts_rule *rule;
+	size_t member;                 /* rule->pool index of the second leg */
+	uint32_t tried;                /* bit per pool member */
+	bool busy;                     /* last failure said "busy" (2/11 not 2/10) */
+	struct lts_relay_set *icrq;    /* while setting up */
+	struct lts_relay_set *iccn;
+	bool installed;
+	uint32_t stats_idx;
+	struct lts_static_session pair; /* what was installed */
+	uint64_t up_ms;
+};
+
+struct lts_switch_counters {
+	uint64_t calls_switched;
+	uint64_t calls_refused;
+	uint64_t loops_detected;
+	uint64_t failovers;
+};
+
+struct lts_switch {
+	const struct lts_config *cfg;
+	struct lts_ctrl_plane *cp;
+	struct lts_switch_io io;
+	uint64_t *lockout_until;       /* per lns_peer, ms */
+	uint8_t *idx_used;             /* counter slots, cfg->max_sessions */
+	uint32_t idx_cursor;
+	struct lts_call *calls;
+	uint32_t n_calls;
+	uint64_t rng;
+	struct lts_switch_counters ctr;
+};
+
+int lts_switch_init(struct lts_switch *sw, const struct lts_config *cfg,
+		    const struct lts_switch_io *io);
+void lts_switch_fini(struct lts_switch *sw);
+/* The control-plane hooks the switch implements (ctx: the switch). */
+void lts_switch_cp_ops(struct lts_ctrl_plane_ops *ops);
+/* Tell the switch its control plane (after lts_cp_init). */
+void lts_switch_attach(struct lts_switch *sw, struct lts_ctrl_plane *cp);
+
+#endif /* LTS_SWITCH_H */
