@@ -1876,6 +1876,61 @@ static void test_match_rule_icrq_only(void **state)
 	lts_config_free(cfg);
 }
 
+/* The routing the comments of config/examples/switch.yaml promise. */
+static void test_example_rules(void **state)
+{
+	static const struct {
+		const char *addr, *hostname, *user;
+		const char *want; /* NULL: wait for the ICCN */
+	} rows[] = {
+		{ "192.0.2.7", "anything", NULL, "branch-7" },
+		{ "10.0.3.9", "bras-4", NULL, "east-bras" },
+		{ "10.0.3.9", "core-1", NULL, NULL },
+		{ "10.0.3.9", "core-1", "x@ISP2.example", "isp2" },
+		{ "10.0.3.9", "core-1", "y@isp3.example", "default" },
+		{ "10.0.1.5", "lac-west.example.net", NULL, NULL },
+		{ "10.0.1.5", "lac-west.example.net", "bob@isp2.example", "isp2" },
+		{ "10.0.1.5", "lac-west.example.net", "bob", "default" },
+	};
+	const char *src = getenv("LTS_SRC_DIR");
+	char path[512], err[LTS_CFG_ERR_MAX] = "";
+	struct lts_config *cfg = NULL;
+	const struct lts_lac_peer *lac;
+	const struct lts_rule *r;
+	size_t i;
+	bool need;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/config/examples/switch.yaml",
+		 src ? src : ".");
+	if (lts_config_load_file(path, &cfg, err, sizeof(err)))
+		print_error("%s\n", err);
+	assert_non_null(cfg);
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct lts_ip ip = ip_of(rows[i].addr);
+		struct lts_call_keys k = { .user = rows[i].user,
+					   .lac_hostname = rows[i].hostname };
+
+		lac = lts_config_match_lac(cfg, &ip, rows[i].hostname);
+		assert_non_null(lac);
+		k.lac_peer_idx = lac - cfg->lac_peers;
+		r = lts_config_match_rule(cfg, &k, &need);
+		if (!rows[i].want) {
+			assert_null(r);
+			assert_true(need);
+			continue;
+		}
+		assert_non_null(r);
+		assert_string_equal(r->name, rows[i].want);
+		assert_false(need);
+	}
+	r = &cfg->rules[1];
+	assert_int_equal(r->calling_number_policy, LTS_AVP_POLICY_DROP);
+	assert_string_equal(cfg->lns_peers[r->pool[1].lns_idx].name, "lns-v6");
+	assert_string_equal(cfg->tsa_id, "lts1.example.net");
+	lts_config_free(cfg);
+}
+
 static void test_misc(void **state)
 {
 	(void)state;
@@ -1928,6 +1983,7 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_match_rule);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_match_rule_none);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_match_rule_icrq_only);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_example_rules);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_misc);
 	return _cmocka_run_group_tests("config", tests, n, NULL, NULL);
 }
