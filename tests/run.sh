@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs the named suites (unit, bpf, e2e) and prints one line per test
+# Runs the named suites (unit, bpf, fuzz, e2e) and prints one line per test
 # program, then the closing line "N passed, N failed, N skipped".
 # A program exiting 77 is skipped (e.g. a privileged suite when not root).
 set -u
@@ -34,6 +34,8 @@ for suite in "$@"; do
 		done ;;
 	bpf)
 		run_one bpf/fixtures bash tests/bpf/run.sh ;;
+	fuzz)
+		run_one fuzz/smoke bash tests/fuzz/run.sh ;;
 	e2e)
 		for t in tests/e2e/test_*.sh; do
 			[ -f "$t" ] && run_one "e2e/$(basename "$t" .sh)" bash "$t"

@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# libFuzzer targets (included by the top Makefile). `make fuzz-smoke` builds
+# every target with clang's fuzzer and sanitizers and runs each for
+# FUZZ_SECONDS, starting from its committed seeds in tests/fuzz/corpus/<name>
+# (fuzz_<name>.c); new inputs go to $(O)/tests/fuzz/corpus-<name>, never into
+# the tree. Crash reproducers land in $(O)/tests/fuzz/.
+# `make fuzz-corpus` regenerates the committed seeds from our own encoder.
+
+FUZZ_SECONDS ?= 60
+FUZZ_CLANG ?= clang
+FUZZ_TARGETS := fuzz_decode
+# Library sources linked into every target (others may append theirs).
+FUZZ_LIB_SRCS := agent/avp.c agent/ctrl_msg.c
+FUZZ_LDLIBS := -lmd
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	$(WARN) -std=gnu11 -D_GNU_SOURCE -Imaps -Iconfig -Iagent -I$(O)/bpf
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(O)/tests/fuzz/%)
+
+.PHONY: fuzz-build fuzz-smoke fuzz-corpus
+
+$(O)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS) $(wildcard agent/*.h)
+	$(msg) FUZZ $@
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_SRCS) -o $@ $(FUZZ_LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	$(Q)set -e; for t in $(FUZZ_TARGETS); do \
+		name=$${t#fuzz_}; work=$(O)/tests/fuzz/corpus-$$name; \
+		mkdir -p $$work tests/fuzz/corpus/$$name; \
+		echo "  FUZZ     $$t for $(FUZZ_SECONDS)s"; \
+		$(O)/tests/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(O)/tests/fuzz/$$t- \
+			$$work tests/fuzz/corpus/$$name; \
+	done
+
+$(O)/tests/fuzz/gen_corpus_decode: tests/fuzz/fuzz_decode.c $(FUZZ_LIB_SRCS) $(wildcard agent/*.h)
+	$(msg) CC $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -DLTS_FUZZ_GEN -Iagent $< \
+		$(FUZZ_LIB_SRCS) -o $@ $(FUZZ_LDLIBS)
+
+fuzz-corpus: $(O)/tests/fuzz/gen_corpus_decode
+	@mkdir -p tests/fuzz/corpus/decode
+	$(Q)$< tests/fuzz/corpus/decode
