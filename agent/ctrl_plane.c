@@ -357,6 +357,18 @@ void lts_cp_input(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *ep,
 	reap(cp);
 }
 
+/* When an idle on-demand LNS tunnel is closed (its linger), or 0. */
+static uint64_t linger_deadline(const struct lts_ctrl_plane *cp, size_t i)
+{
+	const struct lts_lns_peer *p = &cp->cfg->lns_peers[i];
+	const struct lts_lns_state *ls = &cp->lns[i];
+
+	if (p->tunnel != LTS_TUNNEL_ON_DEMAND || !ls->tunnel || !ls->idle_since_ms ||
+	    ls->tunnel->state != LTS_TUN_ESTABLISHED || ls->tunnel->n_sessions)
+		return 0;
+	return ls->idle_since_ms + p->linger_s * 1000ull;
+}
+
 void lts_cp_tick(struct lts_ctrl_plane *cp, uint64_t now_ms)
 {
 	struct lts_tunnel *t;
@@ -368,9 +380,16 @@ void lts_cp_tick(struct lts_ctrl_plane *cp, uint64_t now_ms)
 		if (t->state != LTS_TUN_DEAD && lts_ctrl_xport_next_deadline(&t->xport) <= now_ms)
 			lts_ctrl_xport_tick(&t->xport, now_ms);
 	reap(cp);
-	for (i = 0; i < cp->cfg->n_lns_peers && !cp->shutting_down; i++)
+	for (i = 0; i < cp->cfg->n_lns_peers && !cp->shutting_down; i++) {
+		uint64_t linger = linger_deadline(cp, i);
+
 		if (cp->lns[i].redial_ms && cp->lns[i].redial_ms <= now_ms && !cp->lns[i].tunnel)
 			dial_lns(cp, i);
+		if (linger && linger <= now_ms) {
+			cp->lns[i].idle_since_ms = 0;
+			lts_tunnel_close(cp->lns[i].tunnel, LTS_STOPCCN_CLEAR, 0, "idle");
+		}
+	}
 	reap(cp);
 }
 
@@ -385,9 +404,13 @@ uint64_t lts_cp_next_deadline(const struct lts_ctrl_plane *cp)
 		if (d < next)
 			next = d;
 	}
-	for (i = 0; i < cp->cfg->n_lns_peers && !cp->shutting_down; i++)
+	for (i = 0; i < cp->cfg->n_lns_peers && !cp->shutting_down; i++) {
+		d = linger_deadline(cp, i);
+		if (d && d < next)
+			next = d;
 		if (cp->lns[i].redial_ms && cp->lns[i].redial_ms < next)
 			next = cp->lns[i].redial_ms;
+	}
 	return next;
 }
 

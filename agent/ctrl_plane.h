@@ -179,6 +179,7 @@ struct lts_lns_state {
 	uint64_t redial_ms;        /* persistent: when to dial again; 0: not scheduled */
 	uint32_t backoff_ms;
 	uint32_t n_sessions;
+	uint64_t idle_since_ms;    /* on-demand: last session gone; 0: busy */
 };
 
 /* Run-time state of a lac_peer. */

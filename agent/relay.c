@@ -66,7 +66,8 @@ static bool relayed(const struct lts_avp *a, enum lts_relay_kind kind,
 	if (a->vendor != LTS_AVP_VENDOR_IETF)
 		return false;
 	if ((a->type == LTS_AVP_TYPE_CALLING_NUMBER && p->drop_calling_number) ||
-	    (a->type == LTS_AVP_TYPE_BEARER_TYPE && p->drop_bearer_type))
+	    (a->type == LTS_AVP_TYPE_BEARER_TYPE && p->drop_bearer_type) ||
+	    (a->type == LTS_AVP_TYPE_TSA_ID && p->drop_tsa_ids))
 		return false;
 	for (i = 0; i < kinds[kind].n; i++)
 		if (kinds[kind].types[i] == a->type)
@@ -92,7 +93,7 @@ int lts_relay_collect(struct lts_relay_set *set, const struct lts_ctrl_msg *m,
 			return err;
 	}
 	/* draft-08 3: TSA IDs are STACKED: every received one, then ours. */
-	if (kind == LTS_RELAY_ICRQ && p->tsa_id)
+	if (kind == LTS_RELAY_ICRQ && p->tsa_id && !p->drop_tsa_ids)
 		return add(set, LTS_AVP_VENDOR_IETF, LTS_AVP_TYPE_TSA_ID, false, p->tsa_id,
 			   strlen(p->tsa_id));
 	return 0;

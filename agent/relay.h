@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include "avp.h"
 
-#define LTS_RELAY_MAX_AVPS 40
+#define LTS_RELAY_MAX_AVPS 64
 #define LTS_RELAY_BUF 3072
 
 struct lts_relay_avp {
@@ -43,6 +43,7 @@ struct lts_relay_policy {
 	bool drop_calling_number;
 	bool drop_bearer_type;
 	const char *tsa_id;      /* ICRQ: appended to the received TSA ID stack */
+	bool drop_tsa_ids;       /* none at all (they did not fit) */
 };
 
 /*

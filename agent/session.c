@@ -93,6 +93,23 @@ struct lts_session *lts_session_find(struct lts_tunnel *t, uint16_t id)
 	return NULL;
 }
 
+/*
+ * RFC 2661 7.4.1: a LAC that has not seen our ICRP yet clears its call with
+ * header Session ID 0; its Assigned Session ID tells which call it was.
+ */
+static struct lts_session *find_by_peer_id(struct lts_tunnel *t, const struct lts_ctrl_msg *m)
+{
+	struct lts_session *s;
+	uint16_t peer_id;
+
+	if (lts_avp_get_u16(m, LTS_AVP_ASSIGNED_SESSION_ID, &peer_id) || !peer_id)
+		return NULL;
+	for (s = t->sessions; s; s = s->next)
+		if (s->peer_id == peer_id && s->state != LTS_SESS_DEAD)
+			return s;
+	return NULL;
+}
+
 /* A free session ID in this tunnel, never 0 (RFC 2661 5.3). */
 static uint16_t alloc_sid(struct lts_tunnel *t)
 {
@@ -129,8 +146,10 @@ static struct lts_session *session_new(struct lts_tunnel *t, enum lts_role role)
 	t->cp->ctr.sessions_opened++;
 	if (t->lac_idx >= 0)
 		t->cp->lac[t->lac_idx].n_sessions++;
-	if (t->lns_idx >= 0)
+	if (t->lns_idx >= 0) {
 		t->cp->lns[t->lns_idx].n_sessions++;
+		t->cp->lns[t->lns_idx].idle_since_ms = 0;
+	}
 	return s;
 }
 
@@ -149,8 +168,11 @@ static void session_free(struct lts_session *s)
 	t->cp->n_sessions--;
 	if (t->lac_idx >= 0)
 		t->cp->lac[t->lac_idx].n_sessions--;
-	if (t->lns_idx >= 0)
+	if (t->lns_idx >= 0) {
 		t->cp->lns[t->lns_idx].n_sessions--;
+		if (!t->n_sessions)
+			t->cp->lns[t->lns_idx].idle_since_ms = t->cp->now_ms;
+	}
 	free(s);
 }
 
@@ -344,7 +366,10 @@ static enum lts_sess_state act_peer_cdn(struct lts_session *s, const struct sess
 
 static enum lts_sess_state act_clear(struct lts_session *s, const struct sess_event_arg *a)
 {
-	send_cdn(s, a->why, a->avps);
+	/* Before our ICRQ left, the peer never heard of the call: nothing to say. */
+	if (s->role == LTS_ROLE_LNS ||
+	    (s->state != LTS_SESS_IDLE && s->state != LTS_SESS_WAIT_TUNNEL))
+		send_cdn(s, a->why, a->avps);
 	notify_down(s, a->why, NULL);
 	return LTS_SESS_DEAD;
 }
@@ -494,6 +519,8 @@ void lts_session_input(struct lts_tunnel *t, const struct lts_ctrl_hdr *h,
 		return;
 	}
 	s = lts_session_find(t, h->session_id);
+	if (!s && !h->session_id && m->type == LTS_CTRL_CDN)
+		s = find_by_peer_id(t, m);
 	if (!s) {
 		lts_log(LTS_LOG_DEBUG, "tun %u/%u: %s for unknown session %u ignored", t->id,
 			t->peer_id, lts_ctrl_type_name(m->type), h->session_id);

@@ -219,11 +219,22 @@ static int route(struct lts_switch *sw, struct lts_call *c, const struct lts_cal
 	return 0;
 }
 
+/* The ICRQ AVPs to relay; TSA IDs that cannot all be copied are all dropped (draft-08 3). */
+static int collect_icrq(struct lts_switch *sw, struct lts_call *c, const struct lts_ctrl_msg *icrq)
+{
+	struct lts_relay_policy pol = { .tsa_id = sw->cfg->tsa_id };
+
+	if (!lts_relay_collect(c->icrq, icrq, LTS_RELAY_ICRQ, &pol))
+		return 0;
+	pol.drop_tsa_ids = true;
+	call_log(LTS_LOG_WARN, c, "TSA ID stack does not fit: dropping it");
+	return lts_relay_collect(c->icrq, icrq, LTS_RELAY_ICRQ, &pol);
+}
+
 /* Hook: an ICRQ from a LAC passed the control plane's checks. */
 static int on_incoming_call(void *ctx, struct lts_session *s, const struct lts_ctrl_msg *icrq,
 			    struct lts_cdn_info *why)
 {
-	struct lts_relay_policy keep_all = { .tsa_id = NULL };
 	char called[256], calling[256];
 	struct lts_switch *sw = ctx;
 	struct lts_call_keys k;
@@ -240,8 +251,7 @@ static int on_incoming_call(void *ctx, struct lts_session *s, const struct lts_c
 		return -ELOOP;
 	}
 	c = call_new(sw, s);
-	keep_all.tsa_id = sw->cfg->tsa_id;
-	if (!c || lts_relay_collect(c->icrq, icrq, LTS_RELAY_ICRQ, &keep_all)) {
+	if (!c || collect_icrq(sw, c, icrq)) {
 		/* Our own limits: TSA busy (draft-08 4). */
 		why->result = LTS_CDN_GENERAL_ERROR;
 		why->error = LTS_ERR_TSA_BUSY;
@@ -280,6 +290,46 @@ static void on_call_answered(void *ctx, struct lts_session *s, const struct lts_
 		lts_session_connect(s, c->iccn); /* decided at ICCN: relay it now */
 }
 
+/*
+ * A failure of the switch itself (no counter slot, table full): both legs
+ * get CDN 2/12 "TSA busy" and no pool member is blamed (draft-08 4).
+ */
+static void abort_call(struct lts_switch *sw, struct lts_call *c, const char *msg)
+{
+	struct lts_cdn_info why = { .result = LTS_CDN_GENERAL_ERROR, .error = LTS_ERR_TSA_BUSY,
+				    .local = true };
+	struct lts_session *legs[2] = { c->second, c->first };
+	int i;
+
+	snprintf(why.message, sizeof(why.message), "%s", msg);
+	call_log(LTS_LOG_WARN, c, "%s: clearing both legs", msg);
+	c->first = c->second = NULL;
+	for (i = 0; i < 2; i++) {
+		if (!legs[i])
+			continue;
+		legs[i]->user = NULL;
+		lts_session_clear(legs[i], &why, NULL);
+	}
+	call_free(sw, c);
+}
+
+static int alloc_stats_idx(struct lts_switch *sw, uint32_t *out)
+{
+	uint32_t i, max = sw->cfg->max_sessions;
+
+	for (i = 0; i < max; i++) {
+		uint32_t idx = (sw->idx_cursor + i) % max;
+
+		if (!sw->idx_used[idx]) {
+			sw->idx_used[idx] = 1;
+			sw->idx_cursor = idx + 1;
+			*out = idx;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
 static void install(struct lts_switch *sw, struct lts_call *c)
 {
 	struct lts_static_session *p = &c->pair;
@@ -288,23 +338,8 @@ static void install(struct lts_switch *sw, struct lts_call *c)
 	uint32_t i;
 	int err;
 
-	for (i = 0; i < sw->cfg->max_sessions; i++) {
-		uint32_t idx = (sw->idx_cursor + i) % sw->cfg->max_sessions;
-
-		if (!sw->idx_used[idx]) {
-			c->stats_idx = idx;
-			sw->idx_used[idx] = 1;
-			sw->idx_cursor = idx + 1;
-			break;
-		}
-	}
-	if (i == sw->cfg->max_sessions) {
-		struct lts_cdn_info why = { .result = LTS_CDN_GENERAL_ERROR,
-					    .error = LTS_ERR_TSA_BUSY, .local = true,
-					    .message = "switch table full" };
-
-		call_log(LTS_LOG_WARN, c, "no counter slot left: clearing");
-		lts_session_clear(c->second, &why, NULL);
+	if (alloc_stats_idx(sw, &c->stats_idx)) {
+		abort_call(sw, c, "switch table full");
 		return;
 	}
 	memset(p, 0, sizeof(*p));
@@ -324,13 +359,8 @@ static void install(struct lts_switch *sw, struct lts_call *c)
 	}
 	err = sw->io.install(sw->io.ctx, p, c->stats_idx);
 	if (err) {
-		struct lts_cdn_info why = { .result = LTS_CDN_GENERAL_ERROR,
-					    .error = LTS_ERR_TSA_BUSY, .local = true,
-					    .message = "switch table full" };
-
 		sw->idx_used[c->stats_idx] = 0;
-		call_log(LTS_LOG_WARN, c, "cannot install the pair: %s", strerror(-err));
-		lts_session_clear(c->second, &why, NULL);
+		abort_call(sw, c, "cannot install the pair in the switch table");
 		return;
 	}
 	c->installed = true;
@@ -412,7 +442,8 @@ static bool worth_failover(const struct lts_cdn_info *why, bool *busy)
 							  why->error == LTS_ERR_TSA_BUSY));
 	if (why->local)
 		return true; /* tunnel lost, no answer */
-	if (why->result == LTS_CDN_NO_FACILITIES_TEMP)
+	/* REFERENCE 1.3: "no facilities" means busy; alternates come first. */
+	if (why->result == LTS_CDN_NO_FACILITIES_TEMP || why->result == LTS_CDN_NO_FACILITIES_PERM)
 		return true;
 	return why->result == LTS_CDN_GENERAL_ERROR &&
 	       (why->error == LTS_ERR_NO_CONTROL_CONN || why->error == LTS_ERR_RESOURCES ||
@@ -464,6 +495,9 @@ static void on_session_down(void *ctx, struct lts_session *s, const struct lts_c
 		}
 		other = c->first;
 		c->first = NULL;
+		/* The LNS tunnel went (StopCCN, no answer): the next hop is gone. */
+		if (why->result == LTS_CDN_GENERAL_ERROR && why->error == LTS_ERR_NO_CONTROL_CONN)
+			out.error = LTS_ERR_NEXT_HOP_UNREACHABLE;
 	} else {
 		other = c->second;
 		c->second = NULL;

@@ -207,8 +207,10 @@ static enum lts_tun_state stop(struct lts_tunnel *t, uint16_t result, uint16_t e
 				    .error = LTS_ERR_NO_CONTROL_CONN, .local = true };
 
 	snprintf(why.message, sizeof(why.message), "tunnel closed: %s", msg ? msg : "");
-	send_stopccn(t, result, error, msg);
+	/* Sessions first: the switch removes their data-plane entries before
+	 * anything tells the peer the tunnel is gone. */
 	lts_session_tunnel_down(t, &why);
+	send_stopccn(t, result, error, msg);
 	lts_ctrl_xport_close(&t->xport, t->cp->now_ms);
 	return LTS_TUN_CLOSING;
 }
@@ -343,6 +345,9 @@ static enum lts_tun_state act_peer_stop(struct lts_tunnel *t, const struct tun_e
 	struct lts_avp_result r = { 0 };
 
 	lts_avp_get_result(a->m, &r);
+	/* "General error: insufficient resources" means busy to the switch. */
+	if (r.result == LTS_STOPCCN_GENERAL_ERROR && r.has_error && r.error == LTS_ERR_RESOURCES)
+		why.error = LTS_ERR_RESOURCES;
 	snprintf(why.message, sizeof(why.message), "peer StopCCN %u/%u %.*s", r.result, r.error,
 		 (int)(r.message_len > 60 ? 60 : r.message_len), r.message ? r.message : "");
 	tun_log(LTS_LOG_INFO, t, "%s", why.message);
