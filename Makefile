@@ -28,7 +28,7 @@ LDLIBS := $(shell pkg-config --libs libbpf libxdp 2>/dev/null || echo -lbpf -lxd
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean deps test unit-test bpf-test e2e-test demo fmt
+.PHONY: all clean deps test unit-test bpf-test fuzz-test e2e-test demo fmt
 
 BPF_PROGS := lts_xdp xdp_pass
 BPF_OBJS := $(BPF_PROGS:%=$(O)/bpf/%.bpf.o)
@@ -44,7 +44,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(O)/%)
 TEST_TOOLS := $(O)/tests/bpf/run_fixtures
 
-all: $(BPF_OBJS) $(SKELS) $(O)/ltsd
+all: $(BPF_OBJS) $(SKELS) $(O)/ltsd $(O)/ltsctl
 
 $(O)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/lib/*.h) $(wildcard maps/*.h)
 	$(msg) BPF $@
@@ -68,6 +68,10 @@ $(O)/ltsd: $(O)/agent/ltsd.o $(LIB)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
+$(O)/ltsctl: $(O)/agent/ltsctl.o $(LIB)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
 $(O)/tests/unit/%: $(O)/tests/unit/%.o $(LIB)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
@@ -84,11 +88,14 @@ unit-test: $(UNIT_BINS)
 bpf-test: all $(TEST_TOOLS)
 	$(Q)O=$(O) PYTHON=$(PYTHON) tests/run.sh bpf
 
+fuzz-test:
+	$(Q)O=$(O) tests/run.sh fuzz
+
 e2e-test: all
 	$(Q)O=$(O) PYTHON=$(PYTHON) tests/run.sh e2e
 
 test: all $(UNIT_BINS) $(TEST_TOOLS)
-	$(Q)O=$(O) PYTHON=$(PYTHON) tests/run.sh unit bpf e2e
+	$(Q)O=$(O) PYTHON=$(PYTHON) tests/run.sh unit bpf fuzz e2e
 
 demo: all
 	$(Q)O=$(O) PYTHON=$(PYTHON) scripts/demo.sh

@@ -3,7 +3,8 @@
  * ltsd: the L2TP tunnel switch daemon. Loads and attaches the XDP fast path,
  * installs the configured switched sessions, keeps their next hops fresh and
  * relays in userspace whatever the fast path passes up. One context object,
- * one epoll loop (signalfd, timerfd, netlink, UDP sockets), one thread.
+ * one epoll loop (signalfd, timerfd, netlink, UDP sockets, the operator
+ * socket), one thread.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +24,7 @@
 #include <linux/magic.h>
 #include <bpf/libbpf.h>
 #include "bpf_loader.h"
+#include "ctl_server.h"
 #include "ctrl_plane.h"
 #include "egress.h"
 #include "log.h"
@@ -41,7 +43,14 @@
 /* On SIGTERM, how long StopCCNs may take to be acknowledged. */
 #define SHUTDOWN_GRACE_MS 2000
 
-enum ev_tag { EV_SIGNAL = 1, EV_TIMER, EV_NETLINK, EV_CTRL_TIMER, EV_UDP_BASE = 100 };
+enum ev_tag {
+	EV_SIGNAL = 1,
+	EV_TIMER,
+	EV_NETLINK,
+	EV_CTRL_TIMER,
+	EV_CTL_SOCKET,
+	EV_UDP_BASE = 100,
+};
 
 struct ltsd {
 	struct lts_config *cfg;
@@ -57,6 +66,7 @@ struct ltsd {
 	struct lts_ctrl_plane cp;
 	struct lts_switch sw;
 	bool cp_ready;
+	struct lts_ctl_server ctl;      /* ltsctl's socket; fd -1: none */
 	int epfd, sigfd, timerfd, cp_timerfd;
 	unsigned int ticks;
 	int unresolved;
@@ -332,6 +342,51 @@ static int epoll_add(struct ltsd *d, int fd, uint64_t tag)
 	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
+static int ctl_fast_stats(void *ctx, uint32_t idx, struct lts_session_stats *out)
+{
+	struct ltsd *d = ctx;
+
+	return lts_bpf_session_stats(d->skel, idx, out);
+}
+
+static int ctl_slow_stats(void *ctx, uint32_t idx, struct lts_session_stats *out)
+{
+	struct ltsd *d = ctx;
+
+	if (idx >= d->sp.n_stats)
+		return -ENOENT;
+	*out = d->sp.stats[idx];
+	return 0;
+}
+
+/*
+ * The operator socket (ltsctl). Not fatal: switching goes on without it,
+ * e.g. while another ltsd (other namespace, same path) holds the path.
+ */
+static void start_ctl_server(struct ltsd *d)
+{
+	const struct lts_ctl_view view = {
+		.cfg = d->cfg,
+		.cp = &d->cp,
+		.sw = &d->sw,
+		.stats = { .fast = ctl_fast_stats, .slow = ctl_slow_stats, .ctx = d },
+		.started_ms = now_ms(),
+	};
+	const char *path = d->cfg->control_socket;
+	int err;
+
+	err = lts_ctl_server_open(&d->ctl, path, &view);
+	err = err ?: epoll_add(d, d->ctl.fd, EV_CTL_SOCKET);
+	if (err) {
+		pr_err("control socket %s: %s: ltsctl will not work", path,
+		       err == -EADDRINUSE ? "in use by another ltsd" :
+		       err == -EEXIST ? "exists and is not a socket" : strerror(-err));
+		lts_ctl_server_close(&d->ctl);
+		return;
+	}
+	pr_info("control socket %s", path);
+}
+
 static int setup_loop(struct ltsd *d)
 {
 	struct itimerspec its = { .it_interval.tv_sec = TICK_SEC, .it_value.tv_sec = TICK_SEC };
@@ -421,6 +476,8 @@ static int run(struct ltsd *d)
 			} else if (tag == EV_CTRL_TIMER) {
 				if (read(d->cp_timerfd, &expirations, sizeof(expirations)) > 0)
 					lts_cp_tick(&d->cp, now_ms());
+			} else if (tag == EV_CTL_SOCKET) {
+				lts_ctl_server_handle(&d->ctl, now_ms());
 			} else if (tag == EV_NETLINK) {
 				if (lts_nl_drain(&d->nl_mon) > 0)
 					refresh_egress(d);
@@ -469,6 +526,7 @@ static int start(struct ltsd *d)
 	err = err ?: setup_loop(d);
 	if (err)
 		return err;
+	start_ctl_server(d);
 	refresh_egress(d);
 	pr_info("ready: %zu static sessions, mode %s, maps pinned in %s",
 		cfg->n_static_sessions, lts_dp_mode_name(cfg->mode), cfg->bpffs);
@@ -479,6 +537,7 @@ static void stop(struct ltsd *d)
 {
 	size_t i;
 
+	lts_ctl_server_close(&d->ctl);
 	/* Detach first: no frame may reach a program whose maps are going. */
 	for (i = 0; i < d->n_links; i++)
 		lts_xdp_release(&d->links[i]);
@@ -526,7 +585,7 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	struct ltsd d = { .pin_dir_fd = -1, .epfd = -1, .sigfd = -1, .timerfd = -1, .cp_timerfd = -1,
-			  .nl = { .fd = -1 }, .nl_mon = { .fd = -1 } };
+			  .nl = { .fd = -1 }, .nl_mon = { .fd = -1 }, .ctl = { .fd = -1 } };
 	const char *cfg_path = NULL;
 	char err_msg[LTS_CFG_ERR_MAX];
 	int opt, check = 0, err;

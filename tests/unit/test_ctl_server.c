@@ -1,0 +1,760 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The operator socket (agent/ctl_server.c) and its JSON (agent/json.c).
+ *
+ * The control plane and the switch are built by hand (only the fields the
+ * server reads), the counters come from fake callbacks, and every answer is
+ * parsed back: it must be valid JSON with the expected members and numbers.
+ * The socket test runs as whoever runs the suite: root gets the answer,
+ * anyone else the refusal.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "ctl_server.h"
+#include "json.h"
+#include "log.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define NOW_MS 100000ull
+#define STARTED_MS 40000ull
+
+static const char cfg_yaml[] =
+	"switch: { hostname: lts-test }\n"
+	"dataplane: { mode: off, max_sessions: 16 }\n"
+	"static_sessions:\n"
+	"  - name: st0\n"
+	"    a: { local: 10.0.1.2, peer: 10.0.1.1, tunnel_id: 100, session_id: 1,"
+	" peer_tunnel_id: 200, peer_session_id: 2 }\n"
+	"    b: { local: \"fd00:2::2\", peer: \"fd00:2::1\", peer_port: 1702, tunnel_id: 300,"
+	" session_id: 3, peer_tunnel_id: 400, peer_session_id: 4 }\n"
+	"lac_peers:\n"
+	"  - { name: lac-west, address: 10.0.1.0/24 }\n"
+	"lns_peers:\n"
+	"  - { name: lns-core, address: \"2001:db8:2::1\" }\n"
+	"rules:\n"
+	"  - name: default\n"
+	"    pool: [ { lns: lns-core } ]\n";
+
+/* A Host Name with everything that needs escaping, and a byte that is not UTF-8. */
+static const char evil_hostname[] = "lac \"one\"\\\n\t\x01\x7f\xff-\xc3\xa9";
+static const char evil_hostname_json[] = "\"lac \\\"one\\\"\\\\\\n\\t\\u0001\\u007f\\u00ff-\xc3\xa9\"";
+
+struct fixture {
+	struct lts_config *cfg;
+	struct lts_ctrl_plane cp;
+	struct lts_switch sw;
+	struct lts_tunnel t_lac, t_lns;   /* we are LNS on t_lac, LAC on t_lns */
+	struct lts_session s_up_a, s_up_b; /* call 1, installed */
+	struct lts_session s_set_a, s_set_b; /* call 2, being set up */
+	struct lts_session s_alone;       /* LNS side, no call */
+	struct lts_call call_up, call_setup;
+	struct lts_ctl_view view;
+	unsigned int fast_calls, slow_calls;
+};
+
+static struct fixture fx;
+
+static void set_ip(struct lts_ip *ip, const char *s)
+{
+	memset(ip, 0, sizeof(*ip));
+	if (strchr(s, ':')) {
+		ip->family = LTS_FAMILY_IPV6;
+		assert_int_equal(inet_pton(AF_INET6, s, ip->addr), 1);
+	} else {
+		ip->family = LTS_FAMILY_IPV4;
+		assert_int_equal(inet_pton(AF_INET, s, ip->addr), 1);
+	}
+}
+
+/* Fast path: idx*1000 + 10*dir + 1 packets; slow path: idx + dir + 2. Bytes 100x. */
+static int fake_fast(void *ctx, uint32_t idx, struct lts_session_stats *out)
+{
+	struct fixture *f = ctx;
+	int d;
+
+	f->fast_calls++;
+	memset(out, 0, sizeof(*out));
+	for (d = 0; d < LTS_DIR_MAX; d++) {
+		out->dir[d].packets = idx * 1000 + 10 * d + 1;
+		out->dir[d].bytes = 100 * out->dir[d].packets;
+	}
+	return 0;
+}
+
+static int fake_slow(void *ctx, uint32_t idx, struct lts_session_stats *out)
+{
+	struct fixture *f = ctx;
+	int d;
+
+	f->slow_calls++;
+	if (idx == 7)
+		return -ENOENT; /* must read as zero */
+	memset(out, 0, sizeof(*out));
+	for (d = 0; d < LTS_DIR_MAX; d++) {
+		out->dir[d].packets = idx + d + 2;
+		out->dir[d].bytes = 100 * out->dir[d].packets;
+	}
+	return 0;
+}
+
+static void add_session(struct lts_tunnel *t, struct lts_session *s, uint16_t id,
+			uint16_t peer_id, enum lts_sess_state st, uint64_t created, void *user)
+{
+	s->t = t;
+	s->id = id;
+	s->peer_id = peer_id;
+	s->role = t->role;
+	s->state = st;
+	s->created_ms = created;
+	s->user = user;
+	s->next = t->sessions;
+	t->sessions = s;
+	t->n_sessions++;
+}
+
+static void leg_from(struct lts_static_leg *l, const struct lts_session *s)
+{
+	l->local = s->t->ep.local;
+	l->peer = s->t->ep.peer;
+	l->local_port = s->t->ep.local_port;
+	l->peer_port = s->t->ep.peer_port;
+	l->tunnel_id = s->t->id;
+	l->session_id = s->id;
+	l->peer_tunnel_id = s->t->peer_id;
+	l->peer_session_id = s->peer_id;
+	l->dscp = -1;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = &fx;
+	char err[LTS_CFG_ERR_MAX];
+
+	memset(f, 0, sizeof(*f));
+	assert_int_equal(lts_config_load_string("test.yaml", cfg_yaml, strlen(cfg_yaml), &f->cfg,
+						err, sizeof(err)), 0);
+
+	f->t_lac = (struct lts_tunnel){ .id = 12, .peer_id = 5831, .role = LTS_ROLE_LNS,
+					.state = LTS_TUN_ESTABLISHED, .lac_idx = 0, .lns_idx = -1,
+					.created_ms = 10000 };
+	set_ip(&f->t_lac.ep.peer, "10.0.1.1");
+	set_ip(&f->t_lac.ep.local, "10.0.1.2");
+	f->t_lac.ep.peer_port = 1701;
+	f->t_lac.ep.local_port = 1701;
+	snprintf(f->t_lac.peer_hostname, sizeof(f->t_lac.peer_hostname), "%s", evil_hostname);
+	f->t_lac.xport.ctr.retransmits = 3;
+	f->t_lac.xport.ctr.hello_tx = 7;
+
+	f->t_lns = (struct lts_tunnel){ .id = 7, .peer_id = 77, .role = LTS_ROLE_LAC,
+					.state = LTS_TUN_ESTABLISHED, .lac_idx = -1, .lns_idx = 0,
+					.created_ms = 20000 };
+	set_ip(&f->t_lns.ep.peer, "2001:db8:2::1");
+	set_ip(&f->t_lns.ep.local, "2001:db8:2::2");
+	f->t_lns.ep.peer_port = 1701;
+	f->t_lns.ep.local_port = 1701;
+	snprintf(f->t_lns.peer_hostname, sizeof(f->t_lns.peer_hostname), "lns1");
+	f->t_lns.xport.ctr.tx_msgs = 11;
+
+	add_session(&f->t_lac, &f->s_alone, 6, 10, LTS_SESS_WAIT_CONNECT, 90000, NULL);
+	add_session(&f->t_lac, &f->s_up_a, 5, 9, LTS_SESS_ESTABLISHED, 30000, &f->call_up);
+	add_session(&f->t_lns, &f->s_up_b, 33, 44, LTS_SESS_ESTABLISHED, 31000, &f->call_up);
+	add_session(&f->t_lac, &f->s_set_a, 8, 18, LTS_SESS_WAIT_ANSWER, 95000, &f->call_setup);
+	add_session(&f->t_lns, &f->s_set_b, 34, 0, LTS_SESS_WAIT_REPLY, 95500, &f->call_setup);
+
+	f->call_up = (struct lts_call){ .first = &f->s_up_a, .second = &f->s_up_b,
+					.rule = &f->cfg->rules[0], .installed = true,
+					.stats_idx = 3, .up_ms = 32000 };
+	snprintf(f->call_up.pair.name, sizeof(f->call_up.pair.name), "default");
+	leg_from(&f->call_up.pair.a, &f->s_up_a);
+	leg_from(&f->call_up.pair.b, &f->s_up_b);
+	f->call_setup = (struct lts_call){ .first = &f->s_set_a, .second = &f->s_set_b,
+					   .rule = &f->cfg->rules[0] };
+
+	/* Lists are pushed at the head: the newest first. */
+	f->cp.cfg = f->cfg;
+	f->cp.all = &f->t_lac;
+	f->t_lac.next = &f->t_lns;
+	f->t_lns.prev = &f->t_lac;
+	f->cp.n_tunnels = 2;
+	f->cp.n_sessions = 5;
+	f->cp.ctr.rx_packets = 123;
+	f->sw.cfg = f->cfg;
+	f->sw.calls = &f->call_setup;
+	f->call_setup.next = &f->call_up;
+	f->call_up.prev = &f->call_setup;
+	f->sw.n_calls = 2;
+	f->sw.ctr.calls_switched = 1;
+	f->sw.ctr.failovers = 4;
+
+	f->view = (struct lts_ctl_view){ .cfg = f->cfg, .cp = &f->cp, .sw = &f->sw,
+					 .stats = { .fast = fake_fast, .slow = fake_slow, .ctx = f },
+					 .started_ms = STARTED_MS };
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	lts_config_free(fx.cfg);
+	return 0;
+}
+
+/* Render req and parse the answer back; *text keeps the raw document. */
+static struct lts_json_val *render(const struct lts_ctl_view *v, enum lts_ctl_req req,
+				   char **text)
+{
+	struct lts_json_val *doc = NULL;
+	char err[128], *out;
+	size_t len;
+
+	assert_int_equal(lts_ctl_render(v, req, NOW_MS, &out, &len), 0);
+	assert_int_equal(strlen(out), len);
+	assert_true(len > 0 && out[len - 1] == '\n');
+	if (lts_json_parse(out, len, &doc, err, sizeof(err)))
+		fail_msg("not valid JSON: %s\n%s", err, out);
+	if (text)
+		*text = out;
+	else
+		free(out);
+	return doc;
+}
+
+static uint64_t u64_at(const struct lts_json_val *o, const char *key)
+{
+	uint64_t v = 0;
+
+	if (lts_json_get_u64(o, key, &v))
+		fail_msg("member \"%s\" missing or not an unsigned integer", key);
+	return v;
+}
+
+static void assert_str_member(const struct lts_json_val *o, const char *key, const char *want)
+{
+	const struct lts_json_val *v = lts_json_get(o, key);
+
+	if (!want) {
+		assert_non_null(v);
+		assert_int_equal(v->type, LTS_JSON_NULL);
+		return;
+	}
+	if (!v || v->type != LTS_JSON_STR)
+		fail_msg("member \"%s\" missing or not a string", key);
+	assert_string_equal(v->str, want);
+}
+
+static const struct lts_json_val *nth(const struct lts_json_val *arr, size_t n)
+{
+	const struct lts_json_val *c;
+
+	assert_non_null(arr);
+	assert_int_equal(arr->type, LTS_JSON_ARR);
+	for (c = arr->child; c && n; c = c->next)
+		n--;
+	assert_non_null(c);
+	return c;
+}
+
+/* ------------------------------------------------------------ json */
+
+static void test_json_escape(void **state)
+{
+	struct lts_json_val *v;
+	struct lts_json j;
+	char *out, want[256];
+	uint64_t big;
+	size_t len;
+
+	(void)state;
+	lts_json_init(&j, false);
+	lts_json_obj_begin(&j, NULL);
+	lts_json_str(&j, "h", evil_hostname);
+	lts_json_str(&j, "k\"ey", "\xe2\x82\xac \xf0\x9f\x98\x80"); /* euro, emoji: kept */
+	lts_json_str(&j, "trunc", "a\xe2\x82");                     /* cut sequence */
+	lts_json_str(&j, "nul", NULL);
+	lts_json_arr_begin(&j, "a");
+	lts_json_u64(&j, NULL, UINT64_MAX);
+	lts_json_i64(&j, NULL, -5);
+	lts_json_bool(&j, NULL, true);
+	lts_json_arr_end(&j);
+	lts_json_obj_end(&j);
+	assert_int_equal(lts_json_finish(&j, &out, &len), 0);
+	snprintf(want, sizeof(want),
+		 "{\"h\":%s,\"k\\\"ey\":\"\xe2\x82\xac \xf0\x9f\x98\x80\","
+		 "\"trunc\":\"a\\u00e2\\u0082\",\"nul\":null,"
+		 "\"a\":[18446744073709551615,-5,true]}\n", evil_hostname_json);
+	assert_string_equal(out, want);
+
+	assert_int_equal(lts_json_parse(out, len, &v, NULL, 0), 0);
+	assert_string_equal(lts_json_get_str(v, "k\"ey"), "\xe2\x82\xac \xf0\x9f\x98\x80");
+	/* \u00ff decodes to U+00FF; everything else comes back byte for byte. */
+	assert_string_equal(lts_json_get_str(v, "h"), "lac \"one\"\\\n\t\x01\x7f\xc3\xbf-\xc3\xa9");
+	assert_int_equal(lts_json_get(v, "nul")->type, LTS_JSON_NULL);
+	assert_int_equal(lts_json_to_u64(nth(lts_json_get(v, "a"), 0), &big), 0);
+	assert_true(big == UINT64_MAX);
+	assert_string_equal(nth(lts_json_get(v, "a"), 1)->str, "-5");
+	assert_true(nth(lts_json_get(v, "a"), 2)->b);
+	lts_json_val_free(v);
+	free(out);
+}
+
+/* Misuse of the emitter is a sticky error, not broken output. */
+static void test_json_misuse(void **state)
+{
+	struct lts_json j;
+	char *out = NULL;
+
+	(void)state;
+	lts_json_init(&j, true);
+	lts_json_obj_begin(&j, NULL);
+	lts_json_u64(&j, NULL, 1); /* no key inside an object */
+	lts_json_obj_end(&j);
+	assert_int_equal(lts_json_finish(&j, &out, NULL), -EINVAL);
+	assert_null(out);
+
+	lts_json_init(&j, true);
+	lts_json_arr_begin(&j, NULL);
+	assert_int_equal(lts_json_finish(&j, &out, NULL), -EINVAL); /* unclosed */
+
+	lts_json_init(&j, false);
+	lts_json_u64(&j, NULL, 1);
+	lts_json_u64(&j, NULL, 2); /* two documents */
+	assert_int_equal(lts_json_finish(&j, &out, NULL), -EINVAL);
+}
+
+static void test_json_parse(void **state)
+{
+	static const char *const bad[] = {
+		"", " ", "{", "[1,]", "{\"a\"}", "{\"a\":1,}", "{a:1}", "01", "1.", "-", "1e",
+		"\"\\x\"", "\"a\x01\"", "\"\xff\"", "\"\xc0\x80\"", "[1] x", "\"\\ud800\"",
+		"\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\u12\"", "tru", "nul", "[1 2]",
+		"\"abc", "\"abc\\\"", "{\"a\":1 \"b\":2}",
+	};
+	const char good[] = " {\"a\":[1,-0.5e+3,{\"b\":null}],\"c\":true,\"d\":\"\\u00e9\\ud83d\\ude00\\/\","
+			    "\"e\":{},\"f\":[],\"g\":\"\\u0000x\"} ";
+	struct lts_json_val *v;
+	char deep[80], err[128];
+	uint64_t n;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		if (lts_json_parse(bad[i], strlen(bad[i]), &v, err, sizeof(err)) != -EINVAL)
+			fail_msg("accepted: %s", bad[i]);
+		assert_true(strncmp(err, "offset ", 7) == 0);
+	}
+	memset(deep, '[', sizeof(deep));
+	assert_int_equal(lts_json_parse(deep, sizeof(deep), &v, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "nested deeper"));
+
+	assert_int_equal(lts_json_parse(good, strlen(good), &v, err, sizeof(err)), 0);
+	assert_int_equal(v->type, LTS_JSON_OBJ);
+	assert_int_equal(v->n, 6);
+	assert_int_equal(lts_json_get(v, "a")->n, 3);
+	assert_int_equal(lts_json_to_u64(nth(lts_json_get(v, "a"), 0), &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(lts_json_to_u64(nth(lts_json_get(v, "a"), 1), &n), -EINVAL);
+	assert_string_equal(nth(lts_json_get(v, "a"), 1)->str, "-0.5e+3");
+	assert_int_equal(nth(lts_json_get(v, "a"), 2)->child->type, LTS_JSON_NULL);
+	assert_true(lts_json_get(v, "c")->b);
+	assert_string_equal(lts_json_get_str(v, "d"), "\xc3\xa9\xf0\x9f\x98\x80/");
+	assert_int_equal(lts_json_get(v, "g")->str_len, 2);
+	assert_null(lts_json_get(v, "missing"));
+	assert_int_equal(lts_json_get_u64(v, "missing", &n), -ENOENT);
+	assert_int_equal(lts_json_get_u64(v, "c", &n), -EINVAL);
+	lts_json_val_free(v);
+
+	assert_int_equal(lts_json_parse("18446744073709551615", 20, &v, NULL, 0), 0);
+	assert_int_equal(lts_json_to_u64(v, &n), 0);
+	assert_true(n == UINT64_MAX);
+	lts_json_val_free(v);
+	assert_int_equal(lts_json_parse("18446744073709551616", 20, &v, NULL, 0), 0);
+	assert_int_equal(lts_json_to_u64(v, &n), -EINVAL);
+	lts_json_val_free(v);
+}
+
+/* ------------------------------------------------------------ views */
+
+static void test_parse_request(void **state)
+{
+	enum lts_ctl_req r;
+
+	(void)state;
+	assert_int_equal(lts_ctl_parse_request("show tunnels", &r), 0);
+	assert_int_equal(r, LTS_CTL_SHOW_TUNNELS);
+	assert_int_equal(lts_ctl_parse_request("  show\tsessions \r\n", &r), 0);
+	assert_int_equal(r, LTS_CTL_SHOW_SESSIONS);
+	assert_int_equal(lts_ctl_parse_request("show summary", &r), 0);
+	assert_int_equal(r, LTS_CTL_SHOW_SUMMARY);
+	assert_int_equal(lts_ctl_parse_request("", &r), -EINVAL);
+	assert_int_equal(lts_ctl_parse_request("show", &r), -EINVAL);
+	assert_int_equal(lts_ctl_parse_request("show tunnels now", &r), -EINVAL);
+	assert_int_equal(lts_ctl_parse_request("SHOW tunnels", &r), -EINVAL);
+	assert_int_equal(lts_ctl_parse_request("clear sessions", &r), -EINVAL);
+}
+
+static void test_tunnels(void **state)
+{
+	struct fixture *f = *state;
+	const struct lts_json_val *arr, *t, *ctl;
+	struct lts_json_val *doc;
+	char *text;
+
+	doc = render(&f->view, LTS_CTL_SHOW_TUNNELS, &text);
+	arr = lts_json_get(doc, "tunnels");
+	assert_int_equal(arr->n, 2);
+
+	/* Sorted by our tunnel ID: 7 (LAC role) then 12 (LNS role). */
+	t = nth(arr, 0);
+	assert_int_equal(u64_at(t, "id"), 7);
+	assert_int_equal(u64_at(t, "peer_id"), 77);
+	assert_str_member(t, "role", "lac");
+	assert_str_member(t, "state", "ESTABLISHED");
+	assert_str_member(t, "peer", "2001:db8:2::1");
+	assert_str_member(t, "local", "2001:db8:2::2");
+	assert_str_member(t, "lns_peer", "lns-core");
+	assert_null(lts_json_get(t, "lac_peer"));
+	assert_int_equal(u64_at(t, "sessions"), 2);
+	assert_int_equal(u64_at(t, "uptime_s"), (NOW_MS - 20000) / 1000);
+	assert_int_equal(u64_at(lts_json_get(t, "control"), "tx_msgs"), 11);
+
+	t = nth(arr, 1);
+	assert_int_equal(u64_at(t, "id"), 12);
+	assert_int_equal(u64_at(t, "peer_id"), 5831);
+	assert_str_member(t, "role", "lns");
+	assert_str_member(t, "peer", "10.0.1.1");
+	assert_int_equal(u64_at(t, "peer_port"), 1701);
+	assert_str_member(t, "local", "10.0.1.2");
+	assert_int_equal(u64_at(t, "local_port"), 1701);
+	assert_str_member(t, "lac_peer", "lac-west");
+	assert_str_member(t, "peer_hostname", "lac \"one\"\\\n\t\x01\x7f\xc3\xbf-\xc3\xa9");
+	assert_non_null(strstr(text, evil_hostname_json));
+	assert_int_equal(u64_at(t, "sessions"), 3);
+	assert_int_equal(u64_at(t, "uptime_s"), 90);
+	ctl = lts_json_get(t, "control");
+	assert_int_equal(u64_at(ctl, "retransmits"), 3);
+	assert_int_equal(u64_at(ctl, "hello_tx"), 7);
+	assert_int_equal(u64_at(ctl, "queue_full"), 0);
+	lts_json_val_free(doc);
+	free(text);
+}
+
+static void assert_leg(const struct lts_json_val *leg, const char *peer, uint64_t port,
+		       uint64_t tid, uint64_t sid, uint64_t ptid, uint64_t psid, const char *state)
+{
+	assert_non_null(leg);
+	assert_int_equal(leg->type, LTS_JSON_OBJ);
+	assert_str_member(leg, "peer", peer);
+	assert_int_equal(u64_at(leg, "peer_port"), port);
+	assert_int_equal(u64_at(leg, "tunnel_id"), tid);
+	assert_int_equal(u64_at(leg, "session_id"), sid);
+	assert_int_equal(u64_at(leg, "peer_tunnel_id"), ptid);
+	assert_int_equal(u64_at(leg, "peer_session_id"), psid);
+	assert_str_member(leg, "state", state);
+}
+
+static void assert_dir(const struct lts_json_val *c, const char *dir, uint64_t packets)
+{
+	const struct lts_json_val *d = lts_json_get(c, dir);
+
+	assert_non_null(d);
+	assert_int_equal(u64_at(d, "packets"), packets);
+	assert_int_equal(u64_at(d, "bytes"), 100 * packets);
+}
+
+static void test_sessions(void **state)
+{
+	struct fixture *f = *state;
+	const struct lts_json_val *arr, *s, *c;
+	struct lts_json_val *doc;
+
+	f->fast_calls = f->slow_calls = 0;
+	doc = render(&f->view, LTS_CTL_SHOW_SESSIONS, NULL);
+	arr = lts_json_get(doc, "sessions");
+	/* static, call up (oldest), call setup, the LNS-side session alone */
+	assert_int_equal(arr->n, 4);
+	assert_int_equal(f->fast_calls, 2);
+	assert_int_equal(f->slow_calls, 2);
+
+	s = nth(arr, 0);
+	assert_str_member(s, "rule", "static:st0");
+	assert_str_member(s, "state", "static");
+	assert_int_equal(u64_at(s, "uptime_s"), (NOW_MS - STARTED_MS) / 1000);
+	assert_int_equal(u64_at(s, "stats_idx"), 0);
+	assert_leg(lts_json_get(s, "lac"), "10.0.1.1", 1701, 100, 1, 200, 2, "static");
+	assert_leg(lts_json_get(s, "lns"), "fd00:2::1", 1702, 300, 3, 400, 4, "static");
+	assert_str_member(lts_json_get(s, "lns"), "local", "fd00:2::2");
+	c = lts_json_get(s, "counters");
+	/* idx 0: fast 1 / 11, slow 2 / 3 */
+	assert_dir(c, "lac_to_lns", 3);
+	assert_dir(c, "lns_to_lac", 14);
+	assert_dir(lts_json_get(c, "fast"), "lac_to_lns", 1);
+	assert_dir(lts_json_get(c, "fast"), "lns_to_lac", 11);
+	assert_dir(lts_json_get(c, "slow"), "lac_to_lns", 2);
+	assert_dir(lts_json_get(c, "slow"), "lns_to_lac", 3);
+
+	s = nth(arr, 1);
+	assert_str_member(s, "rule", "default");
+	assert_str_member(s, "state", "up");
+	assert_int_equal(u64_at(s, "uptime_s"), (NOW_MS - 32000) / 1000);
+	assert_int_equal(u64_at(s, "stats_idx"), 3);
+	assert_leg(lts_json_get(s, "lac"), "10.0.1.1", 1701, 12, 5, 5831, 9, "ESTABLISHED");
+	assert_str_member(lts_json_get(s, "lac"), "peer_name", "lac-west");
+	assert_leg(lts_json_get(s, "lns"), "2001:db8:2::1", 1701, 7, 33, 77, 44, "ESTABLISHED");
+	assert_str_member(lts_json_get(s, "lns"), "peer_name", "lns-core");
+	c = lts_json_get(s, "counters");
+	/* idx 3: fast 3001 / 3011, slow 5 / 6 */
+	assert_dir(c, "lac_to_lns", 3006);
+	assert_dir(c, "lns_to_lac", 3017);
+	assert_dir(lts_json_get(c, "slow"), "lns_to_lac", 6);
+
+	s = nth(arr, 2);
+	assert_str_member(s, "rule", "default");
+	assert_str_member(s, "state", "setup");
+	assert_int_equal(u64_at(s, "uptime_s"), (NOW_MS - 95000) / 1000);
+	assert_int_equal(lts_json_get(s, "stats_idx")->type, LTS_JSON_NULL);
+	assert_int_equal(lts_json_get(s, "counters")->type, LTS_JSON_NULL);
+	assert_leg(lts_json_get(s, "lac"), "10.0.1.1", 1701, 12, 8, 5831, 18, "WAIT_ANSWER");
+	assert_leg(lts_json_get(s, "lns"), "2001:db8:2::1", 1701, 7, 34, 77, 0, "WAIT_REPLY");
+
+	s = nth(arr, 3);
+	assert_str_member(s, "rule", NULL);
+	assert_str_member(s, "state", "unswitched");
+	assert_int_equal(u64_at(s, "uptime_s"), 10);
+	assert_leg(lts_json_get(s, "lac"), "10.0.1.1", 1701, 12, 6, 5831, 10, "WAIT_CONNECT");
+	assert_int_equal(lts_json_get(s, "lns")->type, LTS_JSON_NULL);
+	lts_json_val_free(doc);
+}
+
+/* A slow-path callback that fails reads as zero; unset hooks too. */
+static void test_sessions_counter_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct lts_ctl_view v = f->view;
+	const struct lts_json_val *c;
+	struct lts_json_val *doc;
+
+	f->call_up.stats_idx = 7;
+	doc = render(&v, LTS_CTL_SHOW_SESSIONS, NULL);
+	c = lts_json_get(nth(lts_json_get(doc, "sessions"), 1), "counters");
+	assert_dir(c, "lac_to_lns", 7001);
+	assert_dir(lts_json_get(c, "slow"), "lac_to_lns", 0);
+	lts_json_val_free(doc);
+	f->call_up.stats_idx = 3;
+
+	v.stats.fast = NULL;
+	v.stats.slow = NULL;
+	doc = render(&v, LTS_CTL_SHOW_SESSIONS, NULL);
+	c = lts_json_get(nth(lts_json_get(doc, "sessions"), 0), "counters");
+	assert_dir(c, "lac_to_lns", 0);
+	assert_dir(c, "lns_to_lac", 0);
+	lts_json_val_free(doc);
+}
+
+static void test_summary(void **state)
+{
+	struct fixture *f = *state;
+	const struct lts_json_val *s;
+	struct lts_json_val *doc;
+
+	doc = render(&f->view, LTS_CTL_SHOW_SUMMARY, NULL);
+	s = lts_json_get(doc, "summary");
+	assert_non_null(s);
+	assert_int_equal(u64_at(s, "version"), LTS_CTL_PROTO_VERSION);
+	assert_str_member(s, "hostname", "lts-test");
+	assert_str_member(s, "mode", "off");
+	assert_int_equal(u64_at(s, "uptime_s"), 60);
+	assert_int_equal(u64_at(s, "tunnels"), 2);
+	assert_int_equal(u64_at(s, "tunnels_established"), 2);
+	assert_int_equal(u64_at(s, "sessions"), 5);
+	assert_int_equal(u64_at(s, "calls"), 2);
+	assert_int_equal(u64_at(s, "calls_switched"), 1);
+	assert_int_equal(u64_at(s, "static_sessions"), 1);
+	assert_int_equal(u64_at(lts_json_get(s, "switch"), "failovers"), 4);
+	assert_int_equal(u64_at(lts_json_get(s, "control"), "rx_packets"), 123);
+	lts_json_val_free(doc);
+}
+
+/* Without a control plane (static sessions only) every view still answers. */
+static void test_no_control_plane(void **state)
+{
+	struct fixture *f = *state;
+	struct lts_ctl_view v = f->view;
+	struct lts_json_val *doc;
+
+	v.cp = NULL;
+	v.sw = NULL;
+	doc = render(&v, LTS_CTL_SHOW_TUNNELS, NULL);
+	assert_int_equal(lts_json_get(doc, "tunnels")->n, 0);
+	lts_json_val_free(doc);
+	doc = render(&v, LTS_CTL_SHOW_SESSIONS, NULL);
+	assert_int_equal(lts_json_get(doc, "sessions")->n, 1);
+	lts_json_val_free(doc);
+	doc = render(&v, LTS_CTL_SHOW_SUMMARY, NULL);
+	assert_int_equal(u64_at(lts_json_get(doc, "summary"), "tunnels"), 0);
+	assert_null(lts_json_get(lts_json_get(doc, "summary"), "switch"));
+	lts_json_val_free(doc);
+}
+
+static void test_render_error(void **state)
+{
+	struct lts_json_val *doc;
+	char *out;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(lts_ctl_render_error("no \"such\" thing", &out, &len), 0);
+	assert_int_equal(lts_json_parse(out, len, &doc, NULL, 0), 0);
+	assert_string_equal(lts_json_get_str(doc, "error"), "no \"such\" thing");
+	lts_json_val_free(doc);
+	free(out);
+}
+
+/* ------------------------------------------------------------ socket */
+
+static int client_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+static struct lts_json_val *client_read(int fd)
+{
+	struct lts_json_val *doc;
+	char buf[65536], err[128];
+	size_t len = 0;
+	ssize_t n;
+
+	while ((n = recv(fd, buf + len, sizeof(buf) - len, 0)) > 0)
+		len += n;
+	close(fd);
+	if (lts_json_parse(buf, len, &doc, err, sizeof(err)))
+		fail_msg("answer is not valid JSON: %s", err);
+	return doc;
+}
+
+/*
+ * Open in a fresh directory, answer one request, refuse a bad one, leave
+ * only our own socket behind; stale sockets are replaced, live ones and
+ * other files are not.
+ */
+static void test_socket(void **state)
+{
+	struct fixture *f = *state;
+	struct lts_ctl_server srv, other;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[] = "/tmp/lts-ctl-test.XXXXXX", sub[64], path[96];
+	struct lts_json_val *doc;
+	struct stat st;
+	int fd, stale;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/run/lts", dir);
+	snprintf(path, sizeof(path), "%s/ltsd.sock", sub);
+	assert_int_equal(lts_ctl_server_open(&srv, path, &f->view), 0);
+	assert_int_equal(stat(sub, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0600);
+
+	/* One request; the server answers when its loop gets to it. */
+	fd = client_connect(path);
+	assert_true(fd >= 0);
+	assert_int_equal(send(fd, "show summary\n", 13, 0), 13);
+	shutdown(fd, SHUT_WR);
+	lts_ctl_server_handle(&srv, NOW_MS);
+	doc = client_read(fd);
+	if (geteuid() == 0) {
+		assert_non_null(lts_json_get(doc, "summary"));
+		assert_int_equal(srv.ctr.answered, 1);
+	} else {
+		/* The refusal of non-root peers, when the suite runs unprivileged. */
+		assert_non_null(strstr(lts_json_get_str(doc, "error"), "only root"));
+		assert_int_equal(srv.ctr.refused, 1);
+	}
+	lts_json_val_free(doc);
+
+	if (geteuid() == 0) {
+		fd = client_connect(path);
+		assert_int_equal(send(fd, "show me\n", 8, 0), 8);
+		lts_ctl_server_handle(&srv, NOW_MS);
+		doc = client_read(fd);
+		assert_non_null(strstr(lts_json_get_str(doc, "error"), "unknown request"));
+		assert_int_equal(srv.ctr.bad_requests, 1);
+		lts_json_val_free(doc);
+	}
+	lts_ctl_server_handle(&srv, NOW_MS); /* nothing pending: returns at once */
+
+	/* A live socket is not taken over. */
+	assert_int_equal(lts_ctl_server_open(&other, path, &f->view), -EADDRINUSE);
+	lts_ctl_server_close(&other);
+	assert_int_equal(lstat(path, &st), 0);
+	lts_ctl_server_close(&srv);
+	assert_int_equal(lstat(path, &st), -1);
+	lts_ctl_server_close(&srv); /* twice is harmless */
+
+	/* A dead one (bound, never listening) is replaced. */
+	stale = socket(AF_UNIX, SOCK_STREAM, 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	assert_int_equal(bind(stale, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(lts_ctl_server_open(&srv, path, &f->view), 0);
+	close(stale);
+	lts_ctl_server_close(&srv);
+
+	/* Not a socket: left alone. */
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(lts_ctl_server_open(&srv, path, &f->view), -EEXIST);
+	lts_ctl_server_close(&srv);
+	assert_int_equal(unlink(path), 0);
+
+	assert_int_equal(lts_ctl_server_open(&srv, "relative.sock", &f->view), -EINVAL);
+	assert_int_equal(rmdir(sub), 0);
+	snprintf(sub, sizeof(sub), "%s/run", dir);
+	assert_int_equal(rmdir(sub), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_escape),
+		cmocka_unit_test(test_json_misuse),
+		cmocka_unit_test(test_json_parse),
+		cmocka_unit_test(test_parse_request),
+		cmocka_unit_test(test_tunnels),
+		cmocka_unit_test(test_sessions),
+		cmocka_unit_test(test_sessions_counter_errors),
+		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_no_control_plane),
+		cmocka_unit_test(test_render_error),
+		cmocka_unit_test(test_socket),
+	};
+
+	lts_log_set_level(getenv("LTS_TEST_LOG") ? LTS_LOG_DEBUG : LTS_LOG_ERR);
+	return cmocka_run_group_tests_name("ctl_server", tests, setup, teardown);
+}
