@@ -1,118 +1,211 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make demo`: one static L2TP session switched by ltsd's XDP fast path,
-# between a scapy "LAC" and a scapy "LNS" in network namespaces. Needs root
-# and the packages of scripts/install-deps.sh. Leaves nothing behind.
+# `make demo`: ltsd switching two real L2TP calls by rule. One xl2tpd LAC
+# opens two tunnels (sections bras-1 and bras-2, each presenting its own Host
+# Name) to ltsd, which answers as their LNS and places each call on the LNS
+# its rules name: bras-1's on lns-isp1, bras-2's on lns-isp2, two more
+# xl2tpd. Once both legs of a call are up, ltsd installs the pair in the XDP
+# switch table: the PPP frames of the callers (stand-ins for pppd that send
+# and echo frames) then cross the switch without entering the kernel stack or
+# userspace. Needs root and the packages of scripts/install-deps.sh; about
+# 15 s; leaves nothing behind; exits non-zero when something does not work.
 #
-#      ns lac                             ns lts                            ns lns
-#  +-------------+      +----------------------------------------+      +-------------+
-#  |    lac0     | veth | lts-a       ltsd + lts_xdp       lts-b | veth |    lns0     |
-#  | 10.0.1.1/24 |------| 10.0.1.2/24                10.0.2.2/24 |------| 10.0.2.1/24 |
-#  +-------------+      +----------------------------------------+      +-------------+
+#      ns lac                            ns lts                           ns lns
+#  +----------------+      +--------------------------------+      +----------------+
+#  | xl2tpd (LAC)   |      |  ltsd: lac_peers, rules,       |      | xl2tpd lns-isp1|
+#  |  [lac bras-1]  |      |  lns_peers; XDP on lts-a/lts-b |      |   10.0.2.1     |
+#  |  [lac bras-2]  | veth |                                | veth | xl2tpd lns-isp2|
+#  | lac0 10.0.1.1  |------| lts-a 10.0.1.2  10.0.2.2 lts-b |------|   10.0.2.3     |
+#  +----------------+      +--------------------------------+      +----------------+
 . "$(dirname "$0")/../tests/e2e/lib.sh"
+. "$(dirname "$0")/../tests/e2e/xl2tpd_lib.sh"
+. "$(dirname "$0")/../tests/e2e/switch_lib.sh"
 
-N=${DEMO_FRAMES:-5}
+LAC=bras-1 # the xl2tpd instance; its first section, the second is bras-2
+LNS1=lns-isp1 LNS2=lns-isp2
+# Each LAC stand-in sends this many LCP Configure-Requests and PPP IPv4
+# frames; the LNS stand-ins echo every frame.
+N_LCP=2 N_IP=${DEMO_FRAMES:-5}
+N=$((N_LCP + N_IP))
 
 e2e_init
-cat <<EOF
-L2TP tunnel switch demo
-=======================
-A LAC (10.0.1.1) sends L2TP data frames for tunnel 100 / session 1 to the
-switch (10.0.1.2). ltsd's XDP program rewrites addresses, ports and IDs and
-redirects each frame to the LNS (10.0.2.1) as tunnel 400 / session 4, and
-back: nothing goes through the kernel stack or userspace.
+xl2tpd_check
+xl2tpd_trap_exit
+t_start=$SECONDS
 
-      ns lac                             ns lts                            ns lns
-  +-------------+      +----------------------------------------+      +-------------+
-  |    lac0     | veth | lts-a       ltsd + lts_xdp       lts-b | veth |    lns0     |
-  | 10.0.1.1/24 |------| 10.0.1.2/24                10.0.2.2/24 |------| 10.0.2.1/24 |
-  +-------------+      +----------------------------------------+      +-------------+
+cat <<'EOF'
+L2TP tunnel switch demo: two calls switched by rule
+===================================================
+An xl2tpd LAC opens two tunnels to ltsd, with the Host Names bras-1 and
+bras-2, and places one call in each. ltsd answers as their LNS, picks an LNS
+for each call by its rules and places the call there (ltsd is the LAC toward
+lns-isp1 and lns-isp2, two more xl2tpd). When both legs are up the pair goes
+into the XDP switch table: from then on the callers' PPP frames are switched
+by XDP, both ways.
+
+      ns lac                            ns lts                           ns lns
+  +----------------+      +--------------------------------+      +----------------+
+  | xl2tpd (LAC)   |      |  ltsd: lac_peers, rules,       |      | xl2tpd lns-isp1|
+  |  [lac bras-1]  |      |  lns_peers; XDP on lts-a/lts-b |      |   10.0.2.1     |
+  |  [lac bras-2]  | veth |                                | veth | xl2tpd lns-isp2|
+  | lac0 10.0.1.1  |------| lts-a 10.0.1.2  10.0.2.2 lts-b |------|   10.0.2.3     |
+  +----------------+      +--------------------------------+      +----------------+
 EOF
 
-heading "Building the topology (namespaces $NS_LAC, $NS_LTS, $NS_LNS)"
-topo_create
+heading "1. Topology (namespaces $NS_LAC, $NS_LTS, $NS_LNS) and ltsd (XDP mode native)"
+sw_topo
 bpffs_mount
-log "done; maps will be pinned in $BPFFS_DIR"
-
-heading "Starting ltsd (mode native)"
 cfg=$E2E_TMP/demo.yaml
 {
-	# max_sessions 2: a short map dump below.
-	cfg_head native | sed 's/max_sessions: .*/max_sessions: 2/'
+	cfg_head native | sed "s/max_sessions: .*/max_sessions: 4/; s/hostname: lts-e2e/hostname: lts-demo/
+		/^  bpffs:/a\\
+  control_socket: $E2E_TMP/ltsd.sock"
 	cat <<EOF
-static_sessions:
-  - name: s1
-    a: { local: $V4_A_LOCAL, peer: $V4_A_PEER, tunnel_id: 100, session_id: 1, peer_tunnel_id: 200, peer_session_id: 2 }
-    b: { local: $V4_B_LOCAL, peer: $V4_B_PEER, tunnel_id: 300, session_id: 3, peer_tunnel_id: 400, peer_session_id: 4 }
+lac_peers:
+  - {name: bras, address: 10.0.1.0/24}
+lns_peers:
+  - {name: $LNS1, address: $SW_LNS1_IP, local: $V4_B_LOCAL}
+  - {name: $LNS2, address: $SW_LNS2_IP, local: $V4_B_LOCAL}
+rules:
+  - {name: bras-2-to-isp2, match: {lac_hostname: "bras-2"}, pool: [{lns: $LNS2}]}
+  - {name: default, pool: [{lns: $LNS1}]}
 EOF
 } >"$cfg"
-sed 's/^/    /' "$cfg"
-echo
+log "    ltsd's config (rules: the first that matches wins):"
+sed -n '/^lac_peers:/,$p' "$cfg" | sed 's/^/      /'
 ltsd_start "$cfg" ltsd-demo
-sed 's/^/    /' "$LTSD_LOG"
-E2E_QUIET=1 wait_next_hops 2
+grep -E 'XDP attached|ready' "$LTSD_LOG" | cut -d' ' -f2- | sed 's/^/    /'
 
-# show_frames TAG: what the receiving peer captured, one line per frame,
-# then the L2TP and PPP layers of the first frame in full.
-show_frames() {
-	tshark -n -r "$E2E_TMP/$1.pcapng" -o udp.check_checksum:TRUE \
-		-T fields -E header=y -E occurrence=f \
-		-e frame.number -e ip.src -e ip.dst -e udp.srcport -e udp.dstport \
-		-e ip.ttl -e udp.checksum.status -e l2tp.flags -e l2tp.tunnel -e l2tp.session \
-		-e l2tp.Ns -e ppp.protocol 2>/dev/null |
-		awk -F'\t' -v OFS='\t' '{ for (i = 1; i <= NF; i++) if ($i == "") $i = "-"; print }' |
-		sed '1s/udp.checksum.status/udp.csum(1=ok)/' | column -t -s "$(printf '\t')" |
-		sed 's/^/    /'
-	echo
-	echo "    first frame, L2TP and PPP layers:"
-	tshark -n -r "$E2E_TMP/$1.pcapng" -c 1 -O l2tp,ppp 2>/dev/null |
-		sed -n '/^Layer 2 Tunneling/,$p' | sed 's/^/    /'
+heading "2. Two xl2tpd LNSes, then the xl2tpd LAC with two sections"
+xl2tpd_start "$LNS1" "$NS_LNS" lns $SW_LNS1_IP $V4_B_LOCAL hostname=$LNS1 standin-echo=yes
+xl2tpd_start "$LNS2" "$NS_LNS" lns $SW_LNS2_IP $V4_B_LOCAL hostname=$LNS2 standin-echo=yes
+lac_dir=$(xl2tpd_dir $LAC)
+# Section bras-2: its own Host Name and pppd options (the stand-in's tag,
+# LCP magic number and frame size differ: the two calls' frames differ). The
+# LAC dials once that options file exists.
+xl2tpd_start $LAC "$NS_LAC" lac $SW_LAC1_IP $V4_A_LOCAL hostname=bras-1 autodial=no \
+	standin-send-lcp=$N_LCP standin-send-ip=$N_IP standin-wait-usr1=yes standin-interval-ms=20 \
+	standin-ip-size=200 \
+	extra="[lac bras-2]" extra="lns = $V4_A_LOCAL:1701" extra="autodial = no" \
+	extra="hostname = bras-2" extra="pppoptfile = $lac_dir/options-bras-2" extra="length bit = yes" \
+	extra="refuse pap = yes" extra="refuse chap = yes" extra="require authentication = no"
+{
+	sed 's/^standin-tag .*/standin-tag bras-2/; s/^standin-ip-size .*/standin-ip-size 120/' \
+		"$lac_dir/options"
+	echo "standin-magic 0x4c545332"
+} >"$lac_dir/options-bras-2"
+xl2tpd_ctl $LAC c bras-1 >/dev/null && xl2tpd_ctl $LAC c bras-2 >/dev/null ||
+	die "the LAC did not accept 'c bras-1' / 'c bras-2'"
+log "    xl2tpd LAC sections: $(grep -o '^\[lac [^]]*\]' "$lac_dir/xl2tpd.conf" | paste -sd' ' -)"
+xl2tpd_wait_call $LAC 10 2 || die "the LAC's two calls did not come up"
+xl2tpd_wait_call $LNS1 10 && xl2tpd_wait_call $LNS2 10 || die "the calls did not reach both LNSes"
+log "    both calls are up at the LAC and at the LNSes"
+
+heading "3. What ltsd did with the calls (its log)"
+log "    (\"call T/S\": ltsd's tunnel and session ID toward the LAC; \"tun A/B\": ours/the peer's)"
+grep -E 'SCCRQ from|-> [^:]+: (placing|switched)|dialling' "$LTSD_LOG" | cut -d' ' -f2- |
+	sed 's/^ltsd: //; s/^/    /'
+[ "$(sw_log_count ' -> bras-2-to-isp2: placing the call on lns_peer lns-isp2 ')" = 1 ] ||
+	die "bras-2's call was not placed on lns-isp2"
+[ "$(sw_log_count ' -> default: placing the call on lns_peer lns-isp1 ')" = 1 ] ||
+	die "bras-1's call was not placed on lns-isp1"
+[ "$(sw_log_count ': switched: ')" = 2 ] || die "ltsd did not switch both calls"
+E2E_QUIET=1 NH_TIMEOUT=10 wait_next_hops 4
+
+heading "4. PPP frames both ways (the LAC's stand-ins send, the LNSes' echo)"
+sw_cap_start demo "$NS_LNS" lns0 "udp port 1701"
+standin_wait_started $LAC 2 && standin_wait_started $LNS1 && standin_wait_started $LNS2 ||
+	die "the pppd stand-ins did not start"
+standin_kick $LAC || die "no LAC stand-in to kick"
+standin_wait_rx $LNS1 $N 10 && standin_wait_rx $LNS2 $N 10 && standin_wait_rx $LAC $((2 * N)) 10 ||
+	die "frames missing: lns-isp1 got $(standin_count $LNS1 rx), lns-isp2 $(standin_count $LNS2 rx), the LAC $(standin_count $LAC rx) of $((2 * N)) echoes"
+sw_cap_stop demo
+all_ok=1
+for lns in $LNS1 $LNS2; do
+	standin_frames $lns rx >"$E2E_TMP/$lns.rx"
+	standin_frames $lns tx >"$E2E_TMP/$lns.tx"
+	# The LAC stand-in whose frames this LNS got: by its first frame.
+	pid=$(awk -v f="$(head -n 1 "$E2E_TMP/$lns.rx")" '$3 == "tx" && $5 == f { print $2; exit }' \
+		"$(standin_log $LAC)")
+	tag=$(awk -v p="$pid" '$1 == "#" && $3 == p && $4 == "start" { sub(/tag=/, "", $5); print $5 }' \
+		"$(standin_log $LAC)")
+	standin_frames $LAC tx "$pid" >"$E2E_TMP/$lns.lac.tx"
+	standin_frames $LAC rx "$pid" >"$E2E_TMP/$lns.lac.rx"
+	if [ -n "$pid" ] && cmp -s "$E2E_TMP/$lns.lac.tx" "$E2E_TMP/$lns.rx" &&
+		cmp -s "$E2E_TMP/$lns.tx" "$E2E_TMP/$lns.lac.rx"; then
+		log "    $tag -> $lns: $(wc -l <"$E2E_TMP/$lns.rx") frames, byte-exact; $lns -> $tag: $(wc -l <"$E2E_TMP/$lns.lac.rx") echoes, byte-exact"
+	else
+		log "    $tag <-> $lns: frames differ or are missing"
+		all_ok=0
+	fi
+done
+log "    the first two frames of each call (PPP, as the stand-ins logged them):"
+for lns in $LNS1 $LNS2; do
+	head -n 2 "$E2E_TMP/$lns.rx" | cut -c1-72 | sed "s/^/      $lns got: /; s/\$/.../"
+done
+log "    on the LNS side of the switch (tshark on lns0): data frames per direction"
+tshark -n -r "$E2E_TMP/demo.pcapng" -Y 'l2tp.type == 0' -T fields -E occurrence=f \
+	-e ip.src -e ip.dst -e l2tp.tunnel -e l2tp.session 2>/dev/null | sort | uniq -c |
+	awk '{ printf "      %2d frames  %-9s -> %-9s tunnel %-5s session %s\n", $1, $2, $3, $4, $5 }'
+[ "$all_ok" = 1 ] || die "PPP frames were not switched byte-exact"
+
+heading "5. ltsctl show sessions"
+"$LTSCTL" -s "$E2E_TMP/ltsd.sock" show sessions | sed 's/^/    /' || die "ltsctl failed"
+
+heading "6. Counters (bpftool, maps pinned in $BPFFS_DIR)"
+# percpu_lookup MAP IDX: one line per CPU that counted anything, from
+# bpftool's JSON (BTF-formatted when available, raw bytes otherwise).
+percpu_lookup() {
+	bpftool -j map lookup pinned "$BPFFS_DIR/$1" key "$2" 0 0 0 2>/dev/null | "$PY" -c '
+import json, struct, sys
+e = json.load(sys.stdin)
+e = e.get("formatted", e)
+for c in e["values"]:
+    v = c["value"]
+    if isinstance(v, dict):
+        d = [(int(x["packets"]), int(x["bytes"])) for x in v["dir"]]
+    else:
+        q = struct.unpack("<6Q", bytes(int(b, 16) for b in v)[:48])
+        d = [(q[0], q[1]), (q[3], q[4])]
+    if any(p for p, _ in d):
+        print("cpu %s: dir 0 (LAC -> LNS) %d packets %d bytes, dir 1 (LNS -> LAC) %d packets %d bytes"
+              % (c["cpu"], d[0][0], d[0][1], d[1][0], d[1][1]))'
 }
-
-# demo_flow TAG TITLE FROM_NS FROM_IF TO_NS TO_IF SRC DST TUNNEL SESSION EXP_TUNNEL EXP_SESSION
-demo_flow() {
-	local tag=$1 out
-	heading "$2"
-	log "    sending $N frames from $7 to $8, tunnel $9 / session ${10} (L/S/O flags vary)"
-	capture_start "$tag" "$5" "$6" "$N"
-	out=$(l2tp_send "$3" --iface "$4" --dst-mac "$(mac_of "$NS_LTS" "$( [ "$4" = lac0 ] && echo lts-a || echo lts-b)")" \
-		--src "$7" --dst "$8" --tunnel "$9" --session "${10}" --count "$N" --ttl 64 \
-		--expect "$E2E_TMP/$tag.expected" --expect-ids "${11},${12}") ||
-		die "l2tp_send: $out"
-	capture_wait
-	log "    the peer captured (tshark):"
-	show_frames "$tag"
-	decode "$tag"
-	E2E_QUIET=1 verify_frames "$tag" 4 "${13}" "${14}" 1701 1701 "${11}" "${12}" 63 \
-		"$E2E_TMP/$tag.expected" ||
-		die "frames did not arrive as expected (see above)"
-	log "    => all $N frames arrived as tunnel ${11} / session ${12}, TTL 64 -> 63, L2TP and PPP bytes unchanged"
-}
-
-demo_flow lac-to-lns "LAC -> LNS" "$NS_LAC" lac0 "$NS_LNS" lns0 \
-	$V4_A_PEER $V4_A_LOCAL 100 1 400 4 $V4_B_LOCAL $V4_B_PEER
-demo_flow lns-to-lac "LNS -> LAC" "$NS_LNS" lns0 "$NS_LAC" lac0 \
-	$V4_B_PEER $V4_B_LOCAL 300 3 200 2 $V4_A_LOCAL $V4_A_PEER
-
-heading "Per-session counters: bpftool map dump pinned $BPFFS_DIR/session_stats"
-dump=$(bpftool map dump pinned "$BPFFS_DIR/session_stats")
-lines=$(printf '%s\n' "$dump" | wc -l)
-printf '%s\n' "$dump" | head -n 80 | sed 's/^/    /'
-[ "$lines" -le 80 ] || log "    ... ($lines lines: one value per CPU per session slot)"
 stats_snapshot "$E2E_TMP/demo.snap"
-echo
-log "    summed over CPUs, session s1 (index 0):"
-log "      dir 0 (LAC -> LNS): $(snap_get "$E2E_TMP/demo.snap" session_stats.0.0.packets) packets, $(snap_get "$E2E_TMP/demo.snap" session_stats.0.0.bytes) L2TP bytes"
-log "      dir 1 (LNS -> LAC): $(snap_get "$E2E_TMP/demo.snap" session_stats.0.1.packets) packets, $(snap_get "$E2E_TMP/demo.snap" session_stats.0.1.bytes) L2TP bytes"
-
-heading "Verdict counters (reason_stats, non-zero, summed over CPUs)"
-awk '$1 ~ /^reason\./ && $2 > 0 { sub(/^reason\./, "", $1); printf "    %-20s %s\n", $1, $2 }' \
+bad=0
+for lns in $LNS1 $LNS2; do
+	sess=$(xl2tpd_call_ids $lns | awk '{ print $2 }') # ltsd's session ID toward this LNS
+	idx=$(sed -n "s/.*switched: .*<-> tun [0-9]*\/[0-9]* sess $sess\/[0-9]* (counters \[\([0-9]*\)\]).*/\1/p" "$LTSD_LOG")
+	[ -n "$idx" ] || die "no counter slot for the call on $lns"
+	log "    the call on $lns, counters [$idx]: bpftool map lookup pinned .../session_stats key $idx 0 0 0"
+	percpu_lookup session_stats "$idx" | sed 's/^/      /'
+	for d in 0 1; do
+		p=$(snap_get "$E2E_TMP/demo.snap" "session_stats.$idx.$d.packets")
+		b=$(snap_get "$E2E_TMP/demo.snap" "session_stats.$idx.$d.bytes")
+		[ "$p" = $N ] || bad=1
+		totals[d]="$p packets $b bytes"
+	done
+	log "      all CPUs: LAC -> LNS ${totals[0]}, LNS -> LAC ${totals[1]}"
+	s=$(snap_sum "$E2E_TMP/demo.snap" "^slow_stats\\.$idx\\.")
+	log "      slow_stats[$idx] (the userspace relay's counters, same layout): all $s"
+	[ "$s" = 0 ] || bad=1
+done
+log "    reason_stats, non-zero (bpftool map dump pinned .../reason_stats, summed over CPUs):"
+awk '$1 ~ /^reason\./ && $2 > 0 { sub(/^reason\./, "", $1); printf "      %-20s %s\n", $1, $2 }' \
 	"$E2E_TMP/demo.snap"
-log "    (pass_*: ARP, neighbour discovery, MLD and other non-L2TP traffic left to the kernel)"
+log "    (switched_redirect: the PPP frames above; pass_control: L2TP control messages, to"
+log "     ltsd; pass_not_l2tp, pass_ipv6_exthdr: ARP, neighbour discovery, MLD, to the kernel)"
+[ "$bad" = 0 ] || die "the per-session counters do not account for every frame ($N each way)"
 
-heading "Teardown"
+heading "7. Teardown: the LAC closes both tunnels (StopCCN); ltsd clears the LNS legs (CDN)"
+xl2tpd_ctl $LAC d bras-1 >/dev/null && xl2tpd_ctl $LAC d bras-2 >/dev/null ||
+	die "the LAC did not accept 'd bras-1' / 'd bras-2'"
+xl2tpd_wait_call_closed $LNS1 5 && xl2tpd_wait_call_closed $LNS2 5 || die "the LNSes did not see the calls end"
+E2E_QUIET=1 check_swtab "teardown" 0 || die "switch table not empty after teardown"
+grep -E 'peer StopCCN|tx CDN' "$LTSD_LOG" | cut -d' ' -f2- | sed 's/^ltsd: //; s/^/    /'
+log "    switch table: empty"
 ltsd_stop
-tail -n 4 "$LTSD_LOG" | sed 's/^/    /'
 [ "$LTSD_RC" = 0 ] || die "ltsd exited with $LTSD_RC"
-log "    ltsd exited 0; namespaces, veths and bpffs mount are removed on exit"
+tail -n 1 "$LTSD_LOG" | cut -d' ' -f2- | sed 's/^/    /'
+log "    ltsd exited 0 after $((SECONDS - t_start)) s; namespaces, xl2tpd and the bpffs mount are removed on exit"

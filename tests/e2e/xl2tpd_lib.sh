@@ -499,6 +499,9 @@ xl2tpd_trap_exit() { trap _xl2tpd_exit EXIT; }
 
 _xl2tpd_exit() {
 	local rc=$? n
+	# Cleanup must finish even when stdout went away (a caller piping into head).
+	trap '' PIPE
+	trap - EXIT
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
 		for n in "${!XL2TPD_NS[@]}"; do
 			xl2tpd_show_logs "$n" 15
