@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include "ctl_server.h"
+#include "fsutil.h"
 #include "json.h"
 #include "log.h"
 
@@ -471,27 +472,6 @@ static void set_timeout(int fd, int opt, unsigned int ms)
 	setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
 }
 
-/* mkdir -p of path's directory; components we create are 0700. */
-static int make_parent(const char *path)
-{
-	char buf[LTS_CFG_SOCK_MAX], *p;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	p = strrchr(buf, '/');
-	if (!p || p == buf)
-		return 0;
-	*p = '\0';
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return mkdir(buf, 0700) && errno != EEXIST ? -errno : 0;
-}
-
 /* An existing path: 0 once it is gone, or why it must stay. */
 static int remove_stale(const struct sockaddr_un *sa)
 {
@@ -531,7 +511,7 @@ int lts_ctl_server_open(struct lts_ctl_server *srv, const char *path,
 	if (path[0] != '/' || strlen(path) >= sizeof(sa.sun_path))
 		return -EINVAL;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	err = make_parent(path);
+	err = lts_mkdir_parent(path);
 	err = err ?: remove_stale(&sa);
 	if (err)
 		return err;

@@ -27,6 +27,7 @@
 #include "ctl_server.h"
 #include "ctrl_plane.h"
 #include "egress.h"
+#include "fsutil.h"
 #include "log.h"
 #include "lts_config.h"
 #include "lts_xdp.skel.h"
@@ -81,23 +82,6 @@ static void usage(FILE *f)
 		   "      --version      print the version and exit\n");
 }
 
-/* mkdir -p for the pin directory. */
-static int mkdir_p(const char *path)
-{
-	char buf[LTS_CFG_PATH_MAX], *p;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return mkdir(buf, 0700) && errno != EEXIST ? -errno : 0;
-}
-
 /*
  * Own the pin directory: it must be on bpffs, only one ltsd may use it (in
  * any network namespace), and pins left by a dead ltsd are removed so this
@@ -114,7 +98,7 @@ static int claim_pin_dir(struct ltsd *d)
 	size_t i;
 	int err;
 
-	err = mkdir_p(dir);
+	err = lts_mkdir_p(dir);
 	if (err || statfs(dir, &st) || st.f_type != BPF_FS_MAGIC) {
 		pr_err("%s is not on a bpffs mount (mount -t bpf bpf /sys/fs/bpf)%s%s", dir,
 		       err ? ": " : "", err ? strerror(-err) : "");
