@@ -81,6 +81,20 @@ const char *lts_tun_state_name(enum lts_tun_state s)
 	return s < LTS_TUN_STATE_MAX ? tun_state_names[s] : "?";
 }
 
+/*
+ * SCCRQ and SCCRP go out unhidden even with hide_avps: a peer picks the
+ * secret by the Host Name in that very message, and some (xl2tpd 1.3) look
+ * it up only after parsing the message, failing on any hidden AVP in it.
+ * Everything from SCCCN on is hidden (RFC 2661 4.3 allows either).
+ */
+static struct lts_avp_opts first_message_opts(const struct lts_tunnel *t)
+{
+	struct lts_avp_opts opts = lts_tunnel_avp_opts(t);
+
+	opts.hide = false;
+	return opts;
+}
+
 struct lts_avp_opts lts_tunnel_avp_opts(const struct lts_tunnel *t)
 {
 	return (struct lts_avp_opts){
@@ -237,7 +251,7 @@ static void learn_peer(struct lts_tunnel *t, const struct lts_ctrl_msg *m)
 /* LAC role, RFC 2661 7.2.1 "Local Open request": send SCCRQ. */
 static enum lts_tun_state act_send_sccrq(struct lts_tunnel *t, const struct tun_event_arg *a)
 {
-	struct lts_avp_opts opts = lts_tunnel_avp_opts(t);
+	struct lts_avp_opts opts = first_message_opts(t);
 	struct lts_avp_writer w;
 	uint8_t body[BODY_MAX];
 
@@ -255,7 +269,7 @@ static enum lts_tun_state act_send_sccrq(struct lts_tunnel *t, const struct tun_
 /* LNS role: answer an acceptable SCCRQ with SCCRP (7.2.1). */
 static enum lts_tun_state act_answer_sccrq(struct lts_tunnel *t, const struct tun_event_arg *a)
 {
-	struct lts_avp_opts opts = lts_tunnel_avp_opts(t);
+	struct lts_avp_opts opts = first_message_opts(t);
 	struct lts_avp_writer w;
 	uint8_t body[BODY_MAX];
 
