@@ -7,7 +7,7 @@ pkgs=(
 	make gcc clang llvm libclang-rt-14-dev pkg-config
 	libbpf-dev libxdp-dev xdp-tools bpftool linux-libc-dev libelf-dev zlib1g-dev
 	libyaml-dev libcmocka-dev libmd-dev
-	iproute2 python3 python3-scapy tshark xl2tpd
+	iproute2 ethtool python3 python3-scapy tshark xl2tpd gnuplot-nox
 )
 
 if [ "$(id -u)" -ne 0 ]; then

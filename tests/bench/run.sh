@@ -1,0 +1,398 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Benchmarks of issue #5 (results and reading: docs/benchmarks.md).
+#
+#   part 1  program cost        bench_prog cost   (BPF_PROG_TEST_RUN)
+#   part 2  switching rate      l2tp_gen -> lts -> sink, three forwarders
+#   part 3  scale               bench_prog scale  (1 .. 1M sessions)
+#   part 4  control plane       not measured yet (needs issues #3/#4)
+#
+# Part 2 topology (namespaces and addresses of tests/e2e/lib.sh):
+#
+#      ns gen ($NS_LAC)           ns lts ($NS_LTS)                      ns sink ($NS_LNS)
+#   +-----------------+     +-------------------------------------+     +-----------------+
+#   |      lac0       |veth | lts-a   [ forwarder under test ] lts-b |veth |      lns0       |
+#   |   10.0.1.1/24   |-----| 10.0.1.2/24              10.0.2.2/24 |-----|   10.0.2.1/24   |
+#   +-----------------+     +-------------------------------------+     +-----------------+
+#    l2tp_gen: BPF_PROG_RUN   1. ltsd mode native (lts_xdp)              sink.bpf.c: counts
+#    live frames, XDP_TX      2. reference: MAC rewrite + devmap         and drops UDP,
+#    out of lac0; K sessions     redirect (ref_fwd.bpf.c)                passes ARP
+#    round robin              3. ltsd mode off (userspace relay)
+#
+# The generator runs on CPU 0; with XDP, the switch and the sink run in its
+# softirq on the same core. ltsd is moved to CPU 1 (the slow path's relay).
+#
+# Prints each part's markdown table with the machine description, writes
+# data and PNG plots (gnuplot) into $BENCH_OUT (default $O/bench, with
+# BENCH_SMOKE=1 $O/bench/smoke) and results.md there. BENCH_SMOKE=1: tiny
+# counts, under a minute: do the tools still work? Exit status: 0 unless
+# something is broken (a tool failed, a table is missing); a figure off its
+# target is never a failure. Needs root; exits 77 otherwise. BENCH_PARTS
+# (default "1 2 3") runs only some parts; BENCH_DURATION sets part 2's
+# seconds per run (default 3); BENCH_VERBOSE=1 shows every round of parts
+# 1 and 3 on stderr.
+
+. "$(dirname "$0")/../e2e/lib.sh"
+
+SMOKE=${BENCH_SMOKE:-0}
+BENCH=$BUILD/tests/bench
+if [ "$SMOKE" = 1 ]; then
+	BENCH_OUT=${BENCH_OUT:-$BUILD/bench/smoke}
+else
+	BENCH_OUT=${BENCH_OUT:-$BUILD/bench}
+fi
+BROKEN=0
+PARTS=${BENCH_PARTS:-1 2 3}
+VERBOSE=()
+[ "${BENCH_VERBOSE:-0}" = 1 ] && VERBOSE=(--verbose)
+
+# ---------------------------------------------------------------- sizes
+if [ "$SMOKE" = 1 ]; then
+	P1_ARGS=(--frames 20000 --rounds 1)
+	P3_ARGS=(--frames 20000 --rounds 1 --sessions 1,1000,65536)
+	P2_DURATION=0.2 P2_MAX_FRAMES=2000000 P2_ROUNDS=1
+else
+	P1_ARGS=(--frames 1000000 --rounds 11)
+	P3_ARGS=(--frames 2000000 --rounds 5 --sessions 1,1000,65536,1048576)
+	P2_DURATION=${BENCH_DURATION:-3} P2_MAX_FRAMES=400000000 P2_ROUNDS=3
+fi
+P2_SIZES=(64 512 1500)
+P2_SESSIONS=(1 1000)
+
+broken() {
+	echo "BROKEN: $*" >&2
+	BROKEN=1
+}
+
+bench_init() {
+	[ "$(id -u)" -eq 0 ] || skip "benchmarks need root (namespaces, XDP)"
+	local t
+	for t in ip unshare mount bpftool taskset; do
+		command -v "$t" >/dev/null 2>&1 || skip "needs $t (scripts/install-deps.sh)"
+	done
+	for t in bench_prog l2tp_gen bench_attach; do
+		[ -x "$BENCH/$t" ] || die "$BENCH/$t not built: run make bench-tools"
+	done
+	[ -x "$LTSD" ] || die "$LTSD not built: run make"
+	E2E_TMP=$(mktemp -d /tmp/lts-bench.XXXXXX) || die "mktemp"
+	trap e2e_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	mkdir -p "$BENCH_OUT"
+	# Only the outputs of the parts that run now; the others' stay.
+	local p
+	for p in $PARTS; do
+		rm -f "$BENCH_OUT/part$p.dat"
+		case $p in
+		2) rm -f "$BENCH_OUT/rate_vs_size.png" ;;
+		3) rm -f "$BENCH_OUT/cost_vs_sessions.png" ;;
+		esac
+	done
+}
+
+machine() {
+	local mem
+	mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+	echo "## Machine"
+	echo
+	echo "- CPUs: $(nproc) ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'))"
+	echo "- kernel: $(uname -r) ($(uname -m))"
+	echo "- memory: $mem"
+	echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (shared machine: figures are noisy)"
+	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), mode: $([ "$SMOKE" = 1 ] && echo 'SMOKE (tiny counts, figures meaningless)' || echo full)"
+	echo
+}
+
+# ---------------------------------------------------------------- parts 1, 3
+
+# in_private_ns N CMD...: run CMD in a fresh network namespace holding N
+# unconnected veth pairs a0/a1, a2/a3, ... (bench_prog's anchors).
+in_private_ns() {
+	local n=$1
+	shift
+	unshare --net bash -c '
+		n=$1; shift
+		for ((i = 0; i < 2 * n; i += 2)); do
+			ip link add a$i type veth peer name a$((i + 1)) || exit 1
+		done
+		exec "$@"' bash "$n" "$@"
+}
+
+part1() {
+	in_private_ns 6 "$BENCH/bench_prog" cost --anchors a0,a1,a2,a3,a4,a5,a6,a7,a8,a9,a10,a11 \
+		--data "$BENCH_OUT/part1.dat" "${P1_ARGS[@]}" "${VERBOSE[@]}" >"$E2E_TMP/part1.md" ||
+		broken "part 1 (bench_prog cost)"
+	cat "$E2E_TMP/part1.md"
+}
+
+part3() {
+	in_private_ns 2 "$BENCH/bench_prog" scale --anchors a0,a1,a2,a3 \
+		--data "$BENCH_OUT/part3.dat" "${P3_ARGS[@]}" "${VERBOSE[@]}" >"$E2E_TMP/part3.md" \
+		2>"$E2E_TMP/part3.log" || { cat "$E2E_TMP/part3.log" >&2; broken "part 3 (bench_prog scale)"; }
+	cat "$E2E_TMP/part3.md"
+}
+
+# ---------------------------------------------------------------- part 2
+
+declare -A RES # RES[mode,K,size] = l2tp_gen's result line (median run)
+declare -A RUNS # RUNS[mode,K,size] = result lines of every round
+
+# sessions_cfg MODE K: ltsd config with K static sessions; session i:
+#   a: 10.0.1.1 -> 10.0.1.2 tunnel 100 session i  (what the generator sends)
+#   b: 10.0.2.1 -> 10.0.2.2 tunnel 200 session i  (forwarded to the sink as such)
+sessions_cfg() {
+	local mode=$1 k=$2 max=$2
+	[ "$max" -ge 16 ] || max=16
+	cfg_head "$mode" | sed "s/^  max_sessions: .*/  max_sessions: $max/"
+	echo "static_sessions:"
+	awk -v k="$k" -v al="$V4_A_LOCAL" -v ap="$V4_A_PEER" -v bl="$V4_B_LOCAL" -v bp="$V4_B_PEER" '
+	BEGIN {
+		for (i = 1; i <= k; i++) {
+			printf "  - name: s%d\n", i
+			printf "    a: { local: %s, peer: %s, tunnel_id: 100, session_id: %d, peer_tunnel_id: 100, peer_session_id: %d }\n", al, ap, i, i
+			printf "    b: { local: %s, peer: %s, tunnel_id: 200, session_id: %d, peer_tunnel_id: 200, peer_session_id: %d }\n", bl, bp, i, i
+		}
+	}'
+}
+
+pin_cpu() { [ "$(nproc)" -ge 2 ] && taskset -p -c "$2" "$1" >/dev/null 2>&1; }
+
+field_of() { printf '%s' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+field() { field_of "${RES[$1]}" "$2"; }
+
+# gen MODE K SIZE DRAIN_MS: one measurement, appended to RUNS.
+gen() {
+	local mode=$1 k=$2 size=$3 drain=$4 out cpu=()
+	[ "$(nproc)" -ge 2 ] && cpu=(taskset -c 0)
+	out=$(ip netns exec "$NS_LAC" "${cpu[@]}" "$BENCH/l2tp_gen" --iface lac0 --anchor gen-anc0 \
+		--dst-mac "$LTS_A_MAC" --src "$V4_A_PEER" --dst "$V4_A_LOCAL" \
+		--tunnel 100 --session 1 --sessions "$k" --size "$size" \
+		--duration "$P2_DURATION" --max-frames "$P2_MAX_FRAMES" \
+		--sink-pin "$SINK_PIN" --drain-ms "$drain" 2>&1)
+	if ! printf '%s' "$out" | grep -q '^sent=[0-9]* delivered=[0-9]'; then
+		printf '%s\n' "$out" >&2
+		broken "part 2: l2tp_gen ($mode, $k sessions, $size bytes)"
+		out="sent=0 delivered=0 elapsed=0 offered_mpps=0 delivered_mpps=0 loss=0 loss_pct=0"
+	fi
+	# Every forwarder must deliver something; how much is only reported.
+	[ "$(field_of "$out" delivered)" != 0 ] ||
+		broken "part 2: nothing reached the sink ($mode, $k sessions, $size bytes)"
+	RUNS[$mode,$k,$size]+="$out"$'\n'
+	printf '  %-5s %4s sessions %4s B: %s\n' "$mode" "$k" "$size" "$out" >&2
+}
+
+# pick_medians: RES = the run with the median delivered rate, per key.
+pick_medians() {
+	local key
+	for key in "${!RUNS[@]}"; do
+		RES[$key]=$(printf '%s' "${RUNS[$key]}" | grep . |
+			sort -t= -k6 -g | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }')
+	done
+}
+
+part2_setup() {
+	topo_create
+	bpffs_mount
+	SINK_PIN=$BPFFS_MNT/bench_sink_count
+	ip netns exec "$NS_LNS" "$BENCH/bench_attach" sink --iface lns0 --pin "$SINK_PIN" ||
+		die "attach the sink to lns0"
+	# The generator's anchor (see l2tp_gen.c): an idle veth pair.
+	ip -n "$NS_LAC" link add gen-anc0 type veth peer name gen-anc1 || die "anchor veth"
+	LTS_A_MAC=$(mac_of "$NS_LTS" lts-a)
+	LNS_MAC=$(mac_of "$NS_LNS" lns0)
+}
+
+# ref_run K SIZE: swap ltsd's program on lts-a for the reference forwarder,
+# measure, put ltsd's program back (ltsd keeps it loaded meanwhile).
+ref_run() {
+	ip netns exec "$NS_LTS" "$BENCH/bench_attach" fwd --in lts-a --out lts-b \
+		--dst-mac "$LNS_MAC" || die "attach the reference forwarder"
+	gen ref "$1" "$2" 100
+	ip netns exec "$NS_LTS" "$BENCH/bench_attach" restore --iface lts-a --id "$LTSD_PROG" ||
+		die "restore ltsd's program $LTSD_PROG on lts-a"
+}
+
+part2_k() {
+	local k=$1 cfg r size
+	echo "part 2: $k session(s)" >&2
+
+	cfg=$E2E_TMP/native-$k.yaml
+	sessions_cfg native "$k" >"$cfg"
+	ltsd_start "$cfg" "ltsd-native-$k"
+	pin_cpu "$LTSD_PID" 1
+	E2E_QUIET=1 wait_next_hops $((2 * k))
+	LTSD_PROG=$(xdp_prog_id "$NS_LTS" lts-a)
+	[ -n "$LTSD_PROG" ] || die "ltsd attached no XDP program to lts-a"
+	# XDP switch and reference alternate (order flipped every round), so
+	# that a change of load on this shared machine hits both alike.
+	for ((r = 1; r <= P2_ROUNDS; r++)); do
+		for size in "${P2_SIZES[@]}"; do
+			if ((r % 2)); then
+				gen xdp "$k" "$size" 100
+				ref_run "$k" "$size"
+			else
+				ref_run "$k" "$size"
+				gen xdp "$k" "$size" 100
+			fi
+		done
+	done
+	ltsd_stop
+
+	# Without an XDP program on lts-a, frames sent into lac0 by XDP are
+	# only delivered with GRO on (docs: DESIGN 6).
+	if command -v ethtool >/dev/null 2>&1; then
+		ip netns exec "$NS_LTS" ethtool -K lts-a gro on >/dev/null || die "ethtool -K lts-a gro on"
+		SLOW_NOTE="GRO on lts-a (no XDP program there in mode off)"
+	else
+		ip -n "$NS_LTS" link set dev lts-a xdp obj "$XDP_PASS_OBJ" sec xdp ||
+			die "xdp_pass on lts-a"
+		SLOW_NOTE="xdp_pass on lts-a (ethtool missing, so no GRO) in front of the stack"
+	fi
+	cfg=$E2E_TMP/off-$k.yaml
+	sessions_cfg off "$k" >"$cfg"
+	ltsd_start "$cfg" "ltsd-off-$k"
+	pin_cpu "$LTSD_PID" 1
+	for size in "${P2_SIZES[@]}"; do
+		gen slow "$k" "$size" 500
+	done
+	ltsd_stop
+	if command -v ethtool >/dev/null 2>&1; then
+		ip netns exec "$NS_LTS" ethtool -K lts-a gro off >/dev/null
+	else
+		ip -n "$NS_LTS" link set dev lts-a xdp off
+	fi
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+part2_table() {
+	local k size x r s
+	echo "### Part 2: switching rate, gen -> lts -> sink over veth (Mpps delivered at the sink; ${P2_DURATION} s a run, XDP and reference: median of $P2_ROUNDS alternating runs)"
+	echo
+	echo "| frame bytes | sessions | XDP switch Mpps (lost) | reference forwarder Mpps (lost) | XDP/ref | target | slow path Mpps (lost) | XDP/slow | target |"
+	echo "|---:|---:|---:|---:|---:|---|---:|---:|---|"
+	for k in "${P2_SESSIONS[@]}"; do
+		for size in "${P2_SIZES[@]}"; do
+			x=$(field "xdp,$k,$size" delivered_mpps)
+			r=$(field "ref,$k,$size" delivered_mpps)
+			s=$(field "slow,$k,$size" delivered_mpps)
+			printf '| %s | %s | %.3f (%s%%) | %.3f (%s%%) | %s | >= 0.9 | %.3f (%s%%) | %s | >= 10 |\n' \
+				"$size" "$k" "$x" "$(field "xdp,$k,$size" loss_pct)" \
+				"$r" "$(field "ref,$k,$size" loss_pct)" "$(ratio "$x" "$r")" \
+				"$s" "$(field "slow,$k,$size" loss_pct)" "$(ratio "$x" "$s")"
+		done
+	done
+	echo
+	echo "Frame bytes: Ethernet frame without FCS. Offered load: as fast as one core generates"
+	echo "(BPF_PROG_RUN live frames); lost = (sent - delivered) / sent. Offered Mpps per run:"
+	for k in "${P2_SESSIONS[@]}"; do
+		for size in "${P2_SIZES[@]}"; do
+			printf -- '%s/%sB xdp %s ref %s slow %s; ' "$k" "$size" \
+				"$(field "xdp,$k,$size" offered_mpps)" "$(field "ref,$k,$size" offered_mpps)" \
+				"$(field "slow,$k,$size" offered_mpps)"
+		done
+	done
+	echo
+	echo "Slow path: ltsd mode off, $SLOW_NOTE."
+	echo
+	{
+		echo "# size xdp_k1 ref_k1 slow_k1 xdp_k1000 ref_k1000 slow_k1000 (Mpps delivered)"
+		for size in "${P2_SIZES[@]}"; do
+			printf '%s' "$size"
+			for k in "${P2_SESSIONS[@]}"; do
+				printf ' %s %s %s' "$(field "xdp,$k,$size" delivered_mpps)" \
+					"$(field "ref,$k,$size" delivered_mpps)" "$(field "slow,$k,$size" delivered_mpps)"
+			done
+			echo
+		done
+	} >"$BENCH_OUT/part2.dat"
+}
+
+part2() {
+	local k
+	part2_setup
+	for k in "${P2_SESSIONS[@]}"; do
+		part2_k "$k"
+	done
+	pick_medians
+	part2_table >"$E2E_TMP/part2.md"
+	cat "$E2E_TMP/part2.md"
+}
+
+part4() {
+	echo "### Part 4: control plane (call setup rate, sessions under churn)"
+	echo
+	echo "Not measured: needs the control plane (issues #3/#4), which does not exist yet."
+	echo
+}
+
+# ---------------------------------------------------------------- plots
+
+plots() {
+	if ! command -v gnuplot >/dev/null 2>&1; then
+		echo "(no plots: gnuplot not installed; apt-get install gnuplot-nox)"
+		return
+	fi
+	if [ -s "$BENCH_OUT/part2.dat" ]; then
+		gnuplot <<EOF || broken "plot rate_vs_size.png"
+set terminal png size 900,560 noenhanced
+set output "$BENCH_OUT/rate_vs_size.png"
+set title "Switching rate vs frame size (gen -> lts -> sink, veth)"
+set xlabel "frame size (bytes)"
+set ylabel "Mpps delivered at the sink"
+set logscale y
+set grid
+set key outside right
+set xtics (64, 512, 1500)
+plot "$BENCH_OUT/part2.dat" using 1:2 with linespoints title "XDP switch, 1 session", \
+     "" using 1:3 with linespoints title "reference fwd, 1 session", \
+     "" using 1:4 with linespoints title "slow path, 1 session", \
+     "" using 1:5 with linespoints title "XDP switch, 1000 sessions", \
+     "" using 1:6 with linespoints title "reference fwd, 1000 sessions", \
+     "" using 1:7 with linespoints title "slow path, 1000 sessions"
+EOF
+	fi
+	if [ -s "$BENCH_OUT/part3.dat" ]; then
+		gnuplot <<EOF || broken "plot cost_vs_sessions.png"
+set terminal png size 900,560 noenhanced
+set output "$BENCH_OUT/cost_vs_sessions.png"
+set title "lts_xdp cost per frame vs sessions installed (BPF_PROG_TEST_RUN)"
+set xlabel "sessions installed"
+set ylabel "ns per frame"
+set logscale x
+set grid
+set xrange [0.5:4e6]
+set yrange [0:*]
+set key top left
+plot "$BENCH_OUT/part3.dat" using 1:2 with linespoints title "lts_xdp, frames spread over all sessions"
+EOF
+	fi
+	echo "Plots: $(ls "$BENCH_OUT"/*.png 2>/dev/null | tr '\n' ' ')"
+}
+
+# ---------------------------------------------------------------- main
+
+bench_init
+# Everything below runs in this shell (not in a pipeline's subshell), so
+# that the EXIT trap knows about ltsd and the namespaces; tee copies it all.
+exec 3>&1
+exec > >(tee "$BENCH_OUT/results.md")
+TEE_PID=$!
+machine
+for part in $PARTS; do
+	case $part in
+	1) echo "Running part 1 (program cost) ..." >&2; part1 ;;
+	2) echo "Running part 2 (switching rate) ..." >&2; part2 ;;
+	3) echo "Running part 3 (scale) ..." >&2; part3 ;;
+	*) broken "BENCH_PARTS: no part '$part'" ;;
+	esac
+done
+part4
+exec >&3 3>&-
+wait "$TEE_PID" 2>/dev/null
+plots
+for part in $PARTS; do
+	grep -q "^### Part $part" "$BENCH_OUT/results.md" || broken "part $part printed no table"
+done
+exit "$BROKEN"

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Smoke run of the benchmarks (issue #5, tests/bench/run.sh with tiny
+# counts) so that they don't rot: every part must print its table with
+# numeric figures, and the plots must be written. The figures themselves
+# are never checked: a benchmark never fails the suite on a figure.
+#
+#      ns gen                     ns lts                               ns sink
+#   +-------------+     +-----------------------------------+     +-------------+
+#   |    lac0     |veth |  lts-a   [ ltsd / reference ]   lts-b |veth |    lns0     |
+#   | 10.0.1.1/24 |-----| 10.0.1.2/24               10.0.2.2/24 |-----| 10.0.2.1/24 |
+#   +-------------+     +-----------------------------------+     +-------------+
+#    l2tp_gen (BPF_PROG_RUN live frames)                            sink.bpf.c counts
+#
+# (run.sh builds that topology itself; parts 1 and 3 run in private
+# namespaces of their own.)
+set -u -o pipefail
+
+cd "$(dirname "$0")/../.."
+O=${O:-build}
+case $O in /*) BUILD=$O ;; *) BUILD=$PWD/$O ;; esac
+BENCH=$BUILD/tests/bench
+FAILS=0
+
+fail() {
+	echo "FAIL: $*"
+	FAILS=$((FAILS + 1))
+}
+ok() { echo "ok    $*"; }
+
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
+for t in bench_prog l2tp_gen bench_attach; do
+	[ -x "$BENCH/$t" ] || { echo "FAIL: $BENCH/$t not built: run make bench-tools"; exit 1; }
+done
+
+OUT_DIR=$(mktemp -d /tmp/lts-bench-smoke.XXXXXX) || exit 1
+trap 'rm -rf "$OUT_DIR"' EXIT
+LOG=$OUT_DIR/run.log
+
+start=$SECONDS
+BENCH_SMOKE=1 BENCH_OUT=$OUT_DIR O=$O timeout 300 tests/bench/run.sh >"$LOG" 2>&1
+rc=$?
+took=$((SECONDS - start))
+if [ "$rc" -eq 0 ]; then
+	ok "BENCH_SMOKE=1 tests/bench/run.sh exits 0 (${took}s)"
+else
+	fail "BENCH_SMOKE=1 tests/bench/run.sh exited $rc; last lines:"
+	tail -n 40 "$LOG" | sed 's/^/      | /'
+fi
+[ "$took" -lt 60 ] || echo "NOTE  the smoke run took ${took}s (meant to stay under 60s)"
+
+# table_rows HEADING: the data rows of the markdown table under HEADING.
+table_rows() {
+	awk -v h="$1" '
+		index($0, h) == 1 { in_part = 1; next }
+		in_part && /^#/ { exit }
+		in_part && /^\|/ && !/^\|---/ && !/^\|[ ]*(frame|sessions|pipeline|operation) / { print }
+	' "$LOG"
+}
+
+# check_table HEADING MIN_ROWS COLUMNS...: at least MIN_ROWS rows, and in
+# each the given columns (1-based, between the pipes) start with a number.
+check_table() {
+	local heading=$1 min=$2 rows n bad
+	shift 2
+	rows=$(table_rows "$heading")
+	n=$(printf '%s' "$rows" | grep -c '^|')
+	if [ "$n" -lt "$min" ]; then
+		fail "'$heading': $n table rows, expected at least $min"
+		return
+	fi
+	bad=$(printf '%s\n' "$rows" | awk -F'|' -v cols="$*" '
+		BEGIN { nc = split(cols, c, " ") }
+		{ for (i = 1; i <= nc; i++) {
+			v = $(c[i] + 1); gsub(/^ +| +$/, "", v)
+			if (v !~ /^-?[0-9]+(\.[0-9]+)?/) { print "column " c[i] " = \"" v "\" in: " $0; exit }
+		} }')
+	if [ -n "$bad" ]; then
+		fail "'$heading': non-numeric figure: $bad"
+	else
+		ok "'$heading': $n rows with numeric figures"
+	fi
+}
+
+grep -q '^## Machine' "$LOG" && grep -q '^- CPUs: [0-9]' "$LOG" && grep -q '^- kernel: ' "$LOG" &&
+	grep -q '^- memory: [0-9]' "$LOG" && ok "machine description printed" ||
+	fail "machine description (CPUs, kernel, memory) missing"
+#                                                        columns: figure reference ratio
+check_table "### Part 1:" 3 2 3 4
+check_table "#### Where lts_xdp spends its time" 6 2
+#   frame sessions XDP ref XDP/ref slow XDP/slow
+check_table "### Part 2:" 6 1 2 3 4 5 7 8
+#   sessions entries ns reference growth memory bytes/session
+check_table "### Part 3:" 3 1 2 3 4 5 7 8
+grep -q '^### Part 4:' "$LOG" && grep -q 'needs the control plane' "$LOG" &&
+	ok "part 4 marked as not measured yet" || fail "part 4 section missing"
+
+if command -v gnuplot >/dev/null 2>&1; then
+	for p in rate_vs_size cost_vs_sessions; do
+		if [ "$(head -c 4 "$OUT_DIR/$p.png" 2>/dev/null | od -An -tx1 | tr -d ' ')" = 89504e47 ]; then
+			ok "plot $p.png written"
+		else
+			fail "plot $p.png missing or not a PNG"
+		fi
+	done
+else
+	echo "NOTE  gnuplot not installed: plots not checked (apt-get install gnuplot-nox)"
+fi
+
+echo
+if [ "$FAILS" -eq 0 ]; then
+	echo "PASS: $(basename "$0")"
+	exit 0
+fi
+echo "FAIL: $(basename "$0"): $FAILS check(s) failed"
+exit 1
