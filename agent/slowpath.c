@@ -117,8 +117,8 @@ static uint64_t now_ns(void)
 {
 	struct timespec ts;
 
-	/* CLOCK_MONOTONIC: the clock of bpf_ktime_get_ns(), so last-seen compares. */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/* The clock of bpf_ktime_get_coarse_ns(): last-seen compares across paths. */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 

@@ -90,7 +90,7 @@ _Static_assert(sizeof(struct lts_switch_val) == 72, "lts_switch_val layout");
 struct lts_dir_stats {
 	__u64 packets;
 	__u64 bytes;          /* L2TP payload bytes after the UDP header */
-	__u64 last_seen_ns;   /* CLOCK_MONOTONIC (bpf_ktime_get_ns) of the last frame */
+	__u64 last_seen_ns;   /* CLOCK_MONOTONIC_COARSE (bpf_ktime_get_coarse_ns), last frame */
 };
 
 /* Value of session_stats (per CPU, fast path) and slow_stats (agent relay). */

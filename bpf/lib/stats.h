@@ -29,7 +29,9 @@ static __always_inline void lts_count_session(const struct lts_switch_val *val,
 	d = &ss->dir[val->dir & 1];
 	d->packets++;
 	d->bytes += bytes;
-	d->last_seen_ns = bpf_ktime_get_ns();
+	/* Coarse (jiffies) time: last-seen only feeds timers counted in seconds,
+	 * and bpf_ktime_get_ns() costs ~20 ns a frame (docs/benchmarks.md). */
+	d->last_seen_ns = bpf_ktime_get_coarse_ns();
 }
 
 #endif /* LTS_BPF_STATS_H */
