@@ -706,7 +706,7 @@ static int cmd_cost(struct bench *b)
 	    {ST_PARSE, "parse Ethernet .. L2TP"},
 	    {ST_LOOKUP, "+ switch-table lookup (hit)"},
 	    {ST_REWRITE, "+ egress checks, rewrite, checksums"},
-	    {ST_SESSION, "+ session counters (incl. bpf_ktime_get_ns)"},
+	    {ST_SESSION, "+ session counters (incl. the last-seen clock)"},
 	    {SW_TX, "+ verdict and reason counter (= lts_xdp)"},
 	};
 	struct bench_case cases[N_CASES] = {};
