@@ -53,6 +53,7 @@ int lts_cp_init(struct lts_ctrl_plane *cp, const struct lts_config *cfg,
 
 void lts_cp_fini(struct lts_ctrl_plane *cp)
 {
+	cp->shutting_down = true; /* hooks must not dial while everything goes */
 	while (cp->all)
 		lts_tunnel_free(cp->all);
 	free(cp->tunnels);
@@ -102,23 +103,44 @@ struct lts_tunnel *lts_cp_lns_tunnel(struct lts_ctrl_plane *cp, size_t idx)
 	return cp->shutting_down ? NULL : dial_lns(cp, idx);
 }
 
-/* Token bucket per source address (limits.sccrq_rate, sccrq_burst). */
-static bool sccrq_rate_ok(struct lts_ctrl_plane *cp, const struct lts_ip *src)
+#define SCCRQ_PROBE 8
+
+/*
+ * The token bucket of this source (limits.sccrq_rate, sccrq_burst): a small
+ * table probed over a few slots; a new source takes an empty slot or the
+ * one idle longest (a full bucket again, which equals a long-idle source's).
+ */
+static struct lts_sccrq_bucket *sccrq_bucket(struct lts_ctrl_plane *cp, const struct lts_ip *src,
+					     uint32_t cap)
 {
-	const struct lts_limits *lim = &cp->cfg->limits;
-	uint32_t h = 2166136261u, cap = lim->sccrq_burst * 1000u;
-	struct lts_sccrq_bucket *b;
-	uint64_t refill;
+	struct lts_sccrq_bucket *b, *victim = NULL;
+	uint32_t h = 2166136261u;
 	size_t i;
 
 	for (i = 0; i < sizeof(src->addr); i++)
 		h = (h ^ src->addr[i]) * 16777619u;
-	b = &cp->buckets[h % LTS_SCCRQ_BUCKETS];
-	if (!same_ip(&b->src, src)) {
-		b->src = *src;
-		b->tokens_milli = cap;
-		b->updated_ms = cp->now_ms;
+	h ^= src->family;
+	for (i = 0; i < SCCRQ_PROBE; i++) {
+		b = &cp->buckets[(h + i) % LTS_SCCRQ_BUCKETS];
+		if (same_ip(&b->src, src))
+			return b;
+		if (!victim || !b->src.family || (victim->src.family &&
+						  b->updated_ms < victim->updated_ms))
+			victim = b;
 	}
+	victim->src = *src;
+	victim->tokens_milli = cap;
+	victim->updated_ms = cp->now_ms;
+	return victim;
+}
+
+static bool sccrq_rate_ok(struct lts_ctrl_plane *cp, const struct lts_ip *src)
+{
+	const struct lts_limits *lim = &cp->cfg->limits;
+	uint32_t cap = lim->sccrq_burst * 1000u;
+	struct lts_sccrq_bucket *b = sccrq_bucket(cp, src, cap);
+	uint64_t refill;
+
 	refill = (cp->now_ms - b->updated_ms) * lim->sccrq_rate;
 	b->tokens_milli = refill >= cap - b->tokens_milli ? cap : b->tokens_milli + refill;
 	b->updated_ms = cp->now_ms;
@@ -154,7 +176,9 @@ static struct lts_tunnel *find_peer_tunnel(struct lts_ctrl_plane *cp,
 	for (t = cp->all; t; t = t->next)
 		if (t->role == LTS_ROLE_LNS && t->peer_id == peer_id &&
 		    t->ep.peer_port == ep->peer_port && same_ip(&t->ep.peer, &ep->peer) &&
-		    t->state != LTS_TUN_DEAD)
+		    t->state != LTS_TUN_DEAD &&
+		    /* after a StopCCN of an up tunnel, the ID is the peer's to reuse */
+		    !(t->state == LTS_TUN_CLOSING && t->was_established))
 			return t;
 	return NULL;
 }
@@ -189,7 +213,8 @@ static bool over_tunnel_limit(const struct lts_ctrl_plane *cp, int lac_idx)
 	const struct lts_config *cfg = cp->cfg;
 	uint32_t peer_max = lac_idx >= 0 ? cfg->lac_peers[lac_idx].max_tunnels : 0;
 
-	return cp->n_tunnels >= cfg->limits.max_tunnels ||
+	/* Tunnels that only answer a refusal do not count (they are transient). */
+	return cp->n_tunnels - cp->n_refusing >= cfg->limits.max_tunnels ||
 	       (peer_max && cp->lac[lac_idx].n_tunnels >= peer_max);
 }
 
@@ -211,15 +236,44 @@ static void start_tunnel(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoi
 		lts_tunnel_free(t);
 		return;
 	}
-	if (lac_idx >= 0)
+	if (lac_idx >= 0 && !refuse)
 		cp->lac[lac_idx].n_tunnels++;
-	if (refuse)
+	if (refuse) {
 		t->refuse = *refuse;
-	else
+		cp->n_refusing++;
+	} else {
 		cp->ctr.tunnels_opened++;
+	}
 	t->peer_id = peer_id;
 	lts_ctrl_xport_set_peer(&t->xport, peer_id, rws);
 	lts_tunnel_input(t, pkt, len);
+}
+
+/*
+ * The first pass stops at a hidden AVP (no secret yet), and Host Name may
+ * come after it: try the secrets of the lac_peers this address may belong
+ * to until one decodes the message, and take its Host Name.
+ */
+static void hostname_behind_hidden(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *ep,
+				   const uint8_t *body, size_t len, struct lts_ctrl_msg *m,
+				   char *hostname, size_t cap)
+{
+	struct lts_avp_error aerr;
+	size_t i;
+
+	for (i = 0; i < cp->cfg->n_lac_peers; i++) {
+		const struct lts_lac_peer *p = &cp->cfg->lac_peers[i];
+		struct lts_avp_opts opts = { .secret = (const uint8_t *)p->secret,
+					     .secret_len = p->secret_len,
+					     .permissive = p->ctrl.avp_permissive };
+
+		if (!p->secret_len || !lts_prefix_has(&p->match, &ep->peer))
+			continue;
+		if (!lts_avp_decode(body, len, &opts, m, &aerr) &&
+		    !lts_avp_get_string(m, LTS_AVP_HOST_NAME, hostname, cap, NULL))
+			return;
+	}
+	hostname[0] = '\0';
 }
 
 static void admit_sccrq(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *ep,
@@ -258,7 +312,9 @@ static void admit_sccrq(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoin
 		log_refusal(cp, ep, "rate limit");
 		goto out;
 	}
-	lts_avp_get_string(m, LTS_AVP_HOST_NAME, hostname, sizeof(hostname), NULL);
+	if (lts_avp_get_string(m, LTS_AVP_HOST_NAME, hostname, sizeof(hostname), NULL) &&
+	    aerr.code != LTS_AVP_E_NONE)
+		hostname_behind_hidden(cp, ep, body, body_len, m, hostname, sizeof(hostname));
 	peer = lts_config_match_lac(cp->cfg, &ep->peer, hostname);
 	if (!peer) {
 		v.result = LTS_STOPCCN_NOT_AUTHORIZED;
@@ -272,6 +328,12 @@ static void admit_sccrq(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoin
 		lts_ctrl_msg_parse(body, body_len, &opts, m, &v);
 		lts_avp_get_u16(m, LTS_AVP_ASSIGNED_TUNNEL_ID, &peer_id);
 		lts_avp_get_u16(m, LTS_AVP_RECV_WINDOW_SIZE, &rws);
+		/* A hidden Assigned Tunnel ID shows only now: a retransmission? */
+		if (!t && peer_id && (t = find_peer_tunnel(cp, ep, peer_id)) &&
+		    t->state != LTS_TUN_ESTABLISHED) {
+			lts_tunnel_input(t, pkt, len);
+			goto out;
+		}
 		if (v.action != LTS_CTRL_ACCEPT) {
 			log_refusal(cp, ep, v.message);
 		} else if (over_tunnel_limit(cp, lac_idx)) {
@@ -308,7 +370,9 @@ static void reap(struct lts_ctrl_plane *cp)
 		next = t->next;
 		if (t->state != LTS_TUN_DEAD)
 			continue;
-		if (t->lns_idx >= 0 && !cp->shutting_down &&
+		/* Only the peer's current tunnel: a replaced one must not leave a
+		 * redial behind (its deadline would stay in the past: a spin). */
+		if (t->lns_idx >= 0 && !cp->shutting_down && cp->lns[t->lns_idx].tunnel == t &&
 		    cp->cfg->lns_peers[t->lns_idx].tunnel == LTS_TUNNEL_PERSISTENT) {
 			struct lts_lns_state *ls = &cp->lns[t->lns_idx];
 
@@ -338,7 +402,9 @@ void lts_cp_input(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *ep,
 	}
 	len = h.length; /* ignore anything after Length */
 	if (!h.tunnel_id) {
-		admit_sccrq(cp, ep, pkt, len);
+		/* A new control connection starts at Ns 0 (RFC 2661 5.8). */
+		if (!h.ns)
+			admit_sccrq(cp, ep, pkt, len);
 	} else if (!(t = cp->tunnels[h.tunnel_id]) || t->state == LTS_TUN_DEAD) {
 		cp->ctr.rx_no_tunnel++;
 		lts_log(LTS_LOG_DEBUG, "control packet for unknown tunnel %u from %s ignored",
@@ -383,7 +449,9 @@ void lts_cp_tick(struct lts_ctrl_plane *cp, uint64_t now_ms)
 	for (i = 0; i < cp->cfg->n_lns_peers && !cp->shutting_down; i++) {
 		uint64_t linger = linger_deadline(cp, i);
 
-		if (cp->lns[i].redial_ms && cp->lns[i].redial_ms <= now_ms && !cp->lns[i].tunnel)
+		if (cp->lns[i].tunnel)
+			cp->lns[i].redial_ms = 0; /* dialled meanwhile (a call needed it) */
+		else if (cp->lns[i].redial_ms && cp->lns[i].redial_ms <= now_ms)
 			dial_lns(cp, i);
 		if (linger && linger <= now_ms) {
 			cp->lns[i].idle_since_ms = 0;
@@ -408,7 +476,7 @@ uint64_t lts_cp_next_deadline(const struct lts_ctrl_plane *cp)
 		d = linger_deadline(cp, i);
 		if (d && d < next)
 			next = d;
-		if (cp->lns[i].redial_ms && cp->lns[i].redial_ms < next)
+		if (cp->lns[i].redial_ms && !cp->lns[i].tunnel && cp->lns[i].redial_ms < next)
 			next = cp->lns[i].redial_ms;
 	}
 	return next;

@@ -127,6 +127,7 @@ struct lts_tunnel {
 	uint32_t next_serial;
 	/* Set by the registry for an SCCRQ it refuses: answered with StopCCN. */
 	struct lts_ctrl_verdict refuse;
+	bool was_established;
 };
 
 /* What the switch and the sockets provide. Unset hooks are skipped. */
@@ -195,6 +196,7 @@ struct lts_ctrl_plane {
 	struct lts_tunnel **tunnels;  /* by our tunnel ID */
 	struct lts_tunnel *all;       /* every tunnel, for timers and reaping */
 	uint32_t n_tunnels;
+	uint32_t n_refusing;          /* of n_tunnels: only answering a StopCCN */
 	uint32_t n_sessions;
 	uint16_t next_tid;
 	struct lts_lns_state *lns;

@@ -453,10 +453,11 @@ static bool over_limit(const struct lts_tunnel *t)
 	const struct lts_ctrl_plane *cp = t->cp;
 	const struct lts_config *cfg = cp->cfg;
 
-	if (cp->n_sessions >= cfg->limits.max_sessions)
+	/* The session being decided on is already counted. */
+	if (cp->n_sessions > cfg->limits.max_sessions)
 		return true;
 	if (t->lac_idx >= 0 && cfg->lac_peers[t->lac_idx].max_sessions &&
-	    cp->lac[t->lac_idx].n_sessions >= cfg->lac_peers[t->lac_idx].max_sessions)
+	    cp->lac[t->lac_idx].n_sessions > cfg->lac_peers[t->lac_idx].max_sessions)
 		return true;
 	return false;
 }
@@ -503,8 +504,12 @@ static void incoming_call(struct lts_tunnel *t, const struct lts_ctrl_msg *m,
 		t->peer_id, s->id, s->peer_id, verdict ? "WAIT_ANSWER" : "WAIT_CONNECT",
 		s->serial);
 	s->state = verdict ? LTS_SESS_WAIT_ANSWER : send_icrp(s);
-	if (s->state == LTS_SESS_DEAD)
+	if (s->state == LTS_SESS_DEAD) {
+		why.error = LTS_ERR_RESOURCES;
+		snprintf(why.message, sizeof(why.message), "cannot send ICRP");
+		notify_down(s, &why, NULL); /* the hook accepted: it holds a call */
 		session_free(s);
+	}
 }
 
 void lts_session_input(struct lts_tunnel *t, const struct lts_ctrl_hdr *h,
@@ -514,7 +519,8 @@ void lts_session_input(struct lts_tunnel *t, const struct lts_ctrl_hdr *h,
 	struct sess_event_arg a = { .m = m, .why = &why };
 	struct lts_session *s;
 
-	if (m->type == LTS_CTRL_ICRQ) {
+	/* New calls; an OCRQ only ever gets its refusal (we take no outgoing calls). */
+	if (m->type == LTS_CTRL_ICRQ || (m->type == LTS_CTRL_OCRQ && !h->session_id)) {
 		incoming_call(t, m, v);
 		return;
 	}
@@ -537,16 +543,24 @@ void lts_session_input(struct lts_tunnel *t, const struct lts_ctrl_hdr *h,
 struct lts_session *lts_session_dial(struct lts_tunnel *t, const struct lts_relay_set *icrq)
 {
 	struct sess_event_arg a = { 0 };
-	struct lts_session *s = session_new(t, LTS_ROLE_LAC);
+	struct lts_session *s;
 
+	/* A tunnel on its way out takes no new call (hooks may still try). */
+	if (t->state == LTS_TUN_CLOSING || t->state == LTS_TUN_DEAD)
+		return NULL;
+	s = session_new(t, LTS_ROLE_LAC);
 	if (!s)
 		return NULL;
 	s->serial = t->next_serial++;
 	s->icrq_relay = icrq;
 	s->hold_iccn = icrq != NULL;
+	s->depth++; /* keep it allocated through dispatch: we look at it after */
 	dispatch(s, SEV_DIAL, &a);
-	/* Still there unless sending failed (then it is freed and gone). */
-	return lts_session_find(t, s->id) == s ? s : NULL;
+	if (--s->depth == 0 && s->state == LTS_SESS_DEAD) {
+		session_free(s); /* sending failed */
+		return NULL;
+	}
+	return s;
 }
 
 int lts_session_answer(struct lts_session *s)

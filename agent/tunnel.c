@@ -221,7 +221,10 @@ static enum lts_tun_state stop(struct lts_tunnel *t, uint16_t result, uint16_t e
 				    .error = LTS_ERR_NO_CONTROL_CONN, .local = true };
 
 	snprintf(why.message, sizeof(why.message), "tunnel closed: %s", msg ? msg : "");
-	/* Sessions first: the switch removes their data-plane entries before
+	/* CLOSING before the hooks run: a switch failing a call over from
+	 * inside them must not be handed this tunnel again. */
+	t->state = LTS_TUN_CLOSING;
+	/* Sessions next: the switch removes their data-plane entries before
 	 * anything tells the peer the tunnel is gone. */
 	lts_session_tunnel_down(t, &why);
 	send_stopccn(t, result, error, msg);
@@ -294,6 +297,7 @@ static enum lts_tun_state established(struct lts_tunnel *t)
 	struct lts_ctrl_plane *cp = t->cp;
 
 	t->state = LTS_TUN_ESTABLISHED; /* before the hooks: they may place calls */
+	t->was_established = true;
 	if (t->lns_idx >= 0)
 		cp->lns[t->lns_idx].backoff_ms = 0;
 	if (cp->ops.tunnel_up)
@@ -365,6 +369,7 @@ static enum lts_tun_state act_peer_stop(struct lts_tunnel *t, const struct tun_e
 	snprintf(why.message, sizeof(why.message), "peer StopCCN %u/%u %.*s", r.result, r.error,
 		 (int)(r.message_len > 60 ? 60 : r.message_len), r.message ? r.message : "");
 	tun_log(LTS_LOG_INFO, t, "%s", why.message);
+	t->state = LTS_TUN_CLOSING; /* before the hooks, as in stop() */
 	lts_session_tunnel_down(t, &why);
 	lts_ctrl_xport_close(&t->xport, t->cp->now_ms);
 	return LTS_TUN_CLOSING;
@@ -383,6 +388,7 @@ static enum lts_tun_state act_failed(struct lts_tunnel *t, const struct tun_even
 
 	(void)a;
 	snprintf(why.message, sizeof(why.message), "tunnel lost: peer not answering");
+	t->state = LTS_TUN_DEAD; /* before the hooks, as in stop() */
 	lts_session_tunnel_down(t, &why);
 	return LTS_TUN_DEAD;
 }
@@ -662,14 +668,18 @@ void lts_tunnel_free(struct lts_tunnel *t)
 	if (!t)
 		return;
 	cp = t->cp;
+	t->state = LTS_TUN_DEAD; /* hooks run from here must not pick it */
 	if (t->sessions) {
 		struct lts_cdn_info why = { .result = LTS_CDN_ADMIN, .local = true };
 
 		lts_session_tunnel_down(t, &why);
 		lts_session_release_all(t);
 	}
-	if (t->lac_idx >= 0 && cp->lac[t->lac_idx].n_tunnels)
+	if (t->lac_idx >= 0 && t->refuse.action != LTS_CTRL_CLEAR_TUNNEL &&
+	    cp->lac[t->lac_idx].n_tunnels)
 		cp->lac[t->lac_idx].n_tunnels--;
+	if (t->refuse.action == LTS_CTRL_CLEAR_TUNNEL)
+		cp->n_refusing--;
 	if (t->lns_idx >= 0 && cp->lns[t->lns_idx].tunnel == t)
 		cp->lns[t->lns_idx].tunnel = NULL;
 	lts_ctrl_xport_fini(&t->xport);
@@ -705,8 +715,8 @@ void lts_tunnel_drop(struct lts_tunnel *t, const char *why)
 
 	tun_log(LTS_LOG_INFO, t, "dropped: %s", why);
 	snprintf(cdn.message, sizeof(cdn.message), "%s", why);
+	set_state(t, LTS_TUN_DEAD, TEV_CLOSE); /* before the hooks, as in stop() */
 	lts_session_tunnel_down(t, &cdn);
-	set_state(t, LTS_TUN_DEAD, TEV_CLOSE);
 }
 
 void lts_tunnel_input(struct lts_tunnel *t, const uint8_t *pkt, size_t len)

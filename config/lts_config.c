@@ -2054,7 +2054,7 @@ const char *lts_tunnel_mode_name(enum lts_tunnel_mode mode)
 	return tunnel_mode_names[mode];
 }
 
-static bool prefix_has(const struct lts_prefix *p, const struct lts_ip *ip)
+bool lts_prefix_has(const struct lts_prefix *p, const struct lts_ip *ip)
 {
 	unsigned int full = p->len / 8, rest = p->len % 8;
 
@@ -2078,7 +2078,7 @@ const struct lts_lac_peer *lts_config_match_lac(const struct lts_config *cfg,
 		const struct lts_lac_peer *p = &cfg->lac_peers[i];
 		bool named = p->hostname[0];
 
-		if (!prefix_has(&p->match, addr))
+		if (!lts_prefix_has(&p->match, addr))
 			continue;
 		if (named && (!hostname || strcmp(p->hostname, hostname)))
 			continue;

@@ -206,6 +206,9 @@ const char *lts_tunnel_mode_name(enum lts_tunnel_mode mode);
  * hostname beats the one that names none. The loader refuses configs where
  * this could tie. IPv4 must be passed as LTS_FAMILY_IPV4, not v4-mapped.
  */
+/* Whether ip lies in prefix p (same family). */
+bool lts_prefix_has(const struct lts_prefix *p, const struct lts_ip *ip);
+
 const struct lts_lac_peer *lts_config_match_lac(const struct lts_config *cfg,
 						 const struct lts_ip *addr,
 						 const char *hostname);

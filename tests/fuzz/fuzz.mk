@@ -9,13 +9,21 @@
 
 FUZZ_SECONDS ?= 60
 FUZZ_CLANG ?= clang
-FUZZ_TARGETS := fuzz_decode
+FUZZ_TARGETS := fuzz_decode fuzz_ctrl_input
 # Library sources linked into every target (others may append theirs).
 FUZZ_LIB_SRCS := agent/avp.c agent/ctrl_msg.c
 FUZZ_LDLIBS := -lmd
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	$(WARN) -std=gnu11 -D_GNU_SOURCE -Imaps -Iconfig -Iagent -I$(O)/bpf
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(O)/tests/fuzz/%)
+
+# fuzz_ctrl_input drives the whole control plane: more of the agent, the
+# config loader, and log.c's libbpf/libxdp hooks.
+FUZZ_CTRL_SRCS := agent/ctrl_plane.c agent/tunnel.c agent/session.c agent/ctrl_transport.c \
+	agent/relay.c agent/log.c config/lts_config.c
+$(O)/tests/fuzz/fuzz_ctrl_input: FUZZ_LIB_SRCS += $(FUZZ_CTRL_SRCS)
+$(O)/tests/fuzz/fuzz_ctrl_input: FUZZ_LDLIBS += $(LDLIBS)
+$(O)/tests/fuzz/fuzz_ctrl_input: $(FUZZ_CTRL_SRCS) $(wildcard config/*.h maps/*.h)
 
 .PHONY: fuzz-build fuzz-smoke fuzz-corpus
 
@@ -42,6 +50,14 @@ $(O)/tests/fuzz/gen_corpus_decode: tests/fuzz/fuzz_decode.c $(FUZZ_LIB_SRCS) $(w
 	$(Q)$(CC) -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -DLTS_FUZZ_GEN -Iagent $< \
 		$(FUZZ_LIB_SRCS) -o $@ $(FUZZ_LDLIBS)
 
-fuzz-corpus: $(O)/tests/fuzz/gen_corpus_decode
-	@mkdir -p tests/fuzz/corpus/decode
-	$(Q)$< tests/fuzz/corpus/decode
+$(O)/tests/fuzz/gen_corpus_ctrl_input: tests/fuzz/fuzz_ctrl_input.c $(FUZZ_LIB_SRCS) \
+		$(FUZZ_CTRL_SRCS) $(wildcard agent/*.h config/*.h maps/*.h)
+	$(msg) CC $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -DLTS_FUZZ_GEN -Imaps -Iconfig -Iagent \
+		-I$(O)/bpf $< $(FUZZ_LIB_SRCS) $(FUZZ_CTRL_SRCS) -o $@ $(FUZZ_LDLIBS) $(LDLIBS)
+
+fuzz-corpus: $(O)/tests/fuzz/gen_corpus_decode $(O)/tests/fuzz/gen_corpus_ctrl_input
+	@mkdir -p tests/fuzz/corpus/decode tests/fuzz/corpus/ctrl_input
+	$(Q)$(O)/tests/fuzz/gen_corpus_decode tests/fuzz/corpus/decode
+	$(Q)$(O)/tests/fuzz/gen_corpus_ctrl_input tests/fuzz/corpus/ctrl_input

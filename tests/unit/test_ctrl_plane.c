@@ -1138,7 +1138,7 @@ static void test_hidden_avps(void **state)
 }
 
 /*
- * KNOWN BUG: admit_sccrq() looks the SCCRQ up by its Assigned Tunnel ID after
+ * Regression test, fixed: admit_sccrq() looks the SCCRQ up by its Assigned Tunnel ID after
  * a first decode pass without the secret; that pass stops at the first hidden
  * AVP, so a hidden Assigned Tunnel ID reads as 0 and a retransmitted SCCRQ is
  * taken for a new one: a second tunnel for the same peer.
@@ -1151,7 +1151,6 @@ static void test_hidden_sccrq_retransmitted(void **state)
 	size_t n;
 
 	(void)state;
-	KNOWN_BUG("retransmitted SCCRQ with a hidden Assigned Tunnel ID opens a second tunnel");
 	h_start(CFG_HIDE);
 	peer_init(&lac, "192.0.2.1", 1701, 11);
 	lac.secret = SECRET;
@@ -1168,7 +1167,7 @@ static void test_hidden_sccrq_retransmitted(void **state)
 }
 
 /*
- * KNOWN BUG: same first pass: a Host Name placed after a hidden AVP is not
+ * Regression test, fixed: same first pass: a Host Name placed after a hidden AVP is not
  * seen, so a lac_peer that requires a Host Name refuses the SCCRQ (StopCCN
  * 4) although the Host Name matches. RFC 2661 only fixes Message Type first.
  */
@@ -1179,7 +1178,6 @@ static void test_hidden_before_hostname(void **state)
 	struct mb b;
 
 	(void)state;
-	KNOWN_BUG("Host Name after a hidden AVP is ignored by lac_peer matching");
 	h_start(CFG_HIDE "    hostname: lac.example\n");
 	peer_init(&lac, "192.0.2.1", 1701, 11);
 	lac.secret = SECRET;
@@ -1344,7 +1342,7 @@ static unsigned int bucket_of(const struct lts_ip *ip)
 }
 
 /*
- * KNOWN BUG: the per-source buckets are a direct-mapped table and a source
+ * Regression test, fixed: the per-source buckets are a direct-mapped table and a source
  * that takes over a bucket starts with a full one, so two sources whose
  * addresses collide (an unkeyed hash: trivial to find) that take turns are
  * never limited.
@@ -1358,7 +1356,6 @@ static void test_sccrq_rate_limit_collision(void **state)
 	bool found = false;
 
 	(void)state;
-	KNOWN_BUG("SCCRQ rate limit bypassed by two sources sharing a bucket");
 	/* Within a /24 the last octet maps 1:1 onto buckets; look further. */
 	snprintf(a, sizeof(a), "203.0.113.1");
 	ip_of(&ia, a);
@@ -1416,7 +1413,7 @@ static void test_limit_lac_max_tunnels(void **state)
 }
 
 /*
- * KNOWN BUG: a refused SCCRQ is answered from a real tunnel that lives for
+ * Regression test, fixed: a refused SCCRQ is answered from a real tunnel that lives for
  * the retention interval and counts in cp->n_tunnels (and in the lac_peer's
  * n_tunnels), so refusals, even of unauthorised sources, use up
  * limits.max_tunnels: ~20 SCCRQs/s per source x 15-47 s of retention fill
@@ -1427,7 +1424,6 @@ static void test_refused_sccrq_takes_no_slot(void **state)
 	struct peer bad, lac;
 
 	(void)state;
-	KNOWN_BUG("refused SCCRQs count against limits.max_tunnels during their retention");
 	h_start(CFG_BASE "limits: {max_tunnels: 1}\n");
 	peer_init(&bad, "203.0.113.9", 1701, 5);
 	send_sccrq(&bad, NULL, 0);
@@ -1457,7 +1453,7 @@ static void check_session_limit(const char *yaml)
 }
 
 /*
- * KNOWN BUG (both): session.c incoming_call() creates the session (counting
+ * Regression test, fixed (both): session.c incoming_call() creates the session (counting
  * it in cp->n_sessions and lac[].n_sessions) before over_limit() compares
  * the counts with ">= max": an off-by-one, max_sessions N admits N-1 calls,
  * and 1 admits none.
@@ -1465,14 +1461,12 @@ static void check_session_limit(const char *yaml)
 static void test_limit_lac_max_sessions(void **state)
 {
 	(void)state;
-	KNOWN_BUG("lac_peer max_sessions N admits only N-1 calls (counted before the check)");
 	check_session_limit(CFG_BASE "    max_sessions: 1\n");
 }
 
 static void test_limit_max_sessions(void **state)
 {
 	(void)state;
-	KNOWN_BUG("limits.max_sessions N admits only N-1 calls (counted before the check)");
 	check_session_limit(CFG_BASE "limits: {max_sessions: 1}\n");
 }
 
@@ -1592,7 +1586,7 @@ static void test_peer_restart(void **state)
 }
 
 /*
- * KNOWN BUG: the LAC closes its tunnel (StopCCN) and comes back within our
+ * Regression test, fixed: the LAC closes its tunnel (StopCCN) and comes back within our
  * retention interval reusing its Assigned Tunnel ID, as LACs that number
  * tunnels from 1 after a restart do. find_peer_tunnel() finds the CLOSING
  * tunnel and admit_sccrq() hands the SCCRQ to it as a "retransmission": its
@@ -1607,7 +1601,6 @@ static void test_restart_while_closing(void **state)
 	struct rx *r;
 
 	(void)state;
-	KNOWN_BUG("new SCCRQ reusing the Assigned Tunnel ID of a CLOSING tunnel is swallowed");
 	h_start(CFG_BASE);
 	peer_init(&lac, "192.0.2.1", 1701, 7);
 	t = lns_establish(&lac);
@@ -1867,7 +1860,7 @@ static void test_bad_sccrq(void **state)
 }
 
 /*
- * KNOWN BUG: an SCCRQ whose Ns is not 0 creates a tunnel whose transport
+ * Regression test, fixed: an SCCRQ whose Ns is not 0 creates a tunnel whose transport
  * holds the SCCRQ out of order and never delivers it; the tunnel sits in
  * IDLE, counted in n_tunnels, with no deadline at all when Hello is off
  * (forever), or until Hello fails otherwise. One datagram per token from
@@ -1882,7 +1875,6 @@ static void test_sccrq_nonzero_ns(void **state)
 	size_t n;
 
 	(void)state;
-	KNOWN_BUG("SCCRQ with Ns != 0 leaves an IDLE tunnel behind forever (hello_interval 0)");
 	h_start(CFG_BASE);
 	peer_init(&bad, "203.0.113.9", 1701, 5);
 	build_sccrq(&b, &bad, NULL, 0);
@@ -1940,7 +1932,7 @@ static void test_no_zlb_for_zlb(void **state)
 }
 
 /*
- * KNOWN BUG: when the transport queue is full (a peer that does not
+ * Regression test, fixed: when the transport queue is full (a peer that does not
  * acknowledge, max_queue 1024), send_icrp() fails and incoming_call() frees
  * a session the switch has just accepted through incoming_call() without
  * a session_down(): the switch's binding (s->user) dangles. act_answer()
@@ -1954,7 +1946,6 @@ static void test_queue_full_session_vanishes(void **state)
 	size_t i;
 
 	(void)state;
-	KNOWN_BUG("a session accepted by the switch is freed without session_down on -ENOBUFS");
 	h_start(CFG_BASE);
 	peer_init(&lac, "192.0.2.1", 1701, 7);
 	t = lns_establish(&lac);
@@ -2242,7 +2233,7 @@ static void test_lac_stopccn_redial(void **state)
 }
 
 /*
- * KNOWN BUG: a persistent lns_peer whose tunnel is CLOSING gets a new one
+ * Regression test, fixed: a persistent lns_peer whose tunnel is CLOSING gets a new one
  * from lts_cp_lns_tunnel() (the switch needs it for a call); when the old
  * one is reaped, reap() schedules a redial anyway. tick() never dials
  * because a tunnel exists, so redial_ms stays in the past and
@@ -2254,7 +2245,6 @@ static void test_lac_redial_while_replaced(void **state)
 	struct peer lns, lns2;
 
 	(void)state;
-	KNOWN_BUG("stale redial_ms after a replaced lns tunnel is reaped: event loop spins");
 	h_start(CFG_LAC_ROLE);
 	lns_peer_init(&lns, 3);
 	t = lac_establish(&lns);
@@ -2280,7 +2270,7 @@ static void test_lac_redial_while_replaced(void **state)
 }
 
 /*
- * KNOWN BUG: stop() and act_peer_stop() report the sessions down while the
+ * Regression test, fixed: stop() and act_peer_stop() report the sessions down while the
  * tunnel's state is still ESTABLISHED and its transport still open (the
  * state changes when the action returns, the transport closes after the
  * sessions). A switch that fails the call over from inside session_down(),
@@ -2330,21 +2320,17 @@ static void check_failover_on_stop(bool peer_stops)
 static void test_failover_on_peer_stopccn(void **state)
 {
 	(void)state;
-	KNOWN_BUG("session_down failover via lts_cp_lns_tunnel() lands on the tunnel being "
-		  "closed (peer StopCCN): ICRQ after StopCCN");
 	check_failover_on_stop(true);
 }
 
 static void test_failover_on_local_stopccn(void **state)
 {
 	(void)state;
-	KNOWN_BUG("session_down failover via lts_cp_lns_tunnel() lands on the tunnel being "
-		  "closed (our StopCCN): ICRQ after StopCCN");
 	check_failover_on_stop(false);
 }
 
 /*
- * KNOWN BUG: lts_cp_fini() without lts_cp_shutdown() first (ltsd's run()
+ * Regression test, fixed: lts_cp_fini() without lts_cp_shutdown() first (ltsd's run()
  * returns on an epoll error without one): lts_tunnel_free() reports the
  * sessions down while the tunnel still looks usable, a failover from
  * session_down() gets the same tunnel from lts_cp_lns_tunnel() and dials on
@@ -2361,8 +2347,6 @@ static void test_failover_during_fini(void **state)
 	struct mb b;
 
 	(void)state;
-	KNOWN_BUG("lts_cp_fini: a session dialled from session_down() onto the tunnel being "
-		  "freed is freed without session_down()");
 	h_start(CFG_LAC_ROLE);
 	lns_peer_init(&lns, 3);
 	t = lac_establish(&lns);
@@ -2379,7 +2363,7 @@ static void test_failover_during_fini(void **state)
 }
 
 /*
- * KNOWN BUG (use after free): lts_session_dial() dispatches SEV_DIAL, which
+ * Regression test, fixed (use after free): lts_session_dial() dispatches SEV_DIAL, which
  * frees the session when the ICRQ cannot be queued (here the transport
  * queue is full: an LNS that stopped acknowledging), then returns
  * lts_session_find(t, s->id) == s: s->id is read from freed memory.
@@ -2396,8 +2380,6 @@ static void test_dial_queue_full(void **state)
 	size_t i, placed = 0;
 
 	(void)state;
-	KNOWN_BUG("lts_session_dial() reads the session it just freed when the ICRQ cannot "
-		  "be queued (valgrind: invalid read in lts_session_dial)");
 	h_start(CFG_LAC_ROLE);
 	lns_peer_init(&lns, 3);
 	t = lac_establish(&lns);
@@ -2870,10 +2852,7 @@ static const struct expect tun_table[TS_N][M_N] = {
 		[M_ICRP] = STAY, [M_ICCN] = STAY, [M_CDN] = STAY, [M_WEN] = STAY,
 		[M_SLI] = STAY,
 		/* ctrl_msg.c: OCRQ is refused with CDN 5 ("permanent"). */
-		[M_OCRQ] = { O_CDN, LTS_CDN_NO_FACILITIES_PERM, 0,
-			     "OCRQ (header Session ID 0) is ignored: the CDN 5 refusal ctrl_msg.c "
-			     "asks for is never sent, lts_session_input() drops it as 'unknown "
-			     "session'" },
+		[M_OCRQ] = { O_CDN, LTS_CDN_NO_FACILITIES_PERM, 0, NULL },
 		[M_OCRP] = STAY, [M_OCCN] = STAY, [M_UNKNOWN_M1] = M1, [M_UNKNOWN_M0] = STAY,
 	},
 	[TS_ESTABLISHED_LAC] = {
@@ -2882,9 +2861,7 @@ static const struct expect tun_table[TS_N][M_N] = {
 		[M_HELLO] = STAY, [M_ICRQ] = NEWCALL,
 		[M_ICRP] = STAY, [M_ICCN] = STAY, [M_CDN] = STAY, [M_WEN] = STAY,
 		[M_SLI] = STAY,
-		[M_OCRQ] = { O_CDN, LTS_CDN_NO_FACILITIES_PERM, 0,
-			     "OCRQ (header Session ID 0) is ignored: the CDN 5 refusal ctrl_msg.c "
-			     "asks for is never sent" },
+		[M_OCRQ] = { O_CDN, LTS_CDN_NO_FACILITIES_PERM, 0, NULL },
 		[M_OCRP] = STAY, [M_OCCN] = STAY, [M_UNKNOWN_M1] = M1, [M_UNKNOWN_M0] = STAY,
 	},
 	[TS_CLOSING] = {
