@@ -307,7 +307,7 @@ s2_auth() {
 	lac_begin auth-bad2 "wrong secret on ltsd, xl2tpd does not challenge" \
 		"{name: lacs, address: $LAC_NET, secret: not-$SECRET}" secret=$SECRET challenge=no
 	check_ltsd_log "auth-bad2: ltsd refuses xl2tpd's Challenge Response (StopCCN 4)" \
-		'\[WAIT_CTL_CONN\] tx StopCCN result 4 error 0: bad challenge response$'
+		'\] tx StopCCN result 4 error 0: bad challenge response$'
 	xl2tpd_wait_tunnel_closed auth-bad2 5 ||
 		fail "auth-bad2: xl2tpd did not log the tunnel closed"
 	check_no_tunnel auth-bad2
