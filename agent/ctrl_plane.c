@@ -38,7 +38,10 @@ int lts_cp_init(struct lts_ctrl_plane *cp, const struct lts_config *cfg,
 	cp->tunnels = calloc(LTS_TUNNEL_ID_SPACE, sizeof(*cp->tunnels));
 	cp->lns = calloc(cfg->n_lns_peers ?: 1, sizeof(*cp->lns));
 	cp->lac = calloc(cfg->n_lac_peers ?: 1, sizeof(*cp->lac));
-	if (!cp->tunnels || !cp->lns || !cp->lac) {
+	/* Room beyond the limit: refused calls exist briefly to carry their CDN. */
+	if (!cp->tunnels || !cp->lns || !cp->lac ||
+	    lts_hashtab_init(&cp->sessions_by_id, sizeof(struct lts_session_ref),
+			     sizeof(uint32_t), cfg->limits.max_sessions + LTS_SESSION_SLACK)) {
 		lts_cp_fini(cp);
 		return -ENOMEM;
 	}
@@ -56,6 +59,7 @@ void lts_cp_fini(struct lts_ctrl_plane *cp)
 	cp->shutting_down = true; /* hooks must not dial while everything goes */
 	while (cp->all)
 		lts_tunnel_free(cp->all);
+	lts_hashtab_fini(&cp->sessions_by_id);
 	free(cp->tunnels);
 	free(cp->lns);
 	free(cp->lac);

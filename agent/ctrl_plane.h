@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include "ctrl_msg.h"
 #include "ctrl_transport.h"
+#include "hashtab.h"
 #include "lts_config.h"
 #include "relay.h"
 
@@ -165,6 +166,14 @@ struct lts_cp_counters {
 	uint64_t sessions_opened;
 };
 
+/* A record of lts_ctrl_plane.sessions_by_id. */
+struct lts_session_ref {
+	uint32_t key; /* tunnel ID << 16 | session ID */
+	struct lts_session *s;
+};
+
+#define LTS_SESSION_SLACK 1024
+
 /* Per-source SCCRQ token bucket (limits.sccrq_rate / sccrq_burst). */
 struct lts_sccrq_bucket {
 	struct lts_ip src;
@@ -194,6 +203,7 @@ struct lts_ctrl_plane {
 	struct lts_ctrl_plane_ops ops;
 	void *ctx;
 	struct lts_tunnel **tunnels;  /* by our tunnel ID */
+	struct lts_hashtab sessions_by_id; /* (tunnel ID << 16 | session ID) -> session */
 	struct lts_tunnel *all;       /* every tunnel, for timers and reaping */
 	uint32_t n_tunnels;
 	uint32_t n_refusing;          /* of n_tunnels: only answering a StopCCN */

@@ -83,14 +83,17 @@ const char *lts_sess_state_name(enum lts_sess_state st)
 	return st < LTS_SESS_STATE_MAX ? sess_state_names[st] : "?";
 }
 
+static uint32_t session_key(const struct lts_tunnel *t, uint16_t id)
+{
+	return (uint32_t)t->id << 16 | id;
+}
+
 struct lts_session *lts_session_find(struct lts_tunnel *t, uint16_t id)
 {
-	struct lts_session *s;
+	uint32_t key = session_key(t, id);
+	struct lts_session_ref *r = lts_hashtab_lookup(&t->cp->sessions_by_id, &key);
 
-	for (s = t->sessions; s; s = s->next)
-		if (s->id == id)
-			return s;
-	return NULL;
+	return r ? r->s : NULL;
 }
 
 /*
@@ -134,6 +137,11 @@ static struct lts_session *session_new(struct lts_tunnel *t, enum lts_role role)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
+	if (!lts_hashtab_insert(&t->cp->sessions_by_id,
+				&(struct lts_session_ref){ session_key(t, id), s })) {
+		free(s);
+		return NULL;
+	}
 	s->t = t;
 	s->id = id;
 	s->role = role;
@@ -156,7 +164,10 @@ static struct lts_session *session_new(struct lts_tunnel *t, enum lts_role role)
 static void session_free(struct lts_session *s)
 {
 	struct lts_tunnel *t = s->t;
+	uint32_t key = session_key(t, s->id);
 	struct lts_session **pp;
+
+	lts_hashtab_remove(&t->cp->sessions_by_id, &key);
 
 	for (pp = &t->sessions; *pp; pp = &(*pp)->next) {
 		if (*pp == s) {

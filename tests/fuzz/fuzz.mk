@@ -19,7 +19,7 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(O)/tests/fuzz/%)
 
 # fuzz_ctrl_input drives the whole control plane: more of the agent, the
 # config loader, and log.c's libbpf/libxdp hooks.
-FUZZ_CTRL_SRCS := agent/ctrl_plane.c agent/tunnel.c agent/session.c agent/ctrl_transport.c \
+FUZZ_CTRL_SRCS := agent/ctrl_plane.c agent/tunnel.c agent/session.c agent/ctrl_transport.c agent/hashtab.c \
 	agent/relay.c agent/log.c config/lts_config.c
 $(O)/tests/fuzz/fuzz_ctrl_input: FUZZ_LIB_SRCS += $(FUZZ_CTRL_SRCS)
 $(O)/tests/fuzz/fuzz_ctrl_input: FUZZ_LDLIBS += $(LDLIBS)

@@ -76,7 +76,7 @@ static void test_insert_remove_many(void **state)
 		assert_int_equal(lts_swtab_remove(&t, &k), 0);
 		assert_int_equal(lts_swtab_remove(&t, &k), -ENOENT);
 	}
-	assert_int_equal(t.count, n / 2);
+	assert_int_equal(lts_swtab_count(&t), n / 2);
 	for (i = 0; i < n; i++) {
 		k = make_key(i / 7 + 1, i % 7 + 1, 1701, i % 3);
 		e = lts_swtab_lookup(&t, &k);
