@@ -41,7 +41,7 @@ int lts_cp_init(struct lts_ctrl_plane *cp, const struct lts_config *cfg,
 	/* Room beyond the limit: refused calls exist briefly to carry their CDN. */
 	if (!cp->tunnels || !cp->lns || !cp->lac ||
 	    lts_hashtab_init(&cp->sessions_by_id, sizeof(struct lts_session_ref),
-			     sizeof(uint32_t), cfg->limits.max_sessions + LTS_SESSION_SLACK)) {
+			     sizeof(uint32_t), cfg->limits.max_sessions + 2 * LTS_SESSION_SLACK)) {
 		lts_cp_fini(cp);
 		return -ENOMEM;
 	}

@@ -86,7 +86,7 @@ struct lts_cdn_info {
 
 struct lts_session {
 	struct lts_tunnel *t;
-	struct lts_session *next;  /* in t->sessions */
+	struct lts_session *prev, *next; /* in t->sessions */
 	uint16_t id;               /* ours (Assigned Session ID we sent) */
 	uint16_t peer_id;          /* the peer's, 0 until known */
 	enum lts_role role;

@@ -148,6 +148,8 @@ static struct lts_session *session_new(struct lts_tunnel *t, enum lts_role role)
 	s->state = LTS_SESS_IDLE;
 	s->created_ms = t->cp->now_ms;
 	s->next = t->sessions;
+	if (t->sessions)
+		t->sessions->prev = s;
 	t->sessions = s;
 	t->n_sessions++;
 	t->cp->n_sessions++;
@@ -165,16 +167,14 @@ static void session_free(struct lts_session *s)
 {
 	struct lts_tunnel *t = s->t;
 	uint32_t key = session_key(t, s->id);
-	struct lts_session **pp;
 
 	lts_hashtab_remove(&t->cp->sessions_by_id, &key);
-
-	for (pp = &t->sessions; *pp; pp = &(*pp)->next) {
-		if (*pp == s) {
-			*pp = s->next;
-			break;
-		}
-	}
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		t->sessions = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
 	t->n_sessions--;
 	t->cp->n_sessions--;
 	if (t->lac_idx >= 0)
@@ -493,16 +493,21 @@ static void incoming_call(struct lts_tunnel *t, const struct lts_ctrl_msg *m,
 	}
 	s->peer_id = peer_id;
 	lts_avp_get_u32(m, LTS_AVP_CALL_SERIAL, &s->serial);
-	if (v->action == LTS_CTRL_CLEAR_SESSION) {
-		why.result = v->result;
-		why.error = v->error;
-		snprintf(why.message, sizeof(why.message), "%s", v->message);
-		verdict = -1;
-	} else if (over_limit(t)) {
-		why.error = LTS_ERR_RESOURCES; /* RFC 2661 4.4.2: insufficient resources */
-		snprintf(why.message, sizeof(why.message), "session limit reached");
-		verdict = -1;
-	} else if (cp->ops.incoming_call) {
+	/* Refused before the switch saw the call: a CDN, and nobody to tell. */
+	if (v->action == LTS_CTRL_CLEAR_SESSION || over_limit(t)) {
+		if (v->action == LTS_CTRL_CLEAR_SESSION) {
+			why.result = v->result;
+			why.error = v->error;
+			snprintf(why.message, sizeof(why.message), "%s", v->message);
+		} else {
+			why.error = LTS_ERR_RESOURCES; /* RFC 2661 4.4.2 */
+			snprintf(why.message, sizeof(why.message), "session limit reached");
+		}
+		send_cdn(s, &why, NULL);
+		session_free(s);
+		return;
+	}
+	if (cp->ops.incoming_call) {
 		verdict = cp->ops.incoming_call(cp->ctx, s, m, &why);
 	}
 	if (verdict < 0) {

@@ -620,6 +620,9 @@ static int init_xport(struct lts_tunnel *t)
 	xc.hello_interval_ms = t->ctrl->hello_interval_s * 1000;
 	xc.hello_body = hello;
 	xc.hello_len = len;
+	/* A tunnel going down may owe a CDN for every call it switched. */
+	if (t->cp->cfg->limits.max_sessions + LTS_SESSION_SLACK > xc.max_queue)
+		xc.max_queue = t->cp->cfg->limits.max_sessions + LTS_SESSION_SLACK;
 	return lts_ctrl_xport_init(&t->xport, &xc, &xport_ops, t, t->id, t->cp->now_ms);
 }
 

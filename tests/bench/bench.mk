@@ -16,7 +16,8 @@ BENCH_DIR := $(O)/tests/bench
 BENCH_BPF := ref_tx ref_fwd gen_tx sink stages
 BENCH_BPF_OBJS := $(BENCH_BPF:%=$(BENCH_DIR)/%.bpf.o)
 BENCH_SKELS := $(BENCH_BPF:%=$(BENCH_DIR)/%.skel.h)
-BENCH_TOOLS := $(BENCH_DIR)/bench_prog $(BENCH_DIR)/l2tp_gen $(BENCH_DIR)/bench_attach
+BENCH_TOOLS := $(BENCH_DIR)/bench_prog $(BENCH_DIR)/l2tp_gen $(BENCH_DIR)/bench_attach \
+	$(BENCH_DIR)/l2tp_emul
 BENCH_TOOL_OBJS := $(BENCH_TOOLS:%=%.o)
 
 $(BENCH_BPF_OBJS): $(BENCH_DIR)/%.bpf.o: tests/bench/%.bpf.c $(wildcard bpf/lib/*.h maps/*.h)

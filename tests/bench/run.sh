@@ -6,7 +6,7 @@
 #   part 1  program cost        bench_prog cost   (BPF_PROG_TEST_RUN)
 #   part 2  switching rate      l2tp_gen -> lts -> sink, three forwarders
 #   part 3  scale               bench_prog scale  (1 .. 1M sessions)
-#   part 4  control plane       not measured yet (needs issues #3/#4)
+#   part 4  control plane       l2tp_emul LAC -> ltsd -> l2tp_emul LNS (calls/s, RSS)
 #
 # Part 2 topology (namespaces and addresses of tests/e2e/lib.sh):
 #
@@ -29,8 +29,9 @@
 # counts, under a minute: do the tools still work? Exit status: 0 unless
 # something is broken (a tool failed, a table is missing); a figure off its
 # target is never a failure. Needs root; exits 77 otherwise. BENCH_PARTS
-# (default "1 2 3") runs only some parts; BENCH_DURATION sets part 2's
-# seconds per run (default 3); BENCH_VERBOSE=1 shows every round of parts
+# (default "1 2 3 4") runs only some parts; BENCH_DURATION sets part 2's
+# seconds per run (default 3); BENCH_P4_TIMEOUT part 4's limit per emulator
+# run (default 60); BENCH_VERBOSE=1 shows every round of parts
 # 1 and 3 on stderr.
 
 . "$(dirname "$0")/../e2e/lib.sh"
@@ -43,7 +44,7 @@ else
 	BENCH_OUT=${BENCH_OUT:-$BUILD/bench}
 fi
 BROKEN=0
-PARTS=${BENCH_PARTS:-1 2 3}
+PARTS=${BENCH_PARTS:-1 2 3 4}
 VERBOSE=()
 [ "${BENCH_VERBOSE:-0}" = 1 ] && VERBOSE=(--verbose)
 
@@ -52,10 +53,12 @@ if [ "$SMOKE" = 1 ]; then
 	P1_ARGS=(--frames 20000 --rounds 1)
 	P3_ARGS=(--frames 20000 --rounds 1 --sessions 1,1000,65536)
 	P2_DURATION=0.2 P2_MAX_FRAMES=2000000 P2_ROUNDS=1
+	P4_SESSIONS=(100) P4_TUNNELS=10 P4_TIMEOUT=20 P4_STALL=5
 else
 	P1_ARGS=(--frames 1000000 --rounds 11)
 	P3_ARGS=(--frames 2000000 --rounds 5 --sessions 1,1000,65536,1048576)
 	P2_DURATION=${BENCH_DURATION:-3} P2_MAX_FRAMES=400000000 P2_ROUNDS=3
+	P4_SESSIONS=(1000 10000 60000) P4_TUNNELS=10 P4_TIMEOUT=${BENCH_P4_TIMEOUT:-60} P4_STALL=15
 fi
 P2_SIZES=(64 512 1500)
 P2_SESSIONS=(1 1000)
@@ -71,7 +74,7 @@ bench_init() {
 	for t in ip unshare mount bpftool taskset; do
 		command -v "$t" >/dev/null 2>&1 || skip "needs $t (scripts/install-deps.sh)"
 	done
-	for t in bench_prog l2tp_gen bench_attach; do
+	for t in bench_prog l2tp_gen bench_attach l2tp_emul; do
 		[ -x "$BENCH/$t" ] || die "$BENCH/$t not built: run make bench-tools"
 	done
 	[ -x "$LTSD" ] || die "$LTSD not built: run make"
@@ -194,6 +197,7 @@ pick_medians() {
 part2_setup() {
 	topo_create
 	bpffs_mount
+	TOPO_UP=1
 	SINK_PIN=$BPFFS_MNT/bench_sink_count
 	ip netns exec "$NS_LNS" "$BENCH/bench_attach" sink --iface lns0 --pin "$SINK_PIN" ||
 		die "attach the sink to lns0"
@@ -320,11 +324,128 @@ part2() {
 	cat "$E2E_TMP/part2.md"
 }
 
+# ---------------------------------------------------------------- part 4
+
+# part4_cfg: ltsd (mode off: no XDP attach) with the emulator's LAC address
+# as the only lac_peer, its LNS address as the only lns_peer (one on-demand
+# tunnel carries every call), a default rule, limits far above the run.
+part4_cfg() {
+	cfg_head off | sed "s/^  max_sessions: .*/  max_sessions: 131072/"
+	cat <<EOF
+limits:
+  max_tunnels: 4096
+  max_sessions: 131072
+  sccrq_rate: 100000
+  sccrq_burst: 100000
+control:
+  hello_interval: 0
+  receive_window: 1024
+lac_peers:
+  - {name: emul-lac, address: $V4_A_PEER}
+lns_peers:
+  - {name: emul-lns, address: $V4_B_PEER, local: $V4_B_LOCAL, linger: 300}
+rules:
+  - {name: default, pool: [{lns: emul-lns}]}
+EOF
+}
+
+declare -A P4 # P4[N,TEARDOWN] = the emulator's JSON line for N calls
+declare -A P4Q # P4Q[N,TEARDOWN] = messages ltsd failed to queue (ENOBUFS)
+
+jfield() { printf '%s' "$1" | sed -n "s/.*\"$2\":\([^,}]*\).*/\1/p" | tr -d '"'; }
+met() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { m = (op == ">=") ? v >= t : v <= t; print (m ? "met" : "missed") }'; }
+
+# part4_run N TEARDOWN: one emulator run (LAC in the lac namespace, LNS
+# socket in the lns one) against a fresh ltsd; TEARDOWN stopccn or cdn.
+part4_run() {
+	local n=$1 td=$2 s cfg out rc
+	s=$((n / P4_TUNNELS))
+	echo "part 4: $P4_TUNNELS tunnels x $s sessions, teardown $td" >&2
+	cfg=$E2E_TMP/part4-$n-$td.yaml
+	part4_cfg >"$cfg"
+	ltsd_start "$cfg" "ltsd-part4-$n-$td"
+	pin_cpu "$LTSD_PID" 1
+	out=$(ip netns exec "$NS_LAC" "$BENCH/l2tp_emul" --lac "$V4_A_PEER" --lts "$V4_A_LOCAL" \
+		--tunnels "$P4_TUNNELS" --sessions "$s" --lns "$V4_B_PEER" --lns-netns "$NS_LNS" \
+		--teardown "$td" --rss-pid "$LTSD_PID" --timeout "$P4_TIMEOUT" --stall "$P4_STALL" \
+		2>"$E2E_TMP/part4-$n-$td.err")
+	rc=$?
+	sed 's/^/  /' "$E2E_TMP/part4-$n-$td.err" >&2
+	printf '  %s\n' "$out" >&2
+	# A timeout or stall is a figure (reported as such), not a breakage.
+	if [ "$rc" != 0 ] && ! { [ "$rc" = 2 ] && [ -n "$out" ]; }; then
+		broken "part 4: l2tp_emul ($n sessions, teardown $td) exited with $rc"
+	fi
+	P4[$n,$td]=$out
+	kill -0 "$LTSD_PID" 2>/dev/null || broken "part 4: ltsd died ($n sessions, teardown $td)"
+	# Control messages ltsd could not queue (its per-tunnel send queue is full).
+	P4Q[$n,$td]=$(grep -c 'cannot queue a control message' "$LTSD_LOG")
+	ltsd_stop
+}
+
+# p4_status JSON: ok, or what did not finish.
+p4_status() {
+	[ "$(jfield "$1" ok)" = true ] && { echo ok; return; }
+	printf '%s in %s: %s/%s switched, %s cleared' \
+		"$([ "$(jfield "$1" stalled)" = true ] && echo "STALLED ${P4_STALL} s" || echo TIMEOUT)" \
+		"$(jfield "$1" phase)" "$(jfield "$1" lns_iccn)" "$(jfield "$1" calls)" "$(jfield "$1" lns_cleared)"
+}
+
+part4_table() {
+	local n o c r k
+	echo "### Part 4: control plane, l2tp_emul LAC -> ltsd -> l2tp_emul LNS ($P4_TUNNELS LAC tunnels, one LNS tunnel)"
+	echo
+	echo "| calls | setups/s | target | setup s | ltsd RSS KiB per call | target | teardown s, StopCCN per LAC tunnel | teardown s, CDN per call | retransmits | ltsd ENOBUFS (StopCCN; CDN run) | status (StopCCN run; CDN run) |"
+	echo "|---:|---:|---|---:|---:|---|---:|---:|---:|---|---|"
+	for n in "${P4_SESSIONS[@]}"; do
+		o=${P4[$n,stopccn]:-} c=${P4[$n,cdn]:-}
+		if [ -z "$o" ]; then
+			printf '| %s | n/a | >= 10000 | n/a | n/a | <= 2 | n/a | n/a | n/a | n/a | no result |\n' "$n"
+			continue
+		fi
+		r=$(jfield "$o" setups_per_s) k=$(jfield "$o" rss_per_session_kib)
+		printf '| %s | %s | >= 10000 (%s) | %s | %s | <= 2 (%s) | %s | %s | %s | %s; %s | %s; %s |\n' "$n" "$r" \
+			"$(met "$r" '>=' 10000)" "$(jfield "$o" setup_s)" "$k" "$(met "$k" '<=' 2)" \
+			"$(jfield "$o" teardown_s)" "$([ -n "$c" ] && jfield "$c" teardown_s || echo n/a)" \
+			"$(jfield "$o" retransmits)" "${P4Q[$n,stopccn]:-n/a}" "${P4Q[$n,cdn]:-n/a}" \
+			"$(p4_status "$o")" "$([ -n "$c" ] && p4_status "$c" || echo n/a)"
+	done
+	echo
+	echo "Setup: first ICRQ until every call is established at the LAC and its ICCN reached the"
+	echo "LNS side (setups/s = calls / setup s; setups/s, setup s, RSS and retransmits from the"
+	echo "StopCCN run). Teardown: from the first StopCCN (or CDN) the LAC sends until the LNS side"
+	echo "saw every call cleared by ltsd; a run that stops making progress for ${P4_STALL} s is"
+	echo "given up (STALLED, time = until then). Memory: ltsd VmRSS once all calls are switched"
+	echo "minus VmRSS before the first tunnel, per call (a switched call is two sessions in ltsd,"
+	echo "one per leg). ltsd: dataplane mode off, pinned to CPU 1, receive_window 1024;"
+	echo "emulator: one process, both roles, RWS 1024. Retransmits: the emulator's, both roles."
+	echo "ltsd ENOBUFS: control messages ltsd dropped because a tunnel's send queue was full"
+	echo "(\"cannot queue a control message\" in its log): CDNs the LNS never gets."
+	echo
+	{
+		echo "# calls setups_per_s setup_s rss_per_call_kib teardown_stopccn_s teardown_cdn_s"
+		for n in "${P4_SESSIONS[@]}"; do
+			o=${P4[$n,stopccn]:-} c=${P4[$n,cdn]:-}
+			[ -n "$o" ] || continue
+			echo "$n $(jfield "$o" setups_per_s) $(jfield "$o" setup_s) $(jfield "$o" rss_per_session_kib) $(jfield "$o" teardown_s) $(jfield "$c" teardown_s)"
+		done
+	} >"$BENCH_OUT/part4.dat"
+}
+
 part4() {
-	echo "### Part 4: control plane (call setup rate, sessions under churn)"
-	echo
-	echo "Not measured: needs the control plane (issues #3/#4), which does not exist yet."
-	echo
+	local n
+	[ -x "$BENCH/l2tp_emul" ] || die "$BENCH/l2tp_emul not built: run make bench-tools"
+	if [ -z "${TOPO_UP:-}" ]; then
+		topo_create
+		bpffs_mount
+		TOPO_UP=1
+	fi
+	for n in "${P4_SESSIONS[@]}"; do
+		part4_run "$n" stopccn
+		part4_run "$n" cdn
+	done
+	part4_table >"$E2E_TMP/part4.md"
+	cat "$E2E_TMP/part4.md"
 }
 
 # ---------------------------------------------------------------- plots
@@ -385,10 +506,10 @@ for part in $PARTS; do
 	1) echo "Running part 1 (program cost) ..." >&2; part1 ;;
 	2) echo "Running part 2 (switching rate) ..." >&2; part2 ;;
 	3) echo "Running part 3 (scale) ..." >&2; part3 ;;
+	4) echo "Running part 4 (control plane) ..." >&2; part4 ;;
 	*) broken "BENCH_PARTS: no part '$part'" ;;
 	esac
 done
-part4
 exec >&3 3>&-
 wait "$TEE_PID" 2>/dev/null
 plots

@@ -71,6 +71,8 @@
 	"lns_peers:\n  - name: lns1\n    address: 198.51.100.1\n    local: 10.0.0.1\n"    \
 	"    hostname: lts-east\n    tunnel: persistent\n"
 #define CFG_LAC_ROLE CFG_HEAD CFG_CTRL CFG_LNS1
+/* A tunnel's send queue holds a CDN per possible call: small limits, small queue. */
+#define CFG_SMALL_LIMITS "limits: {max_sessions: 64}\n"
 
 #define RETENTION_MS 15000 /* the transport budget with CFG_CTRL */
 #define SECRET "s3cret"
@@ -1946,11 +1948,12 @@ static void test_queue_full_session_vanishes(void **state)
 	size_t i;
 
 	(void)state;
-	h_start(CFG_BASE);
+	/* Small limits keep the queue (sized for a CDN per call) small. */
+	h_start(CFG_BASE CFG_SMALL_LIMITS);
 	peer_init(&lac, "192.0.2.1", 1701, 7);
 	t = lns_establish(&lac);
 	/* The LAC keeps sending ICRQs and never acknowledges an ICRP. */
-	for (i = 0; i < LTS_CTRL_MAX_QUEUE + 8; i++)
+	for (i = 0; i < t->xport.cfg.max_queue + 8; i++)
 		send_icrq(&lac, 0x1000 + i, i);
 	assert_true(t->xport.ctr.queue_full > 0);
 	/* Every call the switch accepted is either alive or reported down. */
@@ -2380,16 +2383,16 @@ static void test_dial_queue_full(void **state)
 	size_t i, placed = 0;
 
 	(void)state;
-	h_start(CFG_LAC_ROLE);
+	h_start(CFG_LAC_ROLE CFG_SMALL_LIMITS);
 	lns_peer_init(&lns, 3);
 	t = lac_establish(&lns);
-	for (i = 0; i < LTS_CTRL_MAX_QUEUE + 2; i++) {
+	for (i = 0; i < t->xport.cfg.max_queue + 2; i++) {
 		s = lts_session_dial(t, NULL);
 		placed += s != NULL;
 	}
 	assert_true(t->xport.ctr.queue_full > 0);
 	assert_int_equal(placed, t->n_sessions);
-	assert_int_equal(placed, LTS_CTRL_MAX_QUEUE);
+	assert_int_equal(placed, t->xport.cfg.max_queue);
 }
 
 /* On-demand lns_peer: nothing at start; lts_cp_lns_tunnel() dials. */
