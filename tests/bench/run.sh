@@ -432,6 +432,13 @@ part4_table() {
 	} >"$BENCH_OUT/part4.dat"
 }
 
+part4_reset_peer_xdp() {
+	ip -n "$1" link set dev "$2" xdpgeneric off 2>/dev/null
+	ip -n "$1" link set dev "$2" xdpdrv off 2>/dev/null
+	ip -n "$1" link set dev "$2" xdp obj "$XDP_PASS_OBJ" sec xdp ||
+		broken "part 4: cannot attach xdp_pass to $2 in $1"
+}
+
 part4() {
 	local n
 	[ -x "$BENCH/l2tp_emul" ] || die "$BENCH/l2tp_emul not built: run make bench-tools"
@@ -440,6 +447,10 @@ part4() {
 		bpffs_mount
 		TOPO_UP=1
 	fi
+	# Part 2 may have left its sink (it drops UDP) on lns0: the emulator's
+	# LNS must see ltsd's control packets. Back to the plain xdp_pass.
+	part4_reset_peer_xdp "$NS_LAC" lac0
+	part4_reset_peer_xdp "$NS_LNS" lns0
 	for n in "${P4_SESSIONS[@]}"; do
 		part4_run "$n" stopccn
 		part4_run "$n" cdn
