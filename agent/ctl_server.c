@@ -19,9 +19,9 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include "ctl_server.h"
-#include "fsutil.h"
-#include "json.h"
-#include "log.h"
+#include "lib/fsutil.h"
+#include "lib/json.h"
+#include "lib/log.h"
 
 /* A single send() blocks at most this long; the answer as a whole, LTS_CTL_SEND_TIMEOUT_MS. */
 #define SEND_SLICE_MS 100

@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 #include <sys/types.h>
-#include "ctrl_plane.h"
+#include "l2tp/ctrl_plane.h"
 #include "lts_config.h"
 #include "lts_maps.h"
 #include "switch.h"

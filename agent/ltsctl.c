@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
-#include "json.h"
+#include "lib/json.h"
 
 #define LTSCTL_DEFAULT_SOCKET "/run/lts/ltsd.sock"
 #define LTSCTL_TIMEOUT_S 10

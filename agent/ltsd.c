@@ -23,20 +23,20 @@
 #include <time.h>
 #include <linux/magic.h>
 #include <bpf/libbpf.h>
-#include "bpf_loader.h"
+#include "dp/bpf_loader.h"
 #include "ctl_server.h"
-#include "ctrl_plane.h"
-#include "egress.h"
-#include "fsutil.h"
-#include "log.h"
+#include "l2tp/ctrl_plane.h"
+#include "dp/egress.h"
+#include "lib/fsutil.h"
+#include "lib/log.h"
 #include "lts_config.h"
 #include "lts_xdp.skel.h"
-#include "nexthop.h"
-#include "slowpath.h"
-#include "static_sessions.h"
-#include "swtab.h"
+#include "dp/nexthop.h"
+#include "dp/slowpath.h"
+#include "dp/static_sessions.h"
+#include "dp/swtab.h"
 #include "switch.h"
-#include "xdp_attach.h"
+#include "dp/xdp_attach.h"
 
 #define LTSD_VERSION "0.1.0"
 #define TICK_SEC 1

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include "log.h"
+#include "lib/log.h"
 #include "switch.h"
 
 #define call_log(lvl, c, fmt, ...)                                             \

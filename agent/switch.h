@@ -11,9 +11,9 @@
 #define LTS_SWITCH_H
 
 #include <stdint.h>
-#include "ctrl_plane.h"
+#include "l2tp/ctrl_plane.h"
 #include "lts_config.h"
-#include "relay.h"
+#include "l2tp/relay.h"
 
 /* What the daemon provides: control-packet output and the data plane. */
 struct lts_switch_io {

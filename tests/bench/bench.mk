@@ -30,7 +30,7 @@ $(BENCH_SKELS): $(BENCH_DIR)/%.skel.h: $(BENCH_DIR)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name bench_$* > $@
 
 $(BENCH_TOOL_OBJS): $(BENCH_DIR)/%.o: tests/bench/%.c $(SKELS) $(BENCH_SKELS) \
-		$(wildcard maps/*.h agent/*.h)
+		$(wildcard maps/*.h agent/*.h agent/*/*.h)
 	$(msg) CC $@
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -I$(BENCH_DIR) -c $< -o $@

@@ -62,8 +62,8 @@
 #include <linux/udp.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "bpf_loader.h"
-#include "log.h"
+#include "dp/bpf_loader.h"
+#include "lib/log.h"
 #include "lts_l2tp.h"
 #include "lts_maps.h"
 #include "lts_xdp.skel.h"

@@ -50,9 +50,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "avp.h"
-#include "ctrl_msg.h"
-#include "ctrl_transport.h"
+#include "l2tp/avp.h"
+#include "l2tp/ctrl_msg.h"
+#include "l2tp/ctrl_transport.h"
 
 #define MAX_LNS_TUNNELS 256
 #define SESS_MAX 65536

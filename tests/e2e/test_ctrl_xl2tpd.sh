@@ -332,7 +332,7 @@ s3_hidden() {
 	check_match "hidden: ltsd's control messages have AVPs with the H bit (l2tp.avp.hidden)" \
 		'^[1-9]' "$(pcap_count "$CAP_LAC" "ip.src == $OUR_IP && l2tp.avp.hidden == 1")"
 	lines=$(pcap_l2tp "$CAP_LAC" hidden $OUR_IP "$SECRET")
-	# By design the first message hides nothing (agent/tunnel.c first_message_opts):
+	# By design the first message hides nothing (agent/l2tp/tunnel.c first_message_opts):
 	# xl2tpd picks the secret only after parsing it.
 	check_match "hidden: SCCRP sent unhidden, as designed" \
 		'^SCCRP hidden=0 no_rv=0 bad=0 ' "$(printf '%s\n' "$lines" | grep -m1 '^SCCRP ')"

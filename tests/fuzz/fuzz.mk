@@ -11,7 +11,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CLANG ?= clang
 FUZZ_TARGETS := fuzz_decode fuzz_ctrl_input
 # Library sources linked into every target (others may append theirs).
-FUZZ_LIB_SRCS := agent/avp.c agent/ctrl_msg.c
+FUZZ_LIB_SRCS := agent/l2tp/avp.c agent/l2tp/ctrl_msg.c
 FUZZ_LDLIBS := -lmd
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	$(WARN) -std=gnu11 -D_GNU_SOURCE -Imaps -Iconfig -Iagent -I$(O)/bpf
@@ -19,15 +19,16 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(O)/tests/fuzz/%)
 
 # fuzz_ctrl_input drives the whole control plane: more of the agent, the
 # config loader, and log.c's libbpf/libxdp hooks.
-FUZZ_CTRL_SRCS := agent/ctrl_plane.c agent/tunnel.c agent/session.c agent/ctrl_transport.c agent/hashtab.c \
-	agent/relay.c agent/log.c config/lts_config.c
+FUZZ_CTRL_SRCS := agent/l2tp/ctrl_plane.c agent/l2tp/tunnel.c agent/l2tp/session.c \
+	agent/l2tp/ctrl_transport.c agent/l2tp/relay.c agent/lib/hashtab.c agent/lib/log.c \
+	config/lts_config.c
 $(O)/tests/fuzz/fuzz_ctrl_input: FUZZ_LIB_SRCS += $(FUZZ_CTRL_SRCS)
 $(O)/tests/fuzz/fuzz_ctrl_input: FUZZ_LDLIBS += $(LDLIBS)
 $(O)/tests/fuzz/fuzz_ctrl_input: $(FUZZ_CTRL_SRCS) $(wildcard config/*.h maps/*.h)
 
 .PHONY: fuzz-build fuzz-smoke fuzz-corpus
 
-$(O)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS) $(wildcard agent/*.h)
+$(O)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS) $(wildcard agent/*.h agent/*/*.h)
 	$(msg) FUZZ $@
 	@mkdir -p $(@D)
 	$(Q)$(FUZZ_CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_SRCS) -o $@ $(FUZZ_LDLIBS)
@@ -44,14 +45,14 @@ fuzz-smoke: $(FUZZ_BINS)
 			$$work tests/fuzz/corpus/$$name; \
 	done
 
-$(O)/tests/fuzz/gen_corpus_decode: tests/fuzz/fuzz_decode.c $(FUZZ_LIB_SRCS) $(wildcard agent/*.h)
+$(O)/tests/fuzz/gen_corpus_decode: tests/fuzz/fuzz_decode.c $(FUZZ_LIB_SRCS) $(wildcard agent/*.h agent/*/*.h)
 	$(msg) CC $@
 	@mkdir -p $(@D)
 	$(Q)$(CC) -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -DLTS_FUZZ_GEN -Iagent $< \
 		$(FUZZ_LIB_SRCS) -o $@ $(FUZZ_LDLIBS)
 
 $(O)/tests/fuzz/gen_corpus_ctrl_input: tests/fuzz/fuzz_ctrl_input.c $(FUZZ_LIB_SRCS) \
-		$(FUZZ_CTRL_SRCS) $(wildcard agent/*.h config/*.h maps/*.h)
+		$(FUZZ_CTRL_SRCS) $(wildcard agent/*.h agent/*/*.h config/*.h maps/*.h)
 	$(msg) CC $@
 	@mkdir -p $(@D)
 	$(Q)$(CC) -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -DLTS_FUZZ_GEN -Imaps -Iconfig -Iagent \

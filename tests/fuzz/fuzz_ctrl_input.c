@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target: the whole control input path. The input is a sequence
- * of records fed to one control plane (agent/ctrl_plane.c and everything
+ * of records fed to one control plane (agent/l2tp/ctrl_plane.c and everything
  * under it) with a fake clock and fake ops:
  *
  *   c                    one byte: bits 0-2 the source endpoint (eps[]),
@@ -57,8 +57,8 @@
 #include <sys/random.h>
 #include <sys/types.h>
 #include <arpa/inet.h>
-#include "ctrl_plane.h"
-#include "log.h"
+#include "l2tp/ctrl_plane.h"
+#include "lib/log.h"
 #include "lts_config.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "avp.h"
-#include "ctrl_msg.h"
+#include "l2tp/avp.h"
+#include "l2tp/ctrl_msg.h"
 
 static const uint8_t fuzz_secret[] = "fuzz-secret";
 

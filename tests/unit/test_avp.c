@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * AVP codec (agent/avp.c): the table, round trips of every row plain and
+ * AVP codec (agent/l2tp/avp.c): the table, round trips of every row plain and
  * hidden, a hidden-AVP vector computed here with libmd independently of the
  * codec, every malformed length, Message Type placement, unknown and vendor
  * AVPs, permissive mode, the writer's sticky errors and the typed getters.
@@ -13,8 +13,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <md5.h>
-#include "avp.h"
-#include "ctrl_msg.h"
+#include "l2tp/avp.h"
+#include "l2tp/ctrl_msg.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

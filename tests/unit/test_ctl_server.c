@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The operator socket (agent/ctl_server.c) and its JSON (agent/json.c).
+ * The operator socket (agent/ctl_server.c) and its JSON (agent/lib/json.c).
  *
  * The control plane and the switch are built by hand (only the fields the
  * server reads), the counters come from fake callbacks, and every answer is
@@ -25,8 +25,8 @@
 #include <cmocka.h>
 
 #include "ctl_server.h"
-#include "json.h"
-#include "log.h"
+#include "lib/json.h"
+#include "lib/log.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NOW_MS 100000ull

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Message specs (agent/ctrl_msg.c): for every message type a minimal and a
+ * Message specs (agent/l2tp/ctrl_msg.c): for every message type a minimal and a
  * full valid message pass, each missing mandatory AVP, each duplicate of a
  * once-only AVP and each zero ID gives the expected CDN/StopCCN verdict;
  * unknown message types, decode errors and refused outgoing calls map to
@@ -13,8 +13,8 @@
 #include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include "avp.h"
-#include "ctrl_msg.h"
+#include "l2tp/avp.h"
+#include "l2tp/ctrl_msg.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The control plane as a whole (agent/ctrl_plane.c, tunnel.c, session.c over
+ * The control plane as a whole (agent/l2tp/ctrl_plane.c, tunnel.c, session.c over
  * the real transport and codec): a scripted peer talks to lts_cp_input()
  * through fake ops and a fake clock.
  *
@@ -40,8 +40,8 @@
 #include <cmocka.h>
 #include <md5.h>
 
-#include "ctrl_plane.h"
-#include "log.h"
+#include "l2tp/ctrl_plane.h"
+#include "lib/log.h"
 #include "lts_config.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

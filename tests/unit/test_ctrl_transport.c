@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Reliable delivery of control messages (agent/ctrl_transport.c) against
+ * Reliable delivery of control messages (agent/l2tp/ctrl_transport.c) against
  * RFC 2661 5.8, 5.5 and Appendix A. Two transports A and B are wired through
  * a simulated channel driven by a fake clock: a script decides, per direction
  * and per packet, whether a datagram passes, is dropped, duplicated or
@@ -17,7 +17,7 @@
 #include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include "ctrl_transport.h"
+#include "l2tp/ctrl_transport.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define A2B 0

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include "slowpath.h"
+#include "dp/slowpath.h"
 
 enum outcome { RELAYED, CONTROL, NO_SESSION, MALFORMED };
 

@@ -44,8 +44,8 @@
 #include <cmocka.h>
 #include <md5.h>
 
-#include "ctrl_plane.h"
-#include "log.h"
+#include "l2tp/ctrl_plane.h"
+#include "lib/log.h"
 #include "lts_config.h"
 #include "switch.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The agent's switch table (agent/swtab.c) and the translation of a static
- * session into its two switch entries (agent/static_sessions.c).
+ * The agent's switch table (agent/dp/swtab.c) and the translation of a static
+ * session into its two switch entries (agent/dp/static_sessions.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,8 +11,8 @@
 #include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include "static_sessions.h"
-#include "swtab.h"
+#include "dp/static_sessions.h"
+#include "dp/swtab.h"
 
 static struct lts_switch_key make_key(uint16_t tid, uint16_t sid, uint16_t port,
 				      uint8_t last_octet)

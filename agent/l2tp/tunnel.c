@@ -12,7 +12,7 @@
 #include <md5.h>
 #include <sys/random.h>
 #include "ctrl_plane.h"
-#include "log.h"
+#include "lib/log.h"
 
 #define LTS_FRAMING_CAPS 0x3 /* sync and async (RFC 2661 4.4.3) */
 #define LTS_FIRMWARE_REV 0x0100

@@ -6,7 +6,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <xdp/libxdp.h>
-#include "log.h"
+#include "lib/log.h"
 #include "xdp_attach.h"
 
 #define LTS_PROG_NAME "lts_xdp"

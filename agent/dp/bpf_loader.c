@@ -5,7 +5,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bpf_loader.h"
-#include "log.h"
+#include "lib/log.h"
 #include "lts_xdp.skel.h"
 
 /* Verifier log buffer: large enough for the whole program's log. */

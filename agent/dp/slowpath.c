@@ -8,7 +8,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include "log.h"
+#include "lib/log.h"
 #include "lts_l2tp.h"
 #include "slowpath.h"
 

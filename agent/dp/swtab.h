@@ -9,7 +9,7 @@
 #define LTS_SWTAB_H
 
 #include <stdint.h>
-#include "hashtab.h"
+#include "lib/hashtab.h"
 #include "lts_maps.h"
 
 struct lts_swtab_entry {

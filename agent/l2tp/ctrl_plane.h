@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include "ctrl_msg.h"
 #include "ctrl_transport.h"
-#include "hashtab.h"
+#include "lib/hashtab.h"
 #include "lts_config.h"
 #include "relay.h"
 

@@ -12,7 +12,7 @@
 #include <arpa/inet.h>
 #include <sys/random.h>
 #include "ctrl_plane.h"
-#include "log.h"
+#include "lib/log.h"
 
 static bool same_ip(const struct lts_ip *a, const struct lts_ip *b)
 {

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ctrl_plane.h"
-#include "log.h"
+#include "lib/log.h"
 
 #define BODY_MAX 4096
 /* ICCN values we send as a LAC without a first leg to relay from. */

@@ -4,7 +4,7 @@
 #include <string.h>
 #include "bpf_loader.h"
 #include "egress.h"
-#include "log.h"
+#include "lib/log.h"
 
 static int attached(const struct lts_egress *eg, uint32_t ifindex)
 {
