@@ -28,18 +28,15 @@
 
 /* ------------------------------------------------------------ rendering */
 
-static const char *ip_str(const struct lts_ip *ip, char *buf, size_t len)
-{
-	if (ip->family != LTS_FAMILY_IPV4 && ip->family != LTS_FAMILY_IPV6)
-		return NULL;
-	return inet_ntop(ip->family == LTS_FAMILY_IPV4 ? AF_INET : AF_INET6, ip->addr, buf, len);
-}
-
 static void json_ip(struct lts_json *j, const char *key, const struct lts_ip *ip)
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	lts_json_str(j, key, ip_str(ip, buf, sizeof(buf)));
+	/* An unset address (no family) is null, not "?". */
+	if (ip->family != LTS_FAMILY_IPV4 && ip->family != LTS_FAMILY_IPV6)
+		lts_json_str(j, key, NULL);
+	else
+		lts_json_str(j, key, lts_ip_str(ip, buf, sizeof(buf)));
 }
 
 static uint64_t secs_since(uint64_t now_ms, uint64_t then_ms)
@@ -270,13 +267,13 @@ static void json_dirs(struct lts_json *j, const char *key, const struct lts_sess
  */
 static void render_counters(const struct lts_ctl_view *v, struct lts_json *j, uint32_t idx)
 {
-	const struct lts_ctl_stats_ops *ops = &v->stats;
+	const struct lts_dp_ops *ops = &v->dp;
 	struct lts_session_stats fast = { 0 }, slow = { 0 }, sum;
 	int d;
 
-	if (ops->fast && ops->fast(ops->ctx, idx, &fast))
+	if (ops->fast_stats && ops->fast_stats(ops->ctx, idx, &fast))
 		memset(&fast, 0, sizeof(fast));
-	if (ops->slow && ops->slow(ops->ctx, idx, &slow))
+	if (ops->slow_stats && ops->slow_stats(ops->ctx, idx, &slow))
 		memset(&slow, 0, sizeof(slow));
 	for (d = 0; d < LTS_DIR_MAX; d++) {
 		sum.dir[d].packets = fast.dir[d].packets + slow.dir[d].packets;

@@ -10,7 +10,7 @@
  *   anything else      {"error": "..."}
  *
  * The module reads the control plane, the switch and the configuration; it
- * never touches a BPF map: the counters come through lts_ctl_stats_ops.
+ * never touches a BPF map: the counters come through lts_dp_ops.
  * docs/ltsctl.md describes every field.
  */
 #ifndef LTS_CTL_SERVER_H
@@ -18,6 +18,7 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+#include "dp/dp_ops.h"
 #include "l2tp/ctrl_plane.h"
 #include "lts_config.h"
 #include "lts_maps.h"
@@ -29,21 +30,12 @@
 #define LTS_CTL_SEND_TIMEOUT_MS 1000 /* for the whole answer */
 #define LTS_CTL_ACCEPT_BATCH 8     /* connections per wakeup */
 
-/* Where the per-session counters come from. Unset hooks read as zero. */
-struct lts_ctl_stats_ops {
-	/* Fast-path counters of slot idx (summed over CPUs): 0 or a negative errno. */
-	int (*fast)(void *ctx, uint32_t idx, struct lts_session_stats *out);
-	/* Slow-path (userspace relay) counters of slot idx: 0 or a negative errno. */
-	int (*slow)(void *ctx, uint32_t idx, struct lts_session_stats *out);
-	void *ctx;
-};
-
 /* What the server shows; every pointer is borrowed. */
 struct lts_ctl_view {
 	const struct lts_config *cfg;
 	const struct lts_ctrl_plane *cp; /* NULL: no control plane */
 	const struct lts_switch *sw;     /* NULL: no switch */
-	struct lts_ctl_stats_ops stats;
+	struct lts_dp_ops dp;            /* counters; unset stats hooks read as zero */
 	uint64_t started_ms;             /* ltsd start (static sessions' uptime) */
 };
 

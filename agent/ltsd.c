@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ltsd: the L2TP tunnel switch daemon. Loads and attaches the XDP fast path,
- * installs the configured switched sessions, keeps their next hops fresh and
- * relays in userspace whatever the fast path passes up. One context object,
- * one epoll loop (signalfd, timerfd, netlink, UDP sockets, the operator
- * socket), one thread.
+ * ltsd: the L2TP tunnel switch daemon. Wiring and the event loop only: the
+ * data plane (dp/), the control plane (l2tp/), the switch between them and
+ * the operator socket are modules of their own. One context object, one
+ * epoll loop (signalfd, timerfd, netlink, UDP sockets, the operator socket),
+ * one thread.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,32 +14,18 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
-#include <sys/file.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sys/timerfd.h>
-#include <sys/vfs.h>
 #include <time.h>
-#include <linux/magic.h>
-#include <bpf/libbpf.h>
-#include "dp/bpf_loader.h"
 #include "ctl_server.h"
+#include "dp/dp.h"
 #include "l2tp/ctrl_plane.h"
-#include "dp/egress.h"
-#include "lib/fsutil.h"
 #include "lib/log.h"
 #include "lts_config.h"
-#include "lts_xdp.skel.h"
-#include "dp/nexthop.h"
-#include "dp/slowpath.h"
-#include "dp/static_sessions.h"
-#include "dp/swtab.h"
 #include "switch.h"
-#include "dp/xdp_attach.h"
 
 #define LTSD_VERSION "0.1.0"
 #define TICK_SEC 1
-#define REFRESH_EVERY_TICKS 30
 /* On SIGTERM, how long StopCCNs may take to be acknowledged. */
 #define SHUTDOWN_GRACE_MS 2000
 
@@ -55,22 +40,12 @@ enum ev_tag {
 
 struct ltsd {
 	struct lts_config *cfg;
-	int pin_dir_fd;                /* flock()ed: one ltsd per bpffs directory */
-	struct lts_xdp *skel;
-	struct lts_xdp_link *links;
-	uint32_t *ifindexes;
-	size_t n_links;
-	struct lts_swtab tab;
-	struct lts_nl nl, nl_mon;
-	struct lts_egress egress;
-	struct lts_slowpath sp;
+	struct lts_dp dp;
 	struct lts_ctrl_plane cp;
 	struct lts_switch sw;
 	bool cp_ready;
 	struct lts_ctl_server ctl;      /* ltsctl's socket; fd -1: none */
 	int epfd, sigfd, timerfd, cp_timerfd;
-	unsigned int ticks;
-	int unresolved;
 };
 
 static void usage(FILE *f)
@@ -82,189 +57,12 @@ static void usage(FILE *f)
 		   "      --version      print the version and exit\n");
 }
 
-/*
- * Own the pin directory: it must be on bpffs, only one ltsd may use it (in
- * any network namespace), and pins left by a dead ltsd are removed so this
- * run starts from empty maps.
- */
-static int claim_pin_dir(struct ltsd *d)
-{
-	static const char *const maps[] = { LTS_MAP_SWITCH, LTS_MAP_SESSION_STATS,
-					    LTS_MAP_SLOW_STATS, LTS_MAP_REASON_STATS,
-					    LTS_MAP_TX_PORTS };
-	const char *dir = d->cfg->bpffs;
-	char path[LTS_CFG_PATH_MAX + 32];
-	struct statfs st;
-	size_t i;
-	int err;
-
-	err = lts_mkdir_p(dir);
-	if (err || statfs(dir, &st) || st.f_type != BPF_FS_MAGIC) {
-		pr_err("%s is not on a bpffs mount (mount -t bpf bpf /sys/fs/bpf)%s%s", dir,
-		       err ? ": " : "", err ? strerror(-err) : "");
-		return err ? err : -ENOTDIR;
-	}
-	d->pin_dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (d->pin_dir_fd < 0)
-		return -errno;
-	if (flock(d->pin_dir_fd, LOCK_EX | LOCK_NB)) {
-		pr_err("%s is in use by another ltsd", dir);
-		return -EBUSY;
-	}
-	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, maps[i]);
-		if (!unlink(path))
-			pr_warn("removed stale pin %s", path);
-	}
-	return 0;
-}
-
-static int attach_interfaces(struct ltsd *d)
-{
-	const struct lts_config *cfg = d->cfg;
-	int prog_fd = bpf_program__fd(d->skel->progs.lts_xdp);
-	size_t i;
-	int err;
-
-	d->links = calloc(cfg->n_interfaces, sizeof(*d->links));
-	d->ifindexes = calloc(cfg->n_interfaces, sizeof(*d->ifindexes));
-	if (!d->links || !d->ifindexes)
-		return -ENOMEM;
-	for (i = 0; i < cfg->n_interfaces; i++) {
-		err = lts_xdp_lock(&d->links[i], cfg->interfaces[i]);
-		if (err)
-			return err;
-		d->n_links++;
-		if (cfg->mode == LTS_DP_OFF) {
-			err = lts_xdp_clear_leftover(&d->links[i]);
-			if (err)
-				return err;
-			continue;
-		}
-		err = lts_bpf_add_tx_port(d->skel, d->links[i].ifindex);
-		if (err) {
-			pr_err("interface %s: cannot add to the devmap: %s", cfg->interfaces[i],
-			       strerror(-err));
-			return err;
-		}
-		err = lts_xdp_attach(&d->links[i], prog_fd, cfg->mode);
-		if (err)
-			return err;
-		d->ifindexes[i] = d->links[i].ifindex;
-	}
-	return 0;
-}
-
-static int install_static_sessions(struct ltsd *d)
-{
-	const struct lts_config *cfg = d->cfg;
-	struct lts_switch_key key[LTS_DIR_MAX];
-	struct lts_switch_val val[LTS_DIR_MAX];
-	size_t i;
-	int dir, err;
-
-	for (i = 0; i < cfg->n_static_sessions; i++) {
-		lts_static_entries(&cfg->static_sessions[i], i, key, val);
-		/* Reverse direction first, so a reply never finds half a pair. */
-		for (dir = LTS_DIR_MAX - 1; dir >= 0; dir--) {
-			err = lts_swtab_insert(&d->tab, &key[dir], &val[dir]);
-			err = err ?: lts_bpf_install(d->skel, &key[dir], &val[dir]);
-			if (err) {
-				pr_err("static session %s: cannot install: %s",
-				       cfg->static_sessions[i].name, strerror(-err));
-				return err;
-			}
-		}
-		pr_info("static session %s: tun %u/%u <-> tun %u/%u installed (counters [%zu])",
-			cfg->static_sessions[i].name, key[0].tunnel_id, key[0].session_id,
-			key[1].tunnel_id, key[1].session_id, i);
-	}
-	return 0;
-}
-
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void refresh_egress(struct ltsd *d)
-{
-	if (d->cfg->mode != LTS_DP_OFF)
-		d->unresolved = lts_egress_refresh(&d->egress, &d->tab);
-}
-
-static int io_send_ctrl(void *ctx, const struct lts_ctrl_endpoint *ep, const uint8_t *pkt,
-			size_t len)
-{
-	struct ltsd *d = ctx;
-
-	return lts_slowpath_send_ctrl(&d->sp, ep, pkt, len);
-}
-
-/* Both directions of a switched pair, reverse first, from zeroed counters. */
-static int io_install(void *ctx, const struct lts_static_session *pair, uint32_t idx)
-{
-	struct lts_session_stats zero = { 0 };
-	struct lts_switch_key key[LTS_DIR_MAX];
-	struct lts_switch_val val[LTS_DIR_MAX];
-	struct ltsd *d = ctx;
-	int dir, err = 0;
-
-	lts_static_entries(pair, idx, key, val);
-	err = lts_bpf_zero_session_stats(d->skel, idx);
-	err = err ?: lts_bpf_write_slow_stats(d->skel, idx, &zero);
-	if (err)
-		return err;
-	if (idx < d->sp.n_stats)
-		d->sp.stats[idx] = zero;
-	for (dir = LTS_DIR_MAX - 1; dir >= 0 && !err; dir--) {
-		err = lts_swtab_insert(&d->tab, &key[dir], &val[dir]);
-		err = err ?: lts_bpf_install(d->skel, &key[dir], &val[dir]);
-	}
-	if (err) {
-		for (dir = 0; dir < LTS_DIR_MAX; dir++) {
-			lts_swtab_remove(&d->tab, &key[dir]);
-			lts_bpf_remove(d->skel, &key[dir]);
-		}
-		return err;
-	}
-	refresh_egress(d);
-	return 0;
-}
-
-static void io_remove(void *ctx, const struct lts_static_session *pair)
-{
-	struct lts_switch_key key[LTS_DIR_MAX];
-	struct lts_switch_val val[LTS_DIR_MAX];
-	struct ltsd *d = ctx;
-	int dir;
-
-	lts_static_entries(pair, 0, key, val);
-	for (dir = 0; dir < LTS_DIR_MAX; dir++) {
-		lts_bpf_remove(d->skel, &key[dir]);
-		lts_swtab_remove(&d->tab, &key[dir]);
-	}
-}
-
-/* Last frame of a session on either path, in ms of CLOCK_MONOTONIC. */
-static uint64_t io_last_rx_ms(void *ctx, uint32_t idx)
-{
-	struct lts_session_stats fast;
-	struct ltsd *d = ctx;
-	uint64_t last = 0;
-	int dir;
-
-	if (!lts_bpf_session_stats(d->skel, idx, &fast))
-		for (dir = 0; dir < LTS_DIR_MAX; dir++)
-			if (fast.dir[dir].last_seen_ns > last)
-				last = fast.dir[dir].last_seen_ns;
-	for (dir = 0; idx < d->sp.n_stats && dir < LTS_DIR_MAX; dir++)
-		if (d->sp.stats[idx].dir[dir].last_seen_ns > last)
-			last = d->sp.stats[idx].dir[dir].last_seen_ns;
-	return last / 1000000;
 }
 
 static void cp_input(void *ctx, const struct lts_ctrl_endpoint *ep, const uint8_t *pkt,
@@ -289,31 +87,25 @@ static void arm_cp_timer(struct ltsd *d)
 	timerfd_settime(d->cp_timerfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
+/* The control plane sends through the data plane's sockets; its call events go to the switch. */
 static int start_control_plane(struct ltsd *d)
 {
-	const struct lts_switch_io io = {
-		.send_ctrl = io_send_ctrl,
-		.install = io_install,
-		.remove = io_remove,
-		.last_rx_ms = io_last_rx_ms,
-		.ctx = d,
-	};
+	const struct lts_ctrl_output out = lts_dp_ctrl_output(&d->dp);
+	const struct lts_dp_ops dp = lts_dp_ops(&d->dp);
 	struct lts_ctrl_plane_ops ops;
 	int err;
 
-	err = lts_switch_init(&d->sw, d->cfg, &io);
+	err = lts_switch_init(&d->sw, d->cfg, &dp);
 	if (err)
 		return err;
 	lts_switch_cp_ops(&ops);
-	err = lts_cp_init(&d->cp, d->cfg, &ops, &d->sw, now_ms());
+	err = lts_cp_init(&d->cp, d->cfg, &out, &ops, &d->sw, now_ms());
 	if (err) {
 		lts_switch_fini(&d->sw);
 		return err;
 	}
 	lts_switch_attach(&d->sw, &d->cp);
 	d->cp_ready = true;
-	d->sp.on_control = cp_input;
-	d->sp.ctl_ctx = d;
 	pr_info("control plane: %zu lac_peers, %zu lns_peers, %zu rules", d->cfg->n_lac_peers,
 		d->cfg->n_lns_peers, d->cfg->n_rules);
 	return 0;
@@ -326,23 +118,6 @@ static int epoll_add(struct ltsd *d, int fd, uint64_t tag)
 	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
-static int ctl_fast_stats(void *ctx, uint32_t idx, struct lts_session_stats *out)
-{
-	struct ltsd *d = ctx;
-
-	return lts_bpf_session_stats(d->skel, idx, out);
-}
-
-static int ctl_slow_stats(void *ctx, uint32_t idx, struct lts_session_stats *out)
-{
-	struct ltsd *d = ctx;
-
-	if (idx >= d->sp.n_stats)
-		return -ENOENT;
-	*out = d->sp.stats[idx];
-	return 0;
-}
-
 /*
  * The operator socket (ltsctl). Not fatal: switching goes on without it,
  * e.g. while another ltsd (other namespace, same path) holds the path.
@@ -353,7 +128,7 @@ static void start_ctl_server(struct ltsd *d)
 		.cfg = d->cfg,
 		.cp = &d->cp,
 		.sw = &d->sw,
-		.stats = { .fast = ctl_fast_stats, .slow = ctl_slow_stats, .ctx = d },
+		.dp = lts_dp_ops(&d->dp),
 		.started_ms = now_ms(),
 	};
 	const char *path = d->cfg->control_socket;
@@ -393,25 +168,12 @@ static int setup_loop(struct ltsd *d)
 	err = epoll_add(d, d->sigfd, EV_SIGNAL);
 	err = err ?: epoll_add(d, d->timerfd, EV_TIMER);
 	err = err ?: epoll_add(d, d->cp_timerfd, EV_CTRL_TIMER);
-	if (!err && d->nl_mon.fd >= 0)
-		err = epoll_add(d, d->nl_mon.fd, EV_NETLINK);
-	for (i = 0; !err && i < d->sp.n_socks; i++)
-		err = epoll_add(d, d->sp.socks[i].fd, EV_UDP_BASE + i);
+	if (!err && lts_dp_netlink_fd(&d->dp) >= 0)
+		err = epoll_add(d, lts_dp_netlink_fd(&d->dp), EV_NETLINK);
+	for (i = 0; !err && i < d->dp.sp.n_socks; i++)
+		err = epoll_add(d, d->dp.sp.socks[i].fd, EV_UDP_BASE + i);
 	return err;
 }
-
-static void publish_slow_stats(void *ctx, uint32_t idx, const struct lts_session_stats *st)
-{
-	struct ltsd *d = ctx;
-
-	lts_bpf_write_slow_stats(d->skel, idx, st);
-}
-
-static void flush_slow_stats(struct ltsd *d)
-{
-	lts_slowpath_flush(&d->sp, publish_slow_stats, d);
-}
-
 
 static void on_tick(struct ltsd *d)
 {
@@ -419,9 +181,7 @@ static void on_tick(struct ltsd *d)
 
 	if (read(d->timerfd, &expirations, sizeof(expirations)) < 0)
 		return;
-	flush_slow_stats(d);
-	if (d->unresolved || ++d->ticks % REFRESH_EVERY_TICKS == 0)
-		refresh_egress(d);
+	lts_dp_tick(&d->dp);
 }
 
 /*
@@ -463,10 +223,9 @@ static int run(struct ltsd *d)
 			} else if (tag == EV_CTL_SOCKET) {
 				lts_ctl_server_handle(&d->ctl, now_ms());
 			} else if (tag == EV_NETLINK) {
-				if (lts_nl_drain(&d->nl_mon) > 0)
-					refresh_egress(d);
-			} else if (tag >= EV_UDP_BASE && tag - EV_UDP_BASE < d->sp.n_socks) {
-				lts_slowpath_input(&d->sp, &d->sp.socks[tag - EV_UDP_BASE]);
+				lts_dp_netlink(&d->dp);
+			} else if (tag >= EV_UDP_BASE && tag - EV_UDP_BASE < d->dp.sp.n_socks) {
+				lts_slowpath_input(&d->dp.sp, &d->dp.sp.socks[tag - EV_UDP_BASE]);
 			}
 		}
 	}
@@ -475,43 +234,14 @@ static int run(struct ltsd *d)
 static int start(struct ltsd *d)
 {
 	const struct lts_config *cfg = d->cfg;
-	struct lts_bpf_opts opts = {
-		.pin_dir = cfg->bpffs,
-		.l2tp_ports = cfg->l2tp_ports,
-		.n_l2tp_ports = cfg->n_l2tp_ports,
-		.max_sessions = cfg->max_sessions,
-	};
 	int err;
 
-	err = claim_pin_dir(d);
-	err = err ?: lts_bpf_load(&opts, &d->skel);
-	err = err ?: lts_swtab_init(&d->tab, 2 * cfg->max_sessions);
-	err = err ?: lts_slowpath_open(&d->sp, cfg->l2tp_ports, cfg->n_l2tp_ports, &d->tab,
-				       cfg->max_sessions);
-	if (err)
-		return err;
-	/* Interfaces are locked in every mode: mode off still clears leftovers. */
-	err = attach_interfaces(d);
-	if (err)
-		return err;
-	if (cfg->mode != LTS_DP_OFF) {
-		err = lts_nl_open(&d->nl, 0);
-		err = err ?: lts_nl_open(&d->nl_mon, 1);
-		if (err)
-			return err;
-		d->egress = (struct lts_egress){ .nl = &d->nl, .skel = d->skel,
-						 .ifindexes = d->ifindexes,
-						 .n_ifindexes = d->n_links };
-	} else {
-		pr_info("dataplane mode off: every frame goes through the userspace relay");
-	}
-	err = install_static_sessions(d);
+	err = lts_dp_open(&d->dp, cfg, cp_input, d);
 	err = err ?: start_control_plane(d);
 	err = err ?: setup_loop(d);
 	if (err)
 		return err;
 	start_ctl_server(d);
-	refresh_egress(d);
 	pr_info("ready: %zu static sessions, mode %s, maps pinned in %s",
 		cfg->n_static_sessions, lts_dp_mode_name(cfg->mode), cfg->bpffs);
 	return 0;
@@ -519,35 +249,12 @@ static int start(struct ltsd *d)
 
 static void stop(struct ltsd *d)
 {
-	size_t i;
-
 	lts_ctl_server_close(&d->ctl);
-	/* Detach first: no frame may reach a program whose maps are going. */
-	for (i = 0; i < d->n_links; i++)
-		lts_xdp_release(&d->links[i]);
-	if (d->skel)
-		flush_slow_stats(d);
-	if (d->sp.n_socks)
-		pr_info("slow path: %llu relayed, %llu control, %llu unknown session, "
-			"%llu malformed, %llu ttl expired, %llu send errors",
-			(unsigned long long)d->sp.ctr.relayed, (unsigned long long)d->sp.ctr.control,
-			(unsigned long long)d->sp.ctr.no_session,
-			(unsigned long long)d->sp.ctr.malformed,
-			(unsigned long long)d->sp.ctr.ttl_expired,
-			(unsigned long long)d->sp.ctr.send_errors);
 	if (d->cp_ready) {
 		lts_cp_fini(&d->cp);
 		lts_switch_fini(&d->sw);
 	}
-	lts_slowpath_close(&d->sp);
-	lts_nl_close(&d->nl_mon);
-	lts_nl_close(&d->nl);
-	lts_swtab_fini(&d->tab);
-	lts_bpf_destroy(d->skel, 1);
-	free(d->links);
-	free(d->ifindexes);
-	if (d->pin_dir_fd >= 0)
-		close(d->pin_dir_fd); /* releases the flock */
+	lts_dp_close(&d->dp);
 	if (d->epfd >= 0)
 		close(d->epfd);
 	if (d->sigfd >= 0)
@@ -568,8 +275,8 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct ltsd d = { .pin_dir_fd = -1, .epfd = -1, .sigfd = -1, .timerfd = -1, .cp_timerfd = -1,
-			  .nl = { .fd = -1 }, .nl_mon = { .fd = -1 }, .ctl = { .fd = -1 } };
+	struct ltsd d = { .epfd = -1, .sigfd = -1, .timerfd = -1, .cp_timerfd = -1,
+			  .ctl = { .fd = -1 } };
 	const char *cfg_path = NULL;
 	char err_msg[LTS_CFG_ERR_MAX];
 	int opt, check = 0, err;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include "lib/log.h"
+#include "lts_match.h"
 #include "switch.h"
 
 #define call_log(lvl, c, fmt, ...)                                             \
@@ -13,11 +14,11 @@
 		(c)->rule ? (c)->rule->name : "-", ##__VA_ARGS__)
 
 int lts_switch_init(struct lts_switch *sw, const struct lts_config *cfg,
-		    const struct lts_switch_io *io)
+		    const struct lts_dp_ops *dp)
 {
 	memset(sw, 0, sizeof(*sw));
 	sw->cfg = cfg;
-	sw->io = *io;
+	sw->dp = *dp;
 	sw->lockout_until = calloc(cfg->n_lns_peers ?: 1, sizeof(*sw->lockout_until));
 	sw->idx_used = calloc(cfg->max_sessions, 1);
 	if (!sw->lockout_until || !sw->idx_used) {
@@ -357,7 +358,7 @@ static void install(struct lts_switch *sw, struct lts_call *c)
 		out[i]->peer_session_id = legs[i]->peer_id;
 		out[i]->dscp = -1;
 	}
-	err = sw->io.install(sw->io.ctx, p, c->stats_idx);
+	err = sw->dp.install(sw->dp.ctx, p, c->stats_idx);
 	if (err) {
 		sw->idx_used[c->stats_idx] = 0;
 		abort_call(sw, c, "cannot install the pair in the switch table");
@@ -456,7 +457,7 @@ static void uninstall(struct lts_switch *sw, struct lts_call *c)
 	if (!c->installed)
 		return;
 	/* Entries go before any CDN leaves: no frame follows a dead session. */
-	sw->io.remove(sw->io.ctx, &c->pair);
+	sw->dp.remove(sw->dp.ctx, &c->pair);
 	sw->idx_used[c->stats_idx] = 0;
 	c->installed = false;
 }
@@ -542,24 +543,16 @@ static uint64_t on_last_rx_data(void *ctx, struct lts_tunnel *t)
 
 		if (!c || !c->installed)
 			continue;
-		v = sw->io.last_rx_ms(sw->io.ctx, c->stats_idx);
+		v = sw->dp.last_rx_ms(sw->dp.ctx, c->stats_idx);
 		if (v > last)
 			last = v;
 	}
 	return last;
 }
 
-static int on_send(void *ctx, const struct lts_ctrl_endpoint *ep, const uint8_t *pkt, size_t len)
-{
-	struct lts_switch *sw = ctx;
-
-	return sw->io.send_ctrl(sw->io.ctx, ep, pkt, len);
-}
-
 void lts_switch_cp_ops(struct lts_ctrl_plane_ops *ops)
 {
 	memset(ops, 0, sizeof(*ops));
-	ops->send = on_send;
 	ops->incoming_call = on_incoming_call;
 	ops->call_answered = on_call_answered;
 	ops->session_up = on_session_up;

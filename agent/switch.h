@@ -5,27 +5,16 @@
  * on which we are the LAC), carries the AVPs across (draft-08 section 3),
  * installs the pair in the data plane once both legs are up, and tears the
  * pair down together. It sits between the control plane (whose hooks it
- * implements) and the data plane (reached only through lts_switch_io).
+ * implements) and the data plane (reached only through lts_dp_ops).
  */
 #ifndef LTS_SWITCH_H
 #define LTS_SWITCH_H
 
 #include <stdint.h>
+#include "dp/dp_ops.h"
 #include "l2tp/ctrl_plane.h"
 #include "lts_config.h"
 #include "l2tp/relay.h"
-
-/* What the daemon provides: control-packet output and the data plane. */
-struct lts_switch_io {
-	int (*send_ctrl)(void *ctx, const struct lts_ctrl_endpoint *ep, const uint8_t *pkt,
-			 size_t len);
-	/* Install both directions of a pair (reverse first), counters zeroed. */
-	int (*install)(void *ctx, const struct lts_static_session *pair, uint32_t stats_idx);
-	void (*remove)(void *ctx, const struct lts_static_session *pair);
-	/* Last data frame of these counters (fast or slow path), ms; 0: never. */
-	uint64_t (*last_rx_ms)(void *ctx, uint32_t stats_idx);
-	void *ctx;
-};
 
 /* A switched call: two half-sessions. */
 struct lts_call {
@@ -54,7 +43,7 @@ struct lts_switch_counters {
 struct lts_switch {
 	const struct lts_config *cfg;
 	struct lts_ctrl_plane *cp;
-	struct lts_switch_io io;
+	struct lts_dp_ops dp;
 	uint64_t *lockout_until;       /* per lns_peer, ms */
 	uint8_t *idx_used;             /* counter slots, cfg->max_sessions */
 	uint32_t idx_cursor;
@@ -65,7 +54,7 @@ struct lts_switch {
 };
 
 int lts_switch_init(struct lts_switch *sw, const struct lts_config *cfg,
-		    const struct lts_switch_io *io);
+		    const struct lts_dp_ops *dp);
 void lts_switch_fini(struct lts_switch *sw);
 /* The control-plane hooks the switch implements (ctx: the switch). */
 void lts_switch_cp_ops(struct lts_ctrl_plane_ops *ops);

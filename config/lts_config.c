@@ -23,7 +23,6 @@
 #include <arpa/inet.h>
 #include <assert.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -35,8 +34,8 @@
 
 #include "lts_config.h"
 #include "lts_l2tp.h"
+#include "lib/util.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MEMBER_SIZE(T, m) sizeof(((T *)0)->m)
 #define ELEM_SIZE(T, m) sizeof(((T *)0)->m[0])
 
@@ -899,7 +898,6 @@ static unsigned int family_bits(uint8_t family)
 	return family == LTS_FAMILY_IPV6 ? 128 : 32;
 }
 
-static void ip_str(const struct lts_ip *ip, char *buf, size_t size);
 
 /*
  * "addr" (a /32 or /128) or "addr/len". Host bits must be zero: 10.0.1.1/24
@@ -941,7 +939,7 @@ static int walk_prefix(struct cfg_ctx *ctx, const yaml_node_t *n, void *dst)
 			continue;
 		for (i = p.len; i < bits; i++)
 			p.ip.addr[i / 8] &= ~(0x80 >> (i % 8));
-		ip_str(&p.ip, net, sizeof(net));
+		lts_ip_str(&p.ip, net, sizeof(net));
 		return cfg_err(ctx, &n->start_mark, ctx->path,
 			       "\"%.*s\" has host bits set (the prefix is %s/%u; for one address leave out the length)",
 			       CFG_QUOTE_MAX, s, net, p.len);
@@ -1405,9 +1403,7 @@ static const struct lts_static_leg *leg_of(const struct lts_config *cfg,
 	return idx % 2 ? &s->b : &s->a;
 }
 
-/* The lookup key the XDP program uses for frames arriving on this leg. */
-static void leg_switch_key(const struct lts_static_leg *leg,
-			   struct lts_switch_key *k)
+void lts_static_leg_key(const struct lts_static_leg *leg, struct lts_switch_key *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->family = leg->peer.family;
@@ -1416,13 +1412,6 @@ static void leg_switch_key(const struct lts_static_leg *leg,
 	k->session_id = leg->session_id;
 	memcpy(k->peer_addr, leg->peer.addr, sizeof(k->peer_addr));
 	memcpy(k->local_addr, leg->local.addr, sizeof(k->local_addr));
-}
-
-static void ip_str(const struct lts_ip *ip, char *buf, size_t size)
-{
-	if (!inet_ntop(ip->family == LTS_FAMILY_IPV6 ? AF_INET6 : AF_INET,
-		       ip->addr, buf, size))
-		snprintf(buf, size, "?");
 }
 
 static int report_dup_key(struct cfg_ctx *ctx, const struct lts_config *cfg,
@@ -1434,8 +1423,8 @@ static int report_dup_key(struct cfg_ctx *ctx, const struct lts_config *cfg,
 
 	snprintf(path, sizeof(path), "static_sessions[%zu].%c", later / 2,
 		 later % 2 ? 'b' : 'a');
-	ip_str(&leg->peer, peer, sizeof(peer));
-	ip_str(&leg->local, local, sizeof(local));
+	lts_ip_str(&leg->peer, peer, sizeof(peer));
+	lts_ip_str(&leg->local, local, sizeof(local));
 	return cfg_err(ctx, map_mark(ctx, leg, &leg_schema), path,
 		       "duplicate switch key: peer %s%s%s:%u, local %s, tunnel_id %u, session_id %u also used by session %s leg %c",
 		       v6 ? "[" : "", peer, v6 ? "]" : "", leg->peer_port,
@@ -1461,7 +1450,7 @@ static int check_switch_keys(struct cfg_ctx *ctx, const struct lts_config *cfg)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		leg_switch_key(leg_of(cfg, i), &keys[i]);
+		lts_static_leg_key(leg_of(cfg, i), &keys[i]);
 		v[i] = (struct cfg_dup){ &keys[i], sizeof(keys[i]), i };
 	}
 	if (find_duplicate(v, n, &first, &later))
@@ -1488,7 +1477,7 @@ static void prefix_str(const struct lts_prefix *p, char *buf, size_t size)
 {
 	char ip[INET6_ADDRSTRLEN];
 
-	ip_str(&p->ip, ip, sizeof(ip));
+	lts_ip_str(&p->ip, ip, sizeof(ip));
 	if (p->len == family_bits(p->ip.family))
 		snprintf(buf, size, "%s", ip);
 	else
@@ -2052,110 +2041,4 @@ const char *lts_tunnel_mode_name(enum lts_tunnel_mode mode)
 	if ((unsigned int)mode >= ARRAY_SIZE(tunnel_mode_names) - 1)
 		return "unknown";
 	return tunnel_mode_names[mode];
-}
-
-bool lts_prefix_has(const struct lts_prefix *p, const struct lts_ip *ip)
-{
-	unsigned int full = p->len / 8, rest = p->len % 8;
-
-	if (p->ip.family != ip->family)
-		return false;
-	if (memcmp(p->ip.addr, ip->addr, full))
-		return false;
-	return !rest ||
-	       !((p->ip.addr[full] ^ ip->addr[full]) & (0xff00 >> rest));
-}
-
-const struct lts_lac_peer *lts_config_match_lac(const struct lts_config *cfg,
-						 const struct lts_ip *addr,
-						 const char *hostname)
-{
-	const struct lts_lac_peer *best = NULL;
-	int rank, best_rank = -1;
-	size_t i;
-
-	for (i = 0; i < cfg->n_lac_peers; i++) {
-		const struct lts_lac_peer *p = &cfg->lac_peers[i];
-		bool named = p->hostname[0];
-
-		if (!lts_prefix_has(&p->match, addr))
-			continue;
-		if (named && (!hostname || strcmp(p->hostname, hostname)))
-			continue;
-		/* Longest prefix first, then a named peer over an unnamed. */
-		rank = 2 * p->match.len + named;
-		if (rank > best_rank) {
-			best = p;
-			best_rank = rank;
-		}
-	}
-	return best;
-}
-
-/* A key the rule sets ("" is unset) must be present and equal. */
-static bool key_is(const char *want, const char *have)
-{
-	return !want[0] || (have && !strcmp(want, have));
-}
-
-/* Every key but realm and user: known at ICRQ. */
-static bool match_icrq_keys(const struct lts_rule *r,
-			    const struct lts_call_keys *k)
-{
-	if (r->lac_peer_idx >= 0 && r->lac_peer_idx != k->lac_peer_idx)
-		return false;
-	if (r->lac_hostname[0] &&
-	    (!k->lac_hostname || fnmatch(r->lac_hostname, k->lac_hostname, 0)))
-		return false;
-	return key_is(r->called_number, k->called_number) &&
-	       key_is(r->calling_number, k->calling_number);
-}
-
-static bool needs_user(const struct lts_rule *r)
-{
-	return r->realm[0] || r->user[0];
-}
-
-bool lts_rule_matches(const struct lts_rule *r, const struct lts_call_keys *k)
-{
-	const char *at;
-
-	if (!match_icrq_keys(r, k))
-		return false;
-	if (!needs_user(r))
-		return true;
-	if (!k->user || !key_is(r->user, k->user))
-		return false;
-	if (!r->realm[0])
-		return true;
-	at = strrchr(k->user, '@');
-	return at && !strcasecmp(at + 1, r->realm);
-}
-
-const struct lts_rule *lts_config_match_rule(const struct lts_config *cfg,
-					     const struct lts_call_keys *k,
-					     bool *need_iccn)
-{
-	size_t i;
-
-	if (need_iccn)
-		*need_iccn = false;
-	for (i = 0; i < cfg->n_rules; i++) {
-		const struct lts_rule *r = &cfg->rules[i];
-
-		/*
-		 * Deciding on a later rule now would break first match if
-		 * this one turns out to match at ICCN.
-		 */
-		if (!k->user && needs_user(r)) {
-			if (!match_icrq_keys(r, k))
-				continue;
-			if (need_iccn)
-				*need_iccn = true;
-			return NULL;
-		}
-		if (lts_rule_matches(r, k))
-			return r;
-	}
-	return NULL;
 }

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "lts_maps.h"
-#include "l2tp/ctrl_plane.h"
+#include "l2tp/ctrl_io.h"
 #include "swtab.h"
 
 #define LTS_SLOW_MAX_SOCKS (2 * LTS_MAX_L2TP_PORTS)

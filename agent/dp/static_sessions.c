@@ -1,18 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * A switched pair (a static session from the config, or a switched call's
+ * two legs in the same shape) translated into its two switch entries.
+ */
 #include <string.h>
 #include "static_sessions.h"
-
-/* The key of frames arriving from this leg's peer. */
-static void leg_key(const struct lts_static_leg *in, struct lts_switch_key *key)
-{
-	memset(key, 0, sizeof(*key));
-	key->family = in->peer.family;
-	key->peer_port = in->peer_port;
-	key->tunnel_id = in->tunnel_id;
-	key->session_id = in->session_id;
-	memcpy(key->peer_addr, in->peer.addr, sizeof(key->peer_addr));
-	memcpy(key->local_addr, in->local.addr, sizeof(key->local_addr));
-}
 
 /* How to emit a frame on this leg. */
 static void leg_val(const struct lts_static_leg *out, uint32_t stats_idx, enum lts_dir dir,
@@ -38,8 +30,8 @@ void lts_static_entries(const struct lts_static_session *s, uint32_t stats_idx,
 			struct lts_switch_key key[LTS_DIR_MAX],
 			struct lts_switch_val val[LTS_DIR_MAX])
 {
-	leg_key(&s->a, &key[LTS_DIR_A_TO_B]);
+	lts_static_leg_key(&s->a, &key[LTS_DIR_A_TO_B]);
 	leg_val(&s->b, stats_idx, LTS_DIR_A_TO_B, &val[LTS_DIR_A_TO_B]);
-	leg_key(&s->b, &key[LTS_DIR_B_TO_A]);
+	lts_static_leg_key(&s->b, &key[LTS_DIR_B_TO_A]);
 	leg_val(&s->a, stats_idx, LTS_DIR_B_TO_A, &val[LTS_DIR_B_TO_A]);
 }

@@ -8,7 +8,7 @@
 #include <sys/random.h>
 #include <md5.h>
 #include "avp.h"
-#include "ctrl_msg.h"
+#include "lib/util.h"
 
 /* Every row's bounds fit a 10-bit AVP Length (RFC 2661 4.1). */
 #define CHECK_ROW(sym, v, t, n, m, hide, dt, min, max)                                             \
@@ -28,33 +28,6 @@ static const struct lts_avp_def avp_defs[LTS_AVP_N] = { LTS_AVP_TABLE(DEF_ROW) }
 static const char *const avp_err_strs[LTS_AVP_E_MAX] = { LTS_AVP_ERRORS(ERR_STR) };
 #undef ERR_STR
 /* clang-format on */
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) << 32 | get32(p + 4);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
-}
 
 const struct lts_avp_def *lts_avp_def_get(enum lts_avp_id id)
 {
@@ -102,7 +75,7 @@ static void hide_xor(uint16_t type, const uint8_t *secret, size_t secret_len, co
 	size_t off, i, blk;
 	MD5_CTX ctx;
 
-	put16(t, type);
+	lts_put16(t, type);
 	MD5Init(&ctx);
 	MD5Update(&ctx, t, sizeof(t));
 	MD5Update(&ctx, secret, secret_len);
@@ -171,7 +144,7 @@ static enum lts_avp_err reveal(struct decoder *d, uint16_t type, const uint8_t *
 	hide_xor(type, d->opts->secret, d->opts->secret_len, d->rv, d->rv_len, cipher, out, clen,
 		 false);
 	/* Subformat: original length, original value, padding (RFC 2661 4.3). */
-	orig = get16(out);
+	orig = lts_get16(out);
 	if (orig > clen - 2)
 		return LTS_AVP_E_HIDDEN_BAD_LEN;
 	msg->plain_len += 2 + orig;
@@ -197,10 +170,10 @@ static int decode_one(struct decoder *d, size_t off, size_t *alen)
 
 	if (d->len - off < LTS_AVP_HDR_LEN)
 		return fail(d, LTS_AVP_E_TRUNCATED, 0, 0, off);
-	flags = get16(p) & ~LTS_AVP_LEN_MASK;
-	*alen = get16(p) & LTS_AVP_LEN_MASK;
-	vendor = get16(p + 2);
-	type = get16(p + 4);
+	flags = lts_get16(p) & ~LTS_AVP_LEN_MASK;
+	*alen = lts_get16(p) & LTS_AVP_LEN_MASK;
+	vendor = lts_get16(p + 2);
+	type = lts_get16(p + 4);
 	if (*alen < LTS_AVP_HDR_LEN)
 		return fail(d, LTS_AVP_E_AVP_LEN, vendor, type, off);
 	if (*alen > d->len - off)
@@ -248,7 +221,7 @@ static int decode_one(struct decoder *d, size_t off, size_t *alen)
 	a->val = val;
 	a->len = vlen;
 	if (off == 0) {
-		msg->type = get16(val);
+		msg->type = lts_get16(val);
 		msg->type_mandatory = m;
 	}
 	/* Hidden AVPs use the most recent preceding Random Vector (4.3). */
@@ -341,7 +314,7 @@ int lts_avp_val_u16(const struct lts_avp *a, uint16_t *v)
 {
 	if (!shaped(a, LTS_AVP_DT_U16, 2))
 		return -EINVAL;
-	*v = get16(a->val);
+	*v = lts_get16(a->val);
 	return 0;
 }
 
@@ -349,7 +322,7 @@ int lts_avp_val_u32(const struct lts_avp *a, uint32_t *v)
 {
 	if (!shaped(a, LTS_AVP_DT_U32, 4))
 		return -EINVAL;
-	*v = get32(a->val);
+	*v = lts_get32(a->val);
 	return 0;
 }
 
@@ -357,7 +330,7 @@ int lts_avp_val_u64(const struct lts_avp *a, uint64_t *v)
 {
 	if (!shaped(a, LTS_AVP_DT_U64, 8))
 		return -EINVAL;
-	*v = get64(a->val);
+	*v = lts_get64(a->val);
 	return 0;
 }
 
@@ -399,10 +372,10 @@ int lts_avp_val_result(const struct lts_avp *a, struct lts_avp_result *v)
 	if (!a || !a->def || a->def->dtype != LTS_AVP_DT_RESULT || a->len < 2 || a->len == 3)
 		return -EINVAL;
 	memset(v, 0, sizeof(*v));
-	v->result = get16(a->val);
+	v->result = lts_get16(a->val);
 	if (a->len >= 4) {
 		v->has_error = true;
-		v->error = get16(a->val + 2);
+		v->error = lts_get16(a->val + 2);
 		v->message = (const char *)a->val + 4;
 		v->message_len = a->len - 4;
 	}
@@ -413,7 +386,7 @@ int lts_avp_val_q931(const struct lts_avp *a, struct lts_avp_q931 *v)
 {
 	if (!a || !a->def || a->def->dtype != LTS_AVP_DT_Q931 || a->len < 3)
 		return -EINVAL;
-	v->cause = get16(a->val);
+	v->cause = lts_get16(a->val);
 	v->msg = a->val[2];
 	v->advisory = (const char *)a->val + 3;
 	v->advisory_len = a->len - 3;
@@ -425,12 +398,12 @@ int lts_avp_val_call_errors(const struct lts_avp *a, struct lts_avp_call_errors 
 	if (!a || !a->def || a->def->dtype != LTS_AVP_DT_CALL_ERR || a->len != 26)
 		return -EINVAL;
 	/* RFC 2661 4.4.6: 2 reserved octets, then six 32-bit counters. */
-	v->crc = get32(a->val + 2);
-	v->framing = get32(a->val + 6);
-	v->hw_overruns = get32(a->val + 10);
-	v->buf_overruns = get32(a->val + 14);
-	v->timeouts = get32(a->val + 18);
-	v->alignment = get32(a->val + 22);
+	v->crc = lts_get32(a->val + 2);
+	v->framing = lts_get32(a->val + 6);
+	v->hw_overruns = lts_get32(a->val + 10);
+	v->buf_overruns = lts_get32(a->val + 14);
+	v->timeouts = lts_get32(a->val + 18);
+	v->alignment = lts_get32(a->val + 22);
 	return 0;
 }
 
@@ -439,8 +412,8 @@ int lts_avp_val_accm(const struct lts_avp *a, struct lts_avp_accm *v)
 	if (!a || !a->def || a->def->dtype != LTS_AVP_DT_ACCM || a->len != 10)
 		return -EINVAL;
 	/* RFC 2661 4.4.6: 2 reserved octets, Send ACCM, Receive ACCM. */
-	v->send = get32(a->val + 2);
-	v->recv = get32(a->val + 6);
+	v->send = lts_get32(a->val + 2);
+	v->recv = lts_get32(a->val + 6);
 	return 0;
 }
 
@@ -449,8 +422,8 @@ int lts_avp_val_ppp_disc(const struct lts_avp *a, struct lts_avp_ppp_disc *v)
 	if (!a || !a->def || a->def->dtype != LTS_AVP_DT_PPP_DISC || a->len < 5)
 		return -EINVAL;
 	/* RFC 3145 2: code, control protocol number, direction, message. */
-	v->code = get16(a->val);
-	v->protocol = get16(a->val + 2);
+	v->code = lts_get16(a->val);
+	v->protocol = lts_get16(a->val + 2);
 	v->direction = a->val[4];
 	v->message = (const char *)a->val + 5;
 	v->message_len = a->len - 5;
@@ -604,13 +577,13 @@ static int emit(struct lts_avp_writer *w, uint16_t vendor, uint16_t type, bool m
 		return set_err(w, -ENOSPC);
 
 	p = w->buf + w->len;
-	put16(p, (uint16_t)((mandatory ? LTS_AVP_F_MANDATORY : 0) | (hide ? LTS_AVP_F_HIDDEN : 0) |
+	lts_put16(p, (uint16_t)((mandatory ? LTS_AVP_F_MANDATORY : 0) | (hide ? LTS_AVP_F_HIDDEN : 0) |
 			    total));
-	put16(p + 2, vendor);
-	put16(p + 4, type);
+	lts_put16(p + 2, vendor);
+	lts_put16(p + 4, type);
 	if (hide) {
 		/* Subformat: original length, value, random padding (4.3). */
-		put16(p + 6, len);
+		lts_put16(p + 6, len);
 		if (len)
 			memcpy(p + 8, val, len);
 		if (pad) {
@@ -650,7 +623,7 @@ int lts_avpw_add_u16(struct lts_avp_writer *w, enum lts_avp_id id, uint16_t v)
 {
 	uint8_t b[2];
 
-	put16(b, v);
+	lts_put16(b, v);
 	return add_typed(w, id, LTS_AVP_DT_U16, LTS_AVP_DT_U16, b, sizeof(b));
 }
 
@@ -658,7 +631,7 @@ int lts_avpw_add_u32(struct lts_avp_writer *w, enum lts_avp_id id, uint32_t v)
 {
 	uint8_t b[4];
 
-	put32(b, v);
+	lts_put32(b, v);
 	return add_typed(w, id, LTS_AVP_DT_U32, LTS_AVP_DT_U32, b, sizeof(b));
 }
 
@@ -666,8 +639,8 @@ int lts_avpw_add_u64(struct lts_avp_writer *w, enum lts_avp_id id, uint64_t v)
 {
 	uint8_t b[8];
 
-	put32(b, v >> 32);
-	put32(b + 4, v & 0xffffffff);
+	lts_put32(b, v >> 32);
+	lts_put32(b + 4, v & 0xffffffff);
 	return add_typed(w, id, LTS_AVP_DT_U64, LTS_AVP_DT_U64, b, sizeof(b));
 }
 
@@ -711,9 +684,9 @@ int lts_avpw_add_result(struct lts_avp_writer *w, const struct lts_avp_result *v
 		return set_err(w, -EINVAL);
 	if (v->message_len > sizeof(b) - 4)
 		return set_err(w, -EINVAL);
-	put16(b, v->result);
+	lts_put16(b, v->result);
 	if (v->has_error) {
-		put16(b + 2, v->error);
+		lts_put16(b + 2, v->error);
 		if (v->message_len)
 			memcpy(b + 4, v->message, v->message_len);
 		len = 4 + v->message_len;
@@ -727,7 +700,7 @@ int lts_avpw_add_q931(struct lts_avp_writer *w, const struct lts_avp_q931 *v)
 
 	if (v->advisory_len > sizeof(b) - 3 || (v->advisory_len && !v->advisory))
 		return set_err(w, -EINVAL);
-	put16(b, v->cause);
+	lts_put16(b, v->cause);
 	b[2] = v->msg;
 	if (v->advisory_len)
 		memcpy(b + 3, v->advisory, v->advisory_len);
@@ -739,13 +712,13 @@ int lts_avpw_add_call_errors(struct lts_avp_writer *w, const struct lts_avp_call
 {
 	uint8_t b[26];
 
-	put16(b, 0); /* reserved (RFC 2661 4.4.6) */
-	put32(b + 2, v->crc);
-	put32(b + 6, v->framing);
-	put32(b + 10, v->hw_overruns);
-	put32(b + 14, v->buf_overruns);
-	put32(b + 18, v->timeouts);
-	put32(b + 22, v->alignment);
+	lts_put16(b, 0); /* reserved (RFC 2661 4.4.6) */
+	lts_put32(b + 2, v->crc);
+	lts_put32(b + 6, v->framing);
+	lts_put32(b + 10, v->hw_overruns);
+	lts_put32(b + 14, v->buf_overruns);
+	lts_put32(b + 18, v->timeouts);
+	lts_put32(b + 22, v->alignment);
 	return add_typed(w, LTS_AVP_CALL_ERRORS, LTS_AVP_DT_CALL_ERR, LTS_AVP_DT_CALL_ERR, b,
 			 sizeof(b));
 }
@@ -754,9 +727,9 @@ int lts_avpw_add_accm(struct lts_avp_writer *w, const struct lts_avp_accm *v)
 {
 	uint8_t b[10];
 
-	put16(b, 0); /* reserved (RFC 2661 4.4.6) */
-	put32(b + 2, v->send);
-	put32(b + 6, v->recv);
+	lts_put16(b, 0); /* reserved (RFC 2661 4.4.6) */
+	lts_put32(b + 2, v->send);
+	lts_put32(b + 6, v->recv);
 	return add_typed(w, LTS_AVP_ACCM, LTS_AVP_DT_ACCM, LTS_AVP_DT_ACCM, b, sizeof(b));
 }
 
@@ -766,8 +739,8 @@ int lts_avpw_add_ppp_disc(struct lts_avp_writer *w, const struct lts_avp_ppp_dis
 
 	if (v->message_len > sizeof(b) - 5 || (v->message_len && !v->message))
 		return set_err(w, -EINVAL);
-	put16(b, v->code);
-	put16(b + 2, v->protocol);
+	lts_put16(b, v->code);
+	lts_put16(b + 2, v->protocol);
 	b[4] = v->direction;
 	if (v->message_len)
 		memcpy(b + 5, v->message, v->message_len);

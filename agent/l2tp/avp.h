@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "ctrl_types.h"
 
 #define LTS_AVP_HDR_LEN 6
 #define LTS_AVP_MAX_LEN 1023 /* 10-bit Length field (RFC 2661 4.1) */
@@ -183,11 +184,6 @@ struct lts_avp_opts {
 	/* Encode: source for the Random Vector and padding; NULL: getrandom(). */
 	lts_avp_random_fn random;
 	void *random_ctx;
-};
-
-enum lts_ctrl_scope {
-	LTS_CTRL_SCOPE_TUNNEL,
-	LTS_CTRL_SCOPE_SESSION,
 };
 
 /*	  symbol             text */

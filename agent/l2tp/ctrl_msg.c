@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "ctrl_msg.h"
+#include "lib/util.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* clang-format off */
 #define REQ(sym)     { LTS_AVP_##sym, LTS_CTRL_AVP_REQUIRED }
@@ -156,13 +156,6 @@ const char *lts_ctrl_type_name(uint16_t type)
 	const struct lts_ctrl_spec *s = lts_ctrl_spec_get(type);
 
 	return s ? s->name : "unknown";
-}
-
-enum lts_ctrl_scope lts_ctrl_type_scope(uint16_t type)
-{
-	const struct lts_ctrl_spec *s = lts_ctrl_spec_get(type);
-
-	return s ? s->scope : LTS_CTRL_SCOPE_TUNNEL;
 }
 
 const char *lts_ctrl_action_str(enum lts_ctrl_action action)

@@ -16,34 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "avp.h"
-
-/*
- * Message Type AVP values (RFC 2661 3.2). Scope: what a failure clears
- * (RFC 2661 4.1: the session for call management messages, else the
- * tunnel). Section: where RFC 2661 defines the message and its AVPs.
- */
-/*       symbol   value name       scope    section */
-/* clang-format off */
-#define LTS_CTRL_TYPES(X)                                                      \
-	X(SCCRQ,   1,  "SCCRQ",   TUNNEL,  "6.1")                              \
-	X(SCCRP,   2,  "SCCRP",   TUNNEL,  "6.2")                              \
-	X(SCCCN,   3,  "SCCCN",   TUNNEL,  "6.3")                              \
-	X(STOPCCN, 4,  "StopCCN", TUNNEL,  "6.4")                              \
-	X(HELLO,   6,  "HELLO",   TUNNEL,  "6.5")                              \
-	X(OCRQ,    7,  "OCRQ",    SESSION, "6.6")                              \
-	X(OCRP,    8,  "OCRP",    SESSION, "6.7")                              \
-	X(OCCN,    9,  "OCCN",    SESSION, "6.8")                              \
-	X(ICRQ,    10, "ICRQ",    SESSION, "6.9")                              \
-	X(ICRP,    11, "ICRP",    SESSION, "6.10")                             \
-	X(ICCN,    12, "ICCN",    SESSION, "6.11")                             \
-	X(CDN,     14, "CDN",     SESSION, "6.12")                             \
-	X(WEN,     15, "WEN",     SESSION, "6.13")                             \
-	X(SLI,     16, "SLI",     SESSION, "6.14")
-/* clang-format on */
-
-#define LTS_CTRL_TYPE_ENUM(sym, val, name, scope, sect) LTS_CTRL_##sym = val,
-enum lts_ctrl_type { LTS_CTRL_TYPES(LTS_CTRL_TYPE_ENUM) };
-#undef LTS_CTRL_TYPE_ENUM
+#include "ctrl_types.h"
 
 /* Protocol Version AVP value for L2TPv2: Ver 1, Rev 0 (RFC 2661 4.4.3). */
 #define LTS_CTRL_PROTO_VER 1
@@ -135,7 +108,6 @@ const struct lts_ctrl_spec *lts_ctrl_spec_get(uint16_t type);
 bool lts_ctrl_type_known(uint16_t type);
 const char *lts_ctrl_type_name(uint16_t type);
 /* An unknown type is tunnel-scoped. */
-enum lts_ctrl_scope lts_ctrl_type_scope(uint16_t type);
 const char *lts_ctrl_action_str(enum lts_ctrl_action action);
 
 /*

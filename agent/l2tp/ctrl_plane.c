@@ -13,25 +13,17 @@
 #include <sys/random.h>
 #include "ctrl_plane.h"
 #include "lib/log.h"
-
-static bool same_ip(const struct lts_ip *a, const struct lts_ip *b)
-{
-	return a->family == b->family && !memcmp(a->addr, b->addr, sizeof(a->addr));
-}
-
-static const char *ip_str(const struct lts_ip *ip, char *buf, size_t len)
-{
-	return inet_ntop(ip->family == LTS_FAMILY_IPV4 ? AF_INET : AF_INET6, ip->addr, buf, len)
-		       ?: "?";
-}
+#include "lts_match.h"
 
 int lts_cp_init(struct lts_ctrl_plane *cp, const struct lts_config *cfg,
-		const struct lts_ctrl_plane_ops *ops, void *ctx, uint64_t now_ms)
+		const struct lts_ctrl_output *out, const struct lts_ctrl_plane_ops *ops, void *ctx,
+		uint64_t now_ms)
 {
 	size_t i;
 
 	memset(cp, 0, sizeof(*cp));
 	cp->cfg = cfg;
+	cp->out = *out;
 	cp->ops = *ops;
 	cp->ctx = ctx;
 	cp->now_ms = now_ms;
@@ -118,15 +110,12 @@ static struct lts_sccrq_bucket *sccrq_bucket(struct lts_ctrl_plane *cp, const st
 					     uint32_t cap)
 {
 	struct lts_sccrq_bucket *b, *victim = NULL;
-	uint32_t h = 2166136261u;
+	uint32_t h = lts_fnv1a(src->addr, sizeof(src->addr)) ^ src->family;
 	size_t i;
 
-	for (i = 0; i < sizeof(src->addr); i++)
-		h = (h ^ src->addr[i]) * 16777619u;
-	h ^= src->family;
 	for (i = 0; i < SCCRQ_PROBE; i++) {
 		b = &cp->buckets[(h + i) % LTS_SCCRQ_BUCKETS];
-		if (same_ip(&b->src, src))
+		if (lts_ip_equal(&b->src, src))
 			return b;
 		if (!victim || !b->src.family || (victim->src.family &&
 						  b->updated_ms < victim->updated_ms))
@@ -165,7 +154,7 @@ static void log_refusal(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoin
 		return;
 	}
 	lts_log(LTS_LOG_WARN, "SCCRQ from %s port %u refused: %s (%llu more refusals not logged)",
-		ip_str(&ep->peer, addr, sizeof(addr)), ep->peer_port, what,
+		lts_ip_str(&ep->peer, addr, sizeof(addr)), ep->peer_port, what,
 		(unsigned long long)cp->refuse_suppressed);
 	cp->refuse_logged_ms = cp->now_ms;
 	cp->refuse_suppressed = 0;
@@ -179,7 +168,7 @@ static struct lts_tunnel *find_peer_tunnel(struct lts_ctrl_plane *cp,
 
 	for (t = cp->all; t; t = t->next)
 		if (t->role == LTS_ROLE_LNS && t->peer_id == peer_id &&
-		    t->ep.peer_port == ep->peer_port && same_ip(&t->ep.peer, &ep->peer) &&
+		    t->ep.peer_port == ep->peer_port && lts_ip_equal(&t->ep.peer, &ep->peer) &&
 		    t->state != LTS_TUN_DEAD &&
 		    /* after a StopCCN of an up tunnel, the ID is the peer's to reuse */
 		    !(t->state == LTS_TUN_CLOSING && t->was_established))
@@ -201,7 +190,7 @@ static bool lose_tie(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *
 		return false;
 	for (t = cp->all; t; t = t->next) {
 		if (t->role != LTS_ROLE_LAC || t->state != LTS_TUN_WAIT_CTL_REPLY ||
-		    !same_ip(&t->ep.peer, &ep->peer) || !t->tie_breaker)
+		    !lts_ip_equal(&t->ep.peer, &ep->peer) || !t->tie_breaker)
 			continue;
 		if (t->tie_breaker < theirs)
 			return true; /* ours wins: the peer drops its SCCRQ */
@@ -412,8 +401,8 @@ void lts_cp_input(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *ep,
 	} else if (!(t = cp->tunnels[h.tunnel_id]) || t->state == LTS_TUN_DEAD) {
 		cp->ctr.rx_no_tunnel++;
 		lts_log(LTS_LOG_DEBUG, "control packet for unknown tunnel %u from %s ignored",
-			h.tunnel_id, ip_str(&ep->peer, addr, sizeof(addr)));
-	} else if (!same_ip(&t->ep.peer, &ep->peer)) {
+			h.tunnel_id, lts_ip_str(&ep->peer, addr, sizeof(addr)));
+	} else if (!lts_ip_equal(&t->ep.peer, &ep->peer)) {
 		cp->ctr.rx_wrong_peer++;
 	} else {
 		/* An LNS may answer from another port (REFERENCE 1.4): follow it. */

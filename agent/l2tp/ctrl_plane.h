@@ -6,8 +6,10 @@
  *
  * Layering: sockets (slowpath) -> lts_cp_input() -> transport (reliable
  * delivery) -> codec + message specs -> tunnel FSM (tunnel.c) -> session FSM
- * (session.c) -> the switch, through lts_ctrl_plane_ops. No layer reaches
- * around the one below it; nothing here touches a socket or a BPF map.
+ * (session.c) -> the switch, through lts_ctrl_plane_ops. What the FSMs send
+ * goes down through the transport to lts_ctrl_output (the socket layer),
+ * never through the switch. No layer reaches around the one below it;
+ * nothing here touches a socket or a BPF map.
  *
  * Roles, named after what *we* are on that connection:
  *   LTS_ROLE_LNS: a LAC opened the tunnel to us; we answer its calls.
@@ -19,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "ctrl_io.h"
 #include "ctrl_msg.h"
 #include "ctrl_transport.h"
 #include "lib/hashtab.h"
@@ -35,14 +38,6 @@
 enum lts_role {
 	LTS_ROLE_LNS,
 	LTS_ROLE_LAC,
-};
-
-/* Where a control connection's packets come from and go to. */
-struct lts_ctrl_endpoint {
-	struct lts_ip peer;
-	uint16_t peer_port;
-	struct lts_ip local;
-	uint16_t local_port;
 };
 
 /* RFC 2661 7.2 (tunnel) states. */
@@ -131,9 +126,8 @@ struct lts_tunnel {
 	bool was_established;
 };
 
-/* What the switch and the sockets provide. Unset hooks are skipped. */
+/* Call and tunnel events, for the switch. Unset hooks are skipped. */
 struct lts_ctrl_plane_ops {
-	int (*send)(void *ctx, const struct lts_ctrl_endpoint *ep, const uint8_t *pkt, size_t len);
 	/*
 	 * An ICRQ passed every check: return 0 to answer ICRP now, 1 to hold
 	 * the ICRP until lts_session_answer(), or a negative value to refuse
@@ -200,8 +194,9 @@ struct lts_lac_state {
 
 struct lts_ctrl_plane {
 	const struct lts_config *cfg;
+	struct lts_ctrl_output out;   /* the socket layer: every packet we send */
 	struct lts_ctrl_plane_ops ops;
-	void *ctx;
+	void *ctx;                    /* of ops */
 	struct lts_tunnel **tunnels;  /* by our tunnel ID */
 	struct lts_hashtab sessions_by_id; /* (tunnel ID << 16 | session ID) -> session */
 	struct lts_tunnel *all;       /* every tunnel, for timers and reaping */
@@ -221,7 +216,8 @@ struct lts_ctrl_plane {
 
 /* Registry (ctrl_plane.c). */
 int lts_cp_init(struct lts_ctrl_plane *cp, const struct lts_config *cfg,
-		const struct lts_ctrl_plane_ops *ops, void *ctx, uint64_t now_ms);
+		const struct lts_ctrl_output *out, const struct lts_ctrl_plane_ops *ops, void *ctx,
+		uint64_t now_ms);
 void lts_cp_fini(struct lts_ctrl_plane *cp);
 /* A datagram from a control socket (any L2TP packet with T=1). */
 void lts_cp_input(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *ep,

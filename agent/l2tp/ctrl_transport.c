@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ctrl_transport.h"
+#include "lib/util.h"
 
 struct lts_ctrl_txmsg {
 	struct lts_ctrl_txmsg *next;
@@ -35,24 +36,13 @@ struct lts_ctrl_rx_slot {
 	struct lts_ctrl_hdr h;
 };
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
 int lts_ctrl_hdr_parse(const uint8_t *pkt, size_t len, struct lts_ctrl_hdr *h)
 {
 	uint16_t flags;
 
 	if (!pkt || len < 2)
 		return -EINVAL;
-	flags = get16(pkt);
+	flags = lts_get16(pkt);
 	/* 3.1: "Packets received with an unknown Ver field MUST be discarded." */
 	if ((flags & LTS_L2TP_VER_MASK) != LTS_L2TP_VERSION)
 		return -EPROTONOSUPPORT;
@@ -67,11 +57,11 @@ int lts_ctrl_hdr_parse(const uint8_t *pkt, size_t len, struct lts_ctrl_hdr *h)
 	if (len < LTS_CTRL_HDR_LEN)
 		return -EINVAL;
 	h->flags = flags;
-	h->length = get16(pkt + 2);
-	h->tunnel_id = get16(pkt + 4);
-	h->session_id = get16(pkt + 6);
-	h->ns = get16(pkt + 8);
-	h->nr = get16(pkt + 10);
+	h->length = lts_get16(pkt + 2);
+	h->tunnel_id = lts_get16(pkt + 4);
+	h->session_id = lts_get16(pkt + 6);
+	h->ns = lts_get16(pkt + 8);
+	h->nr = lts_get16(pkt + 10);
 	/* Length covers the message; bytes after it (padding) are ignored. */
 	if (h->length < LTS_CTRL_HDR_LEN || h->length > len)
 		return -EINVAL;
@@ -80,12 +70,12 @@ int lts_ctrl_hdr_parse(const uint8_t *pkt, size_t len, struct lts_ctrl_hdr *h)
 
 void lts_ctrl_hdr_build(uint8_t *buf, const struct lts_ctrl_hdr *h)
 {
-	put16(buf, LTS_CTRL_HDR_FLAGS);
-	put16(buf + 2, h->length);
-	put16(buf + 4, h->tunnel_id);
-	put16(buf + 6, h->session_id);
-	put16(buf + 8, h->ns);
-	put16(buf + 10, h->nr);
+	lts_put16(buf, LTS_CTRL_HDR_FLAGS);
+	lts_put16(buf + 2, h->length);
+	lts_put16(buf + 4, h->tunnel_id);
+	lts_put16(buf + 6, h->session_id);
+	lts_put16(buf + 8, h->ns);
+	lts_put16(buf + 10, h->nr);
 }
 
 void lts_ctrl_xport_cfg_default(struct lts_ctrl_xport_cfg *cfg)

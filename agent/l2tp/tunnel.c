@@ -523,7 +523,7 @@ static int on_send(void *ctx, const uint8_t *pkt, size_t len)
 	struct lts_tunnel *t = ctx;
 	struct lts_ctrl_plane *cp = t->cp;
 
-	return cp->ops.send ? cp->ops.send(cp->ctx, &t->ep, pkt, len) : 0;
+	return cp->out.send ? cp->out.send(cp->out.ctx, &t->ep, pkt, len) : 0;
 }
 
 static void on_failed(void *ctx)

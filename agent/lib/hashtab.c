@@ -4,16 +4,21 @@
 #include <string.h>
 #include "hashtab.h"
 
-/* FNV-1a over the key bytes: keys are small and explicitly padded. */
-static uint32_t home_of(const struct lts_hashtab *h, const void *key)
+uint32_t lts_fnv1a(const void *data, size_t len)
 {
-	const uint8_t *p = key;
+	const uint8_t *p = data;
 	uint32_t x = 2166136261u;
 	size_t i;
 
-	for (i = 0; i < h->key_size; i++)
+	for (i = 0; i < len; i++)
 		x = (x ^ p[i]) * 16777619u;
-	return x & h->mask;
+	return x;
+}
+
+/* FNV-1a over the key bytes: keys are small and explicitly padded. */
+static uint32_t home_of(const struct lts_hashtab *h, const void *key)
+{
+	return lts_fnv1a(key, h->key_size) & h->mask;
 }
 
 static uint8_t *rec(const struct lts_hashtab *h, uint32_t i)

@@ -33,4 +33,7 @@ int lts_hashtab_remove(struct lts_hashtab *h, const void *key);
 /* Record i (0 <= i <= mask) if used, else NULL: for iteration. */
 void *lts_hashtab_slot(const struct lts_hashtab *h, uint32_t i);
 
+/* FNV-1a: the hash of the agent's tables (small, explicitly padded keys). */
+uint32_t lts_fnv1a(const void *data, size_t len);
+
 #endif /* LTS_HASHTAB_H */

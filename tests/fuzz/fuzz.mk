@@ -21,7 +21,7 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(O)/tests/fuzz/%)
 # config loader, and log.c's libbpf/libxdp hooks.
 FUZZ_CTRL_SRCS := agent/l2tp/ctrl_plane.c agent/l2tp/tunnel.c agent/l2tp/session.c \
 	agent/l2tp/ctrl_transport.c agent/l2tp/relay.c agent/lib/hashtab.c agent/lib/log.c \
-	config/lts_config.c
+	$(wildcard config/*.c)
 $(O)/tests/fuzz/fuzz_ctrl_input: FUZZ_LIB_SRCS += $(FUZZ_CTRL_SRCS)
 $(O)/tests/fuzz/fuzz_ctrl_input: FUZZ_LDLIBS += $(LDLIBS)
 $(O)/tests/fuzz/fuzz_ctrl_input: $(FUZZ_CTRL_SRCS) $(wildcard config/*.h maps/*.h)

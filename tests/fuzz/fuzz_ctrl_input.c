@@ -60,8 +60,8 @@
 #include "l2tp/ctrl_plane.h"
 #include "lib/log.h"
 #include "lts_config.h"
+#include "lib/util.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define CHECK(cond)                                                                        \
 	do {                                                                               \
 		if (!(cond)) {                                                             \
@@ -395,8 +395,9 @@ static uint64_t fake_last_rx_data(void *ctx, struct lts_tunnel *t)
 	return data_ms;
 }
 
+static const struct lts_ctrl_output fake_out = { .send = fake_send };
+
 static const struct lts_ctrl_plane_ops fake_ops = {
-	.send = fake_send,
 	.incoming_call = fake_incoming_call,
 	.call_answered = fake_call_answered,
 	.session_up = fake_session_up,
@@ -644,7 +645,7 @@ static void start_input(void)
 	rng = 0x6c74732d66757a7aull; /* "lts-fuzz" */
 	now_ms = T0_MS;
 	data_ms = 0;
-	CHECK(lts_cp_init(&cp, cfg, &fake_ops, NULL, now_ms) == 0);
+	CHECK(lts_cp_init(&cp, cfg, &fake_out, &fake_ops, NULL, now_ms) == 0);
 	advance(0); /* persistent lns_peers are dialled at the first tick */
 }
 

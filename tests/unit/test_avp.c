@@ -15,8 +15,8 @@
 #include <md5.h>
 #include "l2tp/avp.h"
 #include "l2tp/ctrl_msg.h"
+#include "lib/util.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const uint8_t secret[] = "tunnel-secret";
 #define SECRET_LEN (sizeof(secret) - 1)

@@ -26,8 +26,9 @@
 #include <cmocka.h>
 
 #include "lts_config.h"
+#include "lts_match.h"
+#include "lib/util.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NAME "t.yaml"
 
 struct cfg_case {

@@ -27,8 +27,8 @@
 #include "ctl_server.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/util.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NOW_MS 100000ull
 #define STARTED_MS 40000ull
 
@@ -201,7 +201,7 @@ static int setup(void **state)
 	f->sw.ctr.failovers = 4;
 
 	f->view = (struct lts_ctl_view){ .cfg = f->cfg, .cp = &f->cp, .sw = &f->sw,
-					 .stats = { .fast = fake_fast, .slow = fake_slow, .ctx = f },
+					 .dp = { .fast_stats = fake_fast, .slow_stats = fake_slow, .ctx = f },
 					 .started_ms = STARTED_MS };
 	*state = f;
 	return 0;
@@ -556,8 +556,8 @@ static void test_sessions_counter_errors(void **state)
 	lts_json_val_free(doc);
 	f->call_up.stats_idx = 3;
 
-	v.stats.fast = NULL;
-	v.stats.slow = NULL;
+	v.dp.fast_stats = NULL;
+	v.dp.slow_stats = NULL;
 	doc = render(&v, LTS_CTL_SHOW_SESSIONS, NULL);
 	c = lts_json_get(nth(lts_json_get(doc, "sessions"), 0), "counters");
 	assert_dir(c, "lac_to_lns", 0);

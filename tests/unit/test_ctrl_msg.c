@@ -15,8 +15,8 @@
 #include <cmocka.h>
 #include "l2tp/avp.h"
 #include "l2tp/ctrl_msg.h"
+#include "lib/util.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const uint16_t all_types[] = { 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16 };
 static const uint8_t secret[] = "s3cret";

@@ -6,7 +6,7 @@
  *
  * Harness:
  *  - the config comes from YAML text (lts_config_load_string());
- *  - ops.send captures every datagram with its endpoint; the tunnel_up/down,
+ *  - the output (lts_ctrl_output) captures every datagram with its endpoint; the tunnel_up/down,
  *    session_up/down, incoming_call, call_answered and session_info hooks
  *    record events (session_down can also fail the call over, as switch.c
  *    does); last_rx_data_ms returns a settable value;
@@ -43,8 +43,8 @@
 #include "l2tp/ctrl_plane.h"
 #include "lib/log.h"
 #include "lts_config.h"
+#include "lib/util.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define START_MS 1000000ull
 #define PKT_MAX 4096
 
@@ -248,8 +248,9 @@ static uint64_t fake_last_rx_data(void *ctx, struct lts_tunnel *t)
 	return H.data_is_now ? H.now : H.data_ms;
 }
 
+static const struct lts_ctrl_output fake_out = { .send = fake_send, .ctx = &H };
+
 static const struct lts_ctrl_plane_ops fake_ops = {
-	.send = fake_send,
 	.incoming_call = fake_incoming_call,
 	.session_up = fake_session_up,
 	.call_answered = fake_call_answered,
@@ -275,7 +276,7 @@ static void h_start(const char *yaml)
 		assert_non_null(H.rx[i]);
 	}
 	H.now = START_MS;
-	assert_int_equal(lts_cp_init(&H.cp, H.cfg, &fake_ops, &H, H.now), 0);
+	assert_int_equal(lts_cp_init(&H.cp, H.cfg, &fake_out, &fake_ops, &H, H.now), 0);
 	H.cp_up = true;
 }
 
@@ -1332,15 +1333,13 @@ static void test_sccrq_rate_limit_refused(void **state)
 	assert_int_equal(H.cp.ctr.sccrq_refused, 2);
 }
 
-/* FNV-1a over the 16 address bytes, modulo the bucket count, as ctrl_plane.c. */
+/*
+ * The bucket hash of ctrl_plane.c without the family (equal for two IPv4
+ * sources, so it does not change which of them collide).
+ */
 static unsigned int bucket_of(const struct lts_ip *ip)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < sizeof(ip->addr); i++)
-		h = (h ^ ip->addr[i]) * 16777619u;
-	return h % LTS_SCCRQ_BUCKETS;
+	return lts_fnv1a(ip->addr, sizeof(ip->addr)) % LTS_SCCRQ_BUCKETS;
 }
 
 /*

@@ -18,8 +18,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "l2tp/ctrl_transport.h"
+#include "lib/util.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define A2B 0
 #define B2A 1
 #define LATENCY 10 /* one-way, ms */

@@ -2,7 +2,7 @@
 /*
  * The tunnel switch (agent/switch.c, relay.c) end to end over the real
  * control plane: fake LACs and LNSes talk to lts_cp_input(), a fake
- * lts_switch_io records what the switch sends, installs and removes.
+ * lts_dp_ops records what the switch sends, installs and removes.
  * Scenarios follow DESIGN section 4 and REFERENCE 1.1-1.3: where each call
  * goes (rules decided at ICRQ or at ICCN, pools
  * with preference, weight, lockout and failover), which AVPs cross the
@@ -18,7 +18,7 @@
  *
  * Harness:
  *  - the config comes from YAML text (lts_config_load_string());
- *  - the fake lts_switch_io records every control packet sent, every
+ *  - the fake lts_dp_ops records every control packet sent, every
  *    install() and remove(), in one ordered event log, so a test can check
  *    what happened before what;
  *  - the clock only moves in advance(), which calls lts_cp_tick() at every
@@ -48,8 +48,8 @@
 #include "lib/log.h"
 #include "lts_config.h"
 #include "switch.h"
+#include "lib/util.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define START_MS 5000000ull
 #define PKT_MAX 4096
 #define MAX_PEERS 8
@@ -291,13 +291,14 @@ static uint64_t io_last_rx_ms(void *ctx, uint32_t stats_idx)
 	return H.data_is_now ? H.now : H.data_ms;
 }
 
-static const struct lts_switch_io fake_io = {
-	.send_ctrl = io_send,
+static const struct lts_dp_ops fake_dp = {
 	.install = io_install,
 	.remove = io_remove,
 	.last_rx_ms = io_last_rx_ms,
 	.ctx = &H,
 };
+
+static const struct lts_ctrl_output fake_out = { .send = io_send, .ctx = &H };
 
 /* Index of the first event at or after from of this kind (to, type: NULL, ANY_TYPE: any). */
 static long ev_find(size_t from, enum ev_kind kind, const struct fpeer *to, uint16_t type)
@@ -353,12 +354,12 @@ static void h_start(const char *yaml)
 	if (ret)
 		fail_msg("config: %s", err);
 	H.now = START_MS;
-	assert_int_equal(lts_switch_init(&H.sw, H.cfg, &fake_io), 0);
+	assert_int_equal(lts_switch_init(&H.sw, H.cfg, &fake_dp), 0);
 	/* A fixed seed: the weighted choices are the same on every run. */
 	H.sw.rng = getenv("LTS_TEST_SEED") ? strtoull(getenv("LTS_TEST_SEED"), NULL, 0) | 1
 					   : 0x9e3779b97f4a7c15ull;
 	lts_switch_cp_ops(&ops);
-	assert_int_equal(lts_cp_init(&H.cp, H.cfg, &ops, &H.sw, H.now), 0);
+	assert_int_equal(lts_cp_init(&H.cp, H.cfg, &fake_out, &ops, &H.sw, H.now), 0);
 	lts_switch_attach(&H.sw, &H.cp);
 	H.up = true;
 }

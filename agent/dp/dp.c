@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The data-plane module: owns the skeleton, the pinned maps, the attached
+ * interfaces, the agent's switch table, egress resolution and the slow path,
+ * and offers one install/remove/stats/last-seen interface (lts_dp_ops) that
+ * static sessions and switched calls share.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <bpf/libbpf.h>
+#include "bpf_loader.h"
+#include "dp.h"
+#include "lib/fsutil.h"
+#include "lib/log.h"
+#include "lts_xdp.skel.h"
+#include "static_sessions.h"
+
+/*
+ * Own the pin directory: it must be on bpffs, only one ltsd may use it (in
+ * any network namespace), and pins left by a dead ltsd are removed so this
+ * run starts from empty maps.
+ */
+static int claim_pin_dir(struct lts_dp *dp)
+{
+	static const char *const maps[] = { LTS_MAP_SWITCH, LTS_MAP_SESSION_STATS,
+					    LTS_MAP_SLOW_STATS, LTS_MAP_REASON_STATS,
+					    LTS_MAP_TX_PORTS };
+	const char *dir = dp->cfg->bpffs;
+	char path[LTS_CFG_PATH_MAX + 32];
+	struct statfs st;
+	size_t i;
+	int err;
+
+	err = lts_mkdir_p(dir);
+	if (err || statfs(dir, &st) || st.f_type != BPF_FS_MAGIC) {
+		pr_err("%s is not on a bpffs mount (mount -t bpf bpf /sys/fs/bpf)%s%s", dir,
+		       err ? ": " : "", err ? strerror(-err) : "");
+		return err ? err : -ENOTDIR;
+	}
+	dp->pin_dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dp->pin_dir_fd < 0)
+		return -errno;
+	if (flock(dp->pin_dir_fd, LOCK_EX | LOCK_NB)) {
+		pr_err("%s is in use by another ltsd", dir);
+		return -EBUSY;
+	}
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, maps[i]);
+		if (!unlink(path))
+			pr_warn("removed stale pin %s", path);
+	}
+	return 0;
+}
+
+static int attach_interfaces(struct lts_dp *dp)
+{
+	const struct lts_config *cfg = dp->cfg;
+	int prog_fd = bpf_program__fd(dp->skel->progs.lts_xdp);
+	size_t i;
+	int err;
+
+	dp->links = calloc(cfg->n_interfaces, sizeof(*dp->links));
+	dp->ifindexes = calloc(cfg->n_interfaces, sizeof(*dp->ifindexes));
+	if (!dp->links || !dp->ifindexes)
+		return -ENOMEM;
+	for (i = 0; i < cfg->n_interfaces; i++) {
+		err = lts_xdp_lock(&dp->links[i], cfg->interfaces[i]);
+		if (err)
+			return err;
+		dp->n_links++;
+		if (cfg->mode == LTS_DP_OFF) {
+			err = lts_xdp_clear_leftover(&dp->links[i]);
+			if (err)
+				return err;
+			continue;
+		}
+		err = lts_bpf_add_tx_port(dp->skel, dp->links[i].ifindex);
+		if (err) {
+			pr_err("interface %s: cannot add to the devmap: %s", cfg->interfaces[i],
+			       strerror(-err));
+			return err;
+		}
+		err = lts_xdp_attach(&dp->links[i], prog_fd, cfg->mode);
+		if (err)
+			return err;
+		dp->ifindexes[i] = dp->links[i].ifindex;
+	}
+	return 0;
+}
+
+static void refresh_egress(struct lts_dp *dp)
+{
+	if (dp->cfg->mode != LTS_DP_OFF)
+		dp->unresolved = lts_egress_refresh(&dp->egress, &dp->tab);
+}
+
+int lts_dp_install(struct lts_dp *dp, const struct lts_static_session *pair, uint32_t stats_idx)
+{
+	struct lts_session_stats zero = { 0 };
+	struct lts_switch_key key[LTS_DIR_MAX];
+	struct lts_switch_val val[LTS_DIR_MAX];
+	int dir, err;
+
+	lts_static_entries(pair, stats_idx, key, val);
+	err = lts_bpf_zero_session_stats(dp->skel, stats_idx);
+	err = err ?: lts_bpf_write_slow_stats(dp->skel, stats_idx, &zero);
+	if (err)
+		return err;
+	if (stats_idx < dp->sp.n_stats)
+		dp->sp.stats[stats_idx] = zero;
+	for (dir = LTS_DIR_MAX - 1; dir >= 0 && !err; dir--) {
+		err = lts_swtab_insert(&dp->tab, &key[dir], &val[dir]);
+		err = err ?: lts_bpf_install(dp->skel, &key[dir], &val[dir]);
+	}
+	if (err) {
+		for (dir = 0; dir < LTS_DIR_MAX; dir++) {
+			lts_swtab_remove(&dp->tab, &key[dir]);
+			lts_bpf_remove(dp->skel, &key[dir]);
+		}
+		return err;
+	}
+	if (!dp->batch)
+		refresh_egress(dp);
+	return 0;
+}
+
+void lts_dp_remove(struct lts_dp *dp, const struct lts_static_session *pair)
+{
+	struct lts_switch_key key[LTS_DIR_MAX];
+	struct lts_switch_val val[LTS_DIR_MAX];
+	int dir;
+
+	lts_static_entries(pair, 0, key, val);
+	for (dir = 0; dir < LTS_DIR_MAX; dir++) {
+		lts_bpf_remove(dp->skel, &key[dir]);
+		lts_swtab_remove(&dp->tab, &key[dir]);
+	}
+}
+
+/* Static sessions take the first counter slots, in file order. */
+static int install_static_sessions(struct lts_dp *dp)
+{
+	const struct lts_config *cfg = dp->cfg;
+	size_t i;
+	int err = 0;
+
+	dp->batch = true;
+	for (i = 0; i < cfg->n_static_sessions && !err; i++) {
+		const struct lts_static_session *s = &cfg->static_sessions[i];
+
+		err = lts_dp_install(dp, s, i);
+		if (err)
+			pr_err("static session %s: cannot install: %s", s->name, strerror(-err));
+		else
+			pr_info("static session %s: tun %u/%u <-> tun %u/%u installed (counters [%zu])",
+				s->name, s->a.tunnel_id, s->a.session_id, s->b.tunnel_id,
+				s->b.session_id, i);
+	}
+	dp->batch = false;
+	return err;
+}
+
+static int ops_install(void *ctx, const struct lts_static_session *pair, uint32_t stats_idx)
+{
+	return lts_dp_install(ctx, pair, stats_idx);
+}
+
+static void ops_remove(void *ctx, const struct lts_static_session *pair)
+{
+	lts_dp_remove(ctx, pair);
+}
+
+static int ops_fast_stats(void *ctx, uint32_t idx, struct lts_session_stats *out)
+{
+	struct lts_dp *dp = ctx;
+
+	return lts_bpf_session_stats(dp->skel, idx, out);
+}
+
+static int ops_slow_stats(void *ctx, uint32_t idx, struct lts_session_stats *out)
+{
+	struct lts_dp *dp = ctx;
+
+	if (idx >= dp->sp.n_stats)
+		return -ENOENT;
+	*out = dp->sp.stats[idx];
+	return 0;
+}
+
+static uint64_t ops_last_rx_ms(void *ctx, uint32_t idx)
+{
+	struct lts_session_stats fast;
+	struct lts_dp *dp = ctx;
+	uint64_t last = 0;
+	int dir;
+
+	if (!lts_bpf_session_stats(dp->skel, idx, &fast))
+		for (dir = 0; dir < LTS_DIR_MAX; dir++)
+			if (fast.dir[dir].last_seen_ns > last)
+				last = fast.dir[dir].last_seen_ns;
+	for (dir = 0; idx < dp->sp.n_stats && dir < LTS_DIR_MAX; dir++)
+		if (dp->sp.stats[idx].dir[dir].last_seen_ns > last)
+			last = dp->sp.stats[idx].dir[dir].last_seen_ns;
+	return last / 1000000;
+}
+
+struct lts_dp_ops lts_dp_ops(struct lts_dp *dp)
+{
+	return (struct lts_dp_ops){
+		.install = ops_install,
+		.remove = ops_remove,
+		.fast_stats = ops_fast_stats,
+		.slow_stats = ops_slow_stats,
+		.last_rx_ms = ops_last_rx_ms,
+		.ctx = dp,
+	};
+}
+
+static int send_ctrl(void *ctx, const struct lts_ctrl_endpoint *ep, const uint8_t *pkt,
+		     size_t len)
+{
+	struct lts_dp *dp = ctx;
+
+	return lts_slowpath_send_ctrl(&dp->sp, ep, pkt, len);
+}
+
+struct lts_ctrl_output lts_dp_ctrl_output(struct lts_dp *dp)
+{
+	return (struct lts_ctrl_output){ .send = send_ctrl, .ctx = dp };
+}
+
+int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
+		void (*on_control)(void *ctx, const struct lts_ctrl_endpoint *ep,
+				   const uint8_t *pkt, size_t len),
+		void *ctl_ctx)
+{
+	struct lts_bpf_opts opts = {
+		.pin_dir = cfg->bpffs,
+		.l2tp_ports = cfg->l2tp_ports,
+		.n_l2tp_ports = cfg->n_l2tp_ports,
+		.max_sessions = cfg->max_sessions,
+	};
+	int err;
+
+	*dp = (struct lts_dp){ .cfg = cfg, .pin_dir_fd = -1, .nl = { .fd = -1 },
+			       .nl_mon = { .fd = -1 } };
+	err = claim_pin_dir(dp);
+	err = err ?: lts_bpf_load(&opts, &dp->skel);
+	err = err ?: lts_swtab_init(&dp->tab, 2 * cfg->max_sessions);
+	err = err ?: lts_slowpath_open(&dp->sp, cfg->l2tp_ports, cfg->n_l2tp_ports, &dp->tab,
+				       cfg->max_sessions);
+	if (err)
+		return err;
+	dp->sp.on_control = on_control;
+	dp->sp.ctl_ctx = ctl_ctx;
+	/* Interfaces are locked in every mode: mode off still clears leftovers. */
+	err = attach_interfaces(dp);
+	if (err)
+		return err;
+	if (cfg->mode != LTS_DP_OFF) {
+		err = lts_nl_open(&dp->nl, 0);
+		err = err ?: lts_nl_open(&dp->nl_mon, 1);
+		if (err)
+			return err;
+		dp->egress = (struct lts_egress){ .nl = &dp->nl, .skel = dp->skel,
+						  .ifindexes = dp->ifindexes,
+						  .n_ifindexes = dp->n_links };
+	} else {
+		pr_info("dataplane mode off: every frame goes through the userspace relay");
+	}
+	err = install_static_sessions(dp);
+	if (err)
+		return err;
+	refresh_egress(dp);
+	return 0;
+}
+
+static void publish_slow_stats(void *ctx, uint32_t idx, const struct lts_session_stats *st)
+{
+	struct lts_dp *dp = ctx;
+
+	lts_bpf_write_slow_stats(dp->skel, idx, st);
+}
+
+void lts_dp_tick(struct lts_dp *dp)
+{
+	lts_slowpath_flush(&dp->sp, publish_slow_stats, dp);
+	if (dp->unresolved || ++dp->ticks % LTS_DP_REFRESH_EVERY_TICKS == 0)
+		refresh_egress(dp);
+}
+
+void lts_dp_netlink(struct lts_dp *dp)
+{
+	if (lts_nl_drain(&dp->nl_mon) > 0)
+		refresh_egress(dp);
+}
+
+void lts_dp_close(struct lts_dp *dp)
+{
+	const struct lts_slowpath_counters *c = &dp->sp.ctr;
+	size_t i;
+
+	if (!dp->cfg)
+		return; /* never opened */
+	/* Detach first: no frame may reach a program whose maps are going. */
+	for (i = 0; i < dp->n_links; i++)
+		lts_xdp_release(&dp->links[i]);
+	if (dp->skel)
+		lts_slowpath_flush(&dp->sp, publish_slow_stats, dp);
+	if (dp->sp.n_socks)
+		pr_info("slow path: %llu relayed, %llu control, %llu unknown session, "
+			"%llu malformed, %llu ttl expired, %llu send errors",
+			(unsigned long long)c->relayed, (unsigned long long)c->control,
+			(unsigned long long)c->no_session, (unsigned long long)c->malformed,
+			(unsigned long long)c->ttl_expired, (unsigned long long)c->send_errors);
+	lts_slowpath_close(&dp->sp);
+	lts_nl_close(&dp->nl_mon);
+	lts_nl_close(&dp->nl);
+	lts_swtab_fini(&dp->tab);
+	lts_bpf_destroy(dp->skel, 1);
+	dp->skel = NULL;
+	free(dp->links);
+	free(dp->ifindexes);
+	dp->links = NULL;
+	dp->ifindexes = NULL;
+	dp->n_links = 0;
+	if (dp->pin_dir_fd >= 0)
+		close(dp->pin_dir_fd); /* releases the flock */
+	dp->pin_dir_fd = -1;
+}

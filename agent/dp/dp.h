@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The data plane as the agent sees it, in one object: the pinned BPF maps
+ * and program (skeleton), the interfaces it is attached to, the agent's copy
+ * of the switch table, next-hop resolution (egress) and the userspace
+ * slow path. Everything else reaches it through lts_dp_ops (dp_ops.h);
+ * ltsd only wires its file descriptors into the event loop.
+ */
+#ifndef LTS_DP_H
+#define LTS_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "dp_ops.h"
+#include "egress.h"
+#include "nexthop.h"
+#include "slowpath.h"
+#include "swtab.h"
+#include "xdp_attach.h"
+
+/* Without events, next hops are re-resolved this often (ticks of lts_dp_tick). */
+#define LTS_DP_REFRESH_EVERY_TICKS 30
+
+struct lts_dp {
+	const struct lts_config *cfg;
+	int pin_dir_fd;                /* flock()ed: one ltsd per bpffs directory */
+	struct lts_xdp *skel;
+	struct lts_xdp_link *links;
+	uint32_t *ifindexes;
+	size_t n_links;
+	struct lts_swtab tab;
+	struct lts_nl nl, nl_mon;      /* queries; route/neighbour/link events */
+	struct lts_egress egress;
+	struct lts_slowpath sp;
+	unsigned int ticks;
+	int unresolved;                /* entries whose next hop is unknown */
+	bool batch;                    /* installing static sessions: refresh once after */
+};
+
+/*
+ * Claim the pin directory, load the program, open the slow-path sockets,
+ * lock and attach the interfaces, open netlink and install the static
+ * sessions. Control packets reach on_control. On failure call lts_dp_close().
+ */
+int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
+		void (*on_control)(void *ctx, const struct lts_ctrl_endpoint *ep,
+				   const uint8_t *pkt, size_t len),
+		void *ctl_ctx);
+/* Detach, log the slow path's totals, unpin, free. Accepts a zeroed or half-open dp. */
+void lts_dp_close(struct lts_dp *dp);
+/* The interface for the switch and the operator socket. */
+struct lts_dp_ops lts_dp_ops(struct lts_dp *dp);
+/* Control packets out, through the slow path's sockets. */
+struct lts_ctrl_output lts_dp_ctrl_output(struct lts_dp *dp);
+
+int lts_dp_install(struct lts_dp *dp, const struct lts_static_session *pair, uint32_t stats_idx);
+void lts_dp_remove(struct lts_dp *dp, const struct lts_static_session *pair);
+
+/* Event-loop hooks: every second; netlink monitor readable; a UDP socket readable. */
+void lts_dp_tick(struct lts_dp *dp);
+void lts_dp_netlink(struct lts_dp *dp);
+static inline int lts_dp_netlink_fd(const struct lts_dp *dp)
+{
+	return dp->nl_mon.fd;
+}
+
+#endif /* LTS_DP_H */
