@@ -3,8 +3,11 @@
  * Session FSM for incoming calls, RFC 2661 7.4, both sides:
  *   LNS side (a LAC calls us): ICRQ -> [switch decides] -> ICRP -> ICCN
  *   LAC side (we call an LNS): [tunnel up] -> ICRQ -> ICRP -> ICCN
- * A table of (state, event) -> action, one dispatch, one set_state() that
- * logs transitions; unlisted pairs hit the default row (CDN, result 2).
+ * A table of (state, event) -> action -> target state that reads like the
+ * RFC's state diagram, one dispatch that logs transitions; unlisted pairs hit
+ * the default row (CDN, result 2). An action returns NEXT when it went the
+ * way the row says, or the state it ended in instead (a failed send, a call
+ * held by the switch).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 #include <string.h>
 #include "ctrl_plane.h"
 #include "lib/log.h"
+#include "lib/util.h"
 
 #define BODY_MAX 4096
 /* ICCN values we send as a LAC without a first leg to relay from. */
@@ -30,7 +34,7 @@ enum sess_event {
 	SEV_ANSWER,
 	SEV_CONNECT,
 	SEV_CLEAR,
-	SEV_RX_ICRQ,
+	SEV_RX_ICRQ,      /* a new call: ICRQ (or OCRQ, only ever refused) */
 	SEV_RX_ICRP,
 	SEV_RX_ICCN,
 	SEV_RX_CDN,
@@ -58,18 +62,22 @@ static const char *const sev_names[SEV_MAX] = {
 
 struct sess_event_arg {
 	const struct lts_ctrl_msg *m;
+	const struct lts_ctrl_verdict *v; /* SEV_RX_ICRQ: the message checks' verdict */
 	const struct lts_cdn_info *why;
 	const struct lts_relay_set *avps; /* ICCN to send, or CDN extras */
 };
 
 typedef enum lts_sess_state (*sess_action)(struct lts_session *s, const struct sess_event_arg *a);
 
-#define ANY LTS_SESS_STATE_MAX
+#define ANY LTS_SESS_STATE_MAX        /* row state: every state */
+#define STAY (LTS_SESS_STATE_MAX + 1) /* row target: where the action left it */
+#define NEXT ((enum lts_sess_state)(LTS_SESS_STATE_MAX + 2)) /* action: the row's target */
 
 struct sess_row {
 	enum lts_sess_state state; /* ANY: every state */
 	enum sess_event event;     /* SEV_MAX: every event */
 	sess_action action;
+	int next;                  /* target state, or STAY */
 };
 
 static const char *const sess_state_names[] = {
@@ -234,15 +242,15 @@ static void notify_down(struct lts_session *s, const struct lts_cdn_info *why,
 		cp->ops.session_down(cp->ctx, s, why, m);
 }
 
-/* LNS side: ICRP for an accepted ICRQ (6.10). */
-static enum lts_sess_state send_icrp(struct lts_session *s)
+/* LNS side: ICRP for an accepted ICRQ (6.10). 0 or a negative errno. */
+static int send_icrp(struct lts_session *s)
 {
 	struct lts_avp_writer w;
 	uint8_t body[BODY_MAX];
 
 	begin(s, &w, body, LTS_CTRL_ICRP);
 	lts_avpw_add_u16(&w, LTS_AVP_ASSIGNED_SESSION_ID, s->id);
-	return send_msg(s, &w) ? LTS_SESS_DEAD : LTS_SESS_WAIT_CONNECT;
+	return send_msg(s, &w);
 }
 
 /* LAC side: ICRQ (6.9). */
@@ -253,7 +261,7 @@ static enum lts_sess_state act_send_icrq(struct lts_session *s, const struct ses
 
 	(void)a;
 	if (s->t->state != LTS_TUN_ESTABLISHED)
-		return LTS_SESS_WAIT_TUNNEL;
+		return LTS_SESS_WAIT_TUNNEL; /* sent from tunnel up */
 	begin(s, &w, body, LTS_CTRL_ICRQ);
 	lts_avpw_add_u16(&w, LTS_AVP_ASSIGNED_SESSION_ID, s->id);
 	if (s->icrq_relay) {
@@ -266,7 +274,7 @@ static enum lts_sess_state act_send_icrq(struct lts_session *s, const struct ses
 		lts_avpw_add_u32(&w, LTS_AVP_CALL_SERIAL, s->serial);
 		lts_avpw_add_u32(&w, LTS_AVP_BEARER_TYPE, DEFAULT_BEARER);
 	}
-	return send_msg(s, &w) ? LTS_SESS_DEAD : LTS_SESS_WAIT_REPLY;
+	return send_msg(s, &w) ? LTS_SESS_DEAD : NEXT;
 }
 
 /* LAC side: ICCN (6.11), with the first leg's AVPs when switched. */
@@ -286,7 +294,7 @@ static enum lts_sess_state send_iccn(struct lts_session *s, const struct lts_rel
 		lts_relay_write(relay, &w);
 	if (send_msg(s, &w))
 		return LTS_SESS_DEAD;
-	s->state = LTS_SESS_ESTABLISHED;
+	s->state = LTS_SESS_ESTABLISHED; /* before the hook: it may clear the call */
 	if (cp->ops.session_up)
 		cp->ops.session_up(cp->ctx, s, m);
 	return s->state;
@@ -326,7 +334,7 @@ static enum lts_sess_state act_connect(struct lts_session *s, const struct sess_
 static enum lts_sess_state act_answer(struct lts_session *s, const struct sess_event_arg *a)
 {
 	(void)a;
-	return send_icrp(s);
+	return send_icrp(s) ? LTS_SESS_DEAD : NEXT;
 }
 
 /* LNS side: ICCN completes the call (7.4.2). */
@@ -334,16 +342,17 @@ static enum lts_sess_state act_connected(struct lts_session *s, const struct ses
 {
 	struct lts_ctrl_plane *cp = s->t->cp;
 
-	s->state = LTS_SESS_ESTABLISHED;
+	s->state = LTS_SESS_ESTABLISHED; /* before the hook: it may clear the call */
 	if (cp->ops.session_up)
 		cp->ops.session_up(cp->ctx, s, a->m);
-	return LTS_SESS_ESTABLISHED;
+	return NEXT;
 }
 
-static enum lts_sess_state act_stay(struct lts_session *s, const struct sess_event_arg *a)
+static enum lts_sess_state act_none(struct lts_session *s, const struct sess_event_arg *a)
 {
+	(void)s;
 	(void)a;
-	return s->state;
+	return NEXT;
 }
 
 /* WEN and SLI are accepted (REFERENCE quirk 12); the switch relays them. */
@@ -354,7 +363,7 @@ static enum lts_sess_state act_info(struct lts_session *s, const struct sess_eve
 	sess_log(LTS_LOG_DEBUG, s, "%s accepted", lts_ctrl_type_name(a->m->type));
 	if (cp->ops.session_info)
 		cp->ops.session_info(cp->ctx, s, a->m);
-	return s->state;
+	return NEXT;
 }
 
 /* The peer's CDN (6.12): it cleans up; so do we, and the switch is told. */
@@ -372,7 +381,7 @@ static enum lts_sess_state act_peer_cdn(struct lts_session *s, const struct sess
 	sess_log(LTS_LOG_INFO, s, "peer CDN result %u error %u %s", why.result, why.error,
 		 why.message);
 	notify_down(s, &why, a->m);
-	return LTS_SESS_DEAD;
+	return NEXT;
 }
 
 static enum lts_sess_state act_clear(struct lts_session *s, const struct sess_event_arg *a)
@@ -382,14 +391,14 @@ static enum lts_sess_state act_clear(struct lts_session *s, const struct sess_ev
 	    (s->state != LTS_SESS_IDLE && s->state != LTS_SESS_WAIT_TUNNEL))
 		send_cdn(s, a->why, a->avps);
 	notify_down(s, a->why, NULL);
-	return LTS_SESS_DEAD;
+	return NEXT;
 }
 
 /* The tunnel went: no CDN (it has no control connection to travel on). */
 static enum lts_sess_state act_tunnel_down(struct lts_session *s, const struct sess_event_arg *a)
 {
 	notify_down(s, a->why, NULL);
-	return LTS_SESS_DEAD;
+	return NEXT;
 }
 
 static enum lts_sess_state act_unexpected(struct lts_session *s, const struct sess_event_arg *a)
@@ -400,41 +409,112 @@ static enum lts_sess_state act_unexpected(struct lts_session *s, const struct se
 		 a->m ? lts_ctrl_type_name(a->m->type) : "event", lts_sess_state_name(s->state));
 	send_cdn(s, &why, NULL);
 	notify_down(s, &why, NULL);
-	return LTS_SESS_DEAD;
+	return NEXT;
+}
+
+static bool over_limit(const struct lts_tunnel *t)
+{
+	const struct lts_ctrl_plane *cp = t->cp;
+	const struct lts_config *cfg = cp->cfg;
+
+	/* The session being decided on is already counted. */
+	if (cp->n_sessions > cfg->limits.max_sessions)
+		return true;
+	if (t->lac_idx >= 0 && cfg->lac_peers[t->lac_idx].max_sessions &&
+	    cp->lac[t->lac_idx].n_sessions > cfg->lac_peers[t->lac_idx].max_sessions)
+		return true;
+	return false;
+}
+
+/*
+ * LNS side: a new incoming call (6.9, 7.4.2). The switch decides through
+ * incoming_call(): answer now (ICRP), hold the ICRP while it places the
+ * second leg (WAIT_ANSWER), or refuse (CDN).
+ */
+static enum lts_sess_state act_incoming_call(struct lts_session *s, const struct sess_event_arg *a)
+{
+	struct lts_tunnel *t = s->t;
+	struct lts_ctrl_plane *cp = t->cp;
+	const struct lts_ctrl_verdict *v = a->v;
+	struct lts_cdn_info why = { .result = LTS_CDN_GENERAL_ERROR, .local = true };
+	int verdict = 0;
+
+	lts_avp_get_u16(a->m, LTS_AVP_ASSIGNED_SESSION_ID, &s->peer_id);
+	lts_avp_get_u32(a->m, LTS_AVP_CALL_SERIAL, &s->serial);
+	/* Refused before the switch saw the call: a CDN, and nobody to tell. */
+	if (v->action == LTS_CTRL_CLEAR_SESSION || over_limit(t)) {
+		if (v->action == LTS_CTRL_CLEAR_SESSION) {
+			why.result = v->result;
+			why.error = v->error;
+			snprintf(why.message, sizeof(why.message), "%s", v->message);
+		} else {
+			why.error = LTS_ERR_RESOURCES; /* RFC 2661 4.4.2 */
+			snprintf(why.message, sizeof(why.message), "session limit reached");
+		}
+		send_cdn(s, &why, NULL);
+		return LTS_SESS_DEAD;
+	}
+	sess_log(LTS_LOG_DEBUG, s, "ICRQ serial %u", s->serial);
+	if (cp->ops.incoming_call)
+		verdict = cp->ops.incoming_call(cp->ctx, s, a->m, &why);
+	if (s->state == LTS_SESS_DEAD)
+		return LTS_SESS_DEAD; /* the hook cleared it */
+	if (verdict < 0) {
+		const struct sess_event_arg clear = { .m = a->m, .why = &why };
+
+		return act_clear(s, &clear) == NEXT ? LTS_SESS_DEAD : s->state;
+	}
+	if (verdict)
+		return LTS_SESS_WAIT_ANSWER;
+	if (send_icrp(s)) {
+		why.error = LTS_ERR_RESOURCES;
+		snprintf(why.message, sizeof(why.message), "cannot send ICRP");
+		notify_down(s, &why, NULL); /* the hook accepted: it holds a call */
+		return LTS_SESS_DEAD;
+	}
+	return NEXT;
 }
 
 /* RFC 2661 7.4.1 (LAC) and 7.4.2 (LNS) incoming call states; first match wins. */
 static const struct sess_row sess_table[] = {
-	{ LTS_SESS_DEAD, SEV_MAX, act_stay },
-	{ LTS_SESS_IDLE, SEV_DIAL, act_send_icrq },
-	{ LTS_SESS_WAIT_TUNNEL, SEV_TUNNEL_UP, act_send_icrq },
-	{ LTS_SESS_WAIT_REPLY, SEV_RX_ICRP, act_icrp },
-	{ LTS_SESS_WAIT_RELAY, SEV_CONNECT, act_connect },
-	{ LTS_SESS_WAIT_ANSWER, SEV_ANSWER, act_answer },
-	{ LTS_SESS_WAIT_CONNECT, SEV_RX_ICCN, act_connected },
-	{ LTS_SESS_ESTABLISHED, SEV_RX_WEN, act_info },
-	{ LTS_SESS_ESTABLISHED, SEV_RX_SLI, act_info },
-	{ ANY, SEV_TUNNEL_UP, act_stay },
-	{ ANY, SEV_RX_CDN, act_peer_cdn },
-	{ ANY, SEV_CLEAR, act_clear },
-	{ ANY, SEV_TUNNEL_DOWN, act_tunnel_down },
-	{ ANY, SEV_MAX, act_unexpected }, /* default */
+	/* state                    event            action             target */
+	{ LTS_SESS_DEAD,            SEV_MAX,         act_none,          STAY },
+	/* LNS side (7.4.2): ICRQ -> ICRP (or held) -> ICCN */
+	{ LTS_SESS_IDLE,            SEV_RX_ICRQ,     act_incoming_call, LTS_SESS_WAIT_CONNECT },
+	{ LTS_SESS_WAIT_ANSWER,     SEV_ANSWER,      act_answer,        LTS_SESS_WAIT_CONNECT },
+	{ LTS_SESS_WAIT_CONNECT,    SEV_RX_ICCN,     act_connected,     LTS_SESS_ESTABLISHED },
+	/* LAC side (7.4.1): [tunnel up] -> ICRQ -> ICRP -> ICCN (or held for the relay) */
+	{ LTS_SESS_IDLE,            SEV_DIAL,        act_send_icrq,     LTS_SESS_WAIT_REPLY },
+	{ LTS_SESS_WAIT_TUNNEL,     SEV_TUNNEL_UP,   act_send_icrq,     LTS_SESS_WAIT_REPLY },
+	{ LTS_SESS_WAIT_REPLY,      SEV_RX_ICRP,     act_icrp,          LTS_SESS_ESTABLISHED },
+	{ LTS_SESS_WAIT_RELAY,      SEV_CONNECT,     act_connect,       LTS_SESS_ESTABLISHED },
+	/* Both sides */
+	{ LTS_SESS_ESTABLISHED,     SEV_RX_WEN,      act_info,          STAY },
+	{ LTS_SESS_ESTABLISHED,     SEV_RX_SLI,      act_info,          STAY },
+	{ ANY,                      SEV_TUNNEL_UP,   act_none,          STAY },
+	{ ANY,                      SEV_RX_CDN,      act_peer_cdn,      LTS_SESS_DEAD },
+	{ ANY,                      SEV_CLEAR,       act_clear,         LTS_SESS_DEAD },
+	{ ANY,                      SEV_TUNNEL_DOWN, act_tunnel_down,   LTS_SESS_DEAD },
+	{ ANY,                      SEV_MAX,         act_unexpected,    LTS_SESS_DEAD }, /* default */
 };
 
 static void dispatch(struct lts_session *s, enum sess_event ev, const struct sess_event_arg *a)
 {
 	enum lts_sess_state before = s->state, next;
+	const struct sess_row *r;
 	size_t i;
 
-	for (i = 0; i < sizeof(sess_table) / sizeof(sess_table[0]); i++) {
-		const struct sess_row *r = &sess_table[i];
-
+	for (i = 0; i < ARRAY_SIZE(sess_table) - 1; i++) {
+		r = &sess_table[i];
 		if ((r->state == ANY || r->state == before) &&
 		    (r->event == SEV_MAX || r->event == ev))
 			break;
 	}
+	r = &sess_table[i];
 	s->depth++;
-	next = sess_table[i].action(s, a);
+	next = r->action(s, a);
+	if (next == NEXT)
+		next = r->next == STAY ? s->state : (enum lts_sess_state)r->next;
 	if (s->state == LTS_SESS_DEAD)
 		next = LTS_SESS_DEAD; /* a nested dispatch killed it */
 	if (next != before)
@@ -459,75 +539,6 @@ static enum sess_event event_of(uint16_t type)
 	}
 }
 
-static bool over_limit(const struct lts_tunnel *t)
-{
-	const struct lts_ctrl_plane *cp = t->cp;
-	const struct lts_config *cfg = cp->cfg;
-
-	/* The session being decided on is already counted. */
-	if (cp->n_sessions > cfg->limits.max_sessions)
-		return true;
-	if (t->lac_idx >= 0 && cfg->lac_peers[t->lac_idx].max_sessions &&
-	    cp->lac[t->lac_idx].n_sessions > cfg->lac_peers[t->lac_idx].max_sessions)
-		return true;
-	return false;
-}
-
-/* LNS side: a new incoming call (6.9, 7.4.2). */
-static void incoming_call(struct lts_tunnel *t, const struct lts_ctrl_msg *m,
-			  const struct lts_ctrl_verdict *v)
-{
-	struct lts_ctrl_plane *cp = t->cp;
-	struct lts_cdn_info why = { .result = LTS_CDN_GENERAL_ERROR, .local = true };
-	struct sess_event_arg a = { .m = m, .why = &why };
-	struct lts_session *s;
-	uint16_t peer_id = 0;
-	int verdict = 0;
-
-	lts_avp_get_u16(m, LTS_AVP_ASSIGNED_SESSION_ID, &peer_id);
-	s = session_new(t, LTS_ROLE_LNS);
-	if (!s) {
-		lts_log(LTS_LOG_WARN, "tun %u/%u: ICRQ refused: no session ID or memory", t->id,
-			t->peer_id);
-		return;
-	}
-	s->peer_id = peer_id;
-	lts_avp_get_u32(m, LTS_AVP_CALL_SERIAL, &s->serial);
-	/* Refused before the switch saw the call: a CDN, and nobody to tell. */
-	if (v->action == LTS_CTRL_CLEAR_SESSION || over_limit(t)) {
-		if (v->action == LTS_CTRL_CLEAR_SESSION) {
-			why.result = v->result;
-			why.error = v->error;
-			snprintf(why.message, sizeof(why.message), "%s", v->message);
-		} else {
-			why.error = LTS_ERR_RESOURCES; /* RFC 2661 4.4.2 */
-			snprintf(why.message, sizeof(why.message), "session limit reached");
-		}
-		send_cdn(s, &why, NULL);
-		session_free(s);
-		return;
-	}
-	if (cp->ops.incoming_call) {
-		verdict = cp->ops.incoming_call(cp->ctx, s, m, &why);
-	}
-	if (verdict < 0) {
-		dispatch(s, SEV_CLEAR, &a);
-		return;
-	}
-	if (lts_session_find(t, s->id) != s)
-		return; /* the hook cleared it */
-	lts_log(LTS_LOG_INFO, "tun %u/%u sess %u/%u [IDLE -> %s] rx ICRQ (serial %u)", t->id,
-		t->peer_id, s->id, s->peer_id, verdict ? "WAIT_ANSWER" : "WAIT_CONNECT",
-		s->serial);
-	s->state = verdict ? LTS_SESS_WAIT_ANSWER : send_icrp(s);
-	if (s->state == LTS_SESS_DEAD) {
-		why.error = LTS_ERR_RESOURCES;
-		snprintf(why.message, sizeof(why.message), "cannot send ICRP");
-		notify_down(s, &why, NULL); /* the hook accepted: it holds a call */
-		session_free(s);
-	}
-}
-
 void lts_session_input(struct lts_tunnel *t, const struct lts_ctrl_hdr *h,
 		       const struct lts_ctrl_msg *m, const struct lts_ctrl_verdict *v)
 {
@@ -537,7 +548,14 @@ void lts_session_input(struct lts_tunnel *t, const struct lts_ctrl_hdr *h,
 
 	/* New calls; an OCRQ only ever gets its refusal (we take no outgoing calls). */
 	if (m->type == LTS_CTRL_ICRQ || (m->type == LTS_CTRL_OCRQ && !h->session_id)) {
-		incoming_call(t, m, v);
+		s = session_new(t, LTS_ROLE_LNS);
+		if (!s) {
+			lts_log(LTS_LOG_WARN, "tun %u/%u: ICRQ refused: no session ID or memory",
+				t->id, t->peer_id);
+			return;
+		}
+		a.v = v;
+		dispatch(s, SEV_RX_ICRQ, &a);
 		return;
 	}
 	s = lts_session_find(t, h->session_id);

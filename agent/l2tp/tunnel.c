@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Tunnel (control connection) FSM, RFC 2661 7.2, both roles: a table of
- * (state, event) -> action over enums, one dispatch function, and one
- * set_state() choke point that logs "old -> new (event)". Unlisted pairs hit
- * the explicit default row: StopCCN "FSM error" (result 7, RFC 2661 4.4.2).
+ * (state, event) -> action -> target state over enums that reads like the
+ * RFC's state diagram, one dispatch function, and one set_state() choke point
+ * that logs "old -> new (event)". An action returns NEXT when it went the way
+ * its row says, or the state it ended in instead (a StopCCN on failure).
+ * Unlisted pairs hit the explicit default row: StopCCN "FSM error" (result 7,
+ * RFC 2661 4.4.2).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +16,7 @@
 #include <sys/random.h>
 #include "ctrl_plane.h"
 #include "lib/log.h"
+#include "lib/util.h"
 
 #define LTS_FRAMING_CAPS 0x3 /* sync and async (RFC 2661 4.4.3) */
 #define LTS_FIRMWARE_REV 0x0100
@@ -61,13 +65,16 @@ struct tun_event_arg {
 
 typedef enum lts_tun_state (*tun_action)(struct lts_tunnel *t, const struct tun_event_arg *a);
 
-#define ANY LTS_TUN_STATE_MAX /* state wildcard */
-#define ANY_EVENT TEV_MAX   /* event wildcard */
+#define ANY LTS_TUN_STATE_MAX        /* row state: every state */
+#define ANY_EVENT TEV_MAX            /* row event: every event */
+#define STAY (LTS_TUN_STATE_MAX + 1) /* row target: where the action left it */
+#define NEXT ((enum lts_tun_state)(LTS_TUN_STATE_MAX + 2)) /* action: the row's target */
 
 struct tun_row {
 	enum lts_tun_state state; /* ANY: every state */
-	enum tun_event event; /* ANY_EVENT: every event */
+	enum tun_event event;     /* ANY_EVENT: every event */
 	tun_action action;
+	int next;                 /* target state, or STAY */
 };
 
 static const char *const tun_state_names[] = {
@@ -266,7 +273,7 @@ static enum lts_tun_state act_send_sccrq(struct lts_tunnel *t, const struct tun_
 	/* Tie Breaker (4.4.3): settles SCCRQs crossing with the same peer. */
 	if (getrandom(&t->tie_breaker, sizeof(t->tie_breaker), 0) == sizeof(t->tie_breaker))
 		lts_avpw_add_u64(&w, LTS_AVP_TIE_BREAKER, t->tie_breaker);
-	return send_built(t, 0, &w) ? LTS_TUN_IDLE : LTS_TUN_WAIT_CTL_REPLY;
+	return send_built(t, 0, &w) ? LTS_TUN_IDLE : NEXT;
 }
 
 /* LNS role: answer an acceptable SCCRQ with SCCRP (7.2.1). */
@@ -289,7 +296,7 @@ static enum lts_tun_state act_answer_sccrq(struct lts_tunnel *t, const struct tu
 	add_challenge(&w, t);
 	tun_log(LTS_LOG_INFO, t, "SCCRQ from \"%s\"%s", t->peer_hostname,
 		t->secret ? ", authenticating" : "");
-	return send_built(t, 0, &w) ? LTS_TUN_CLOSING : LTS_TUN_WAIT_CTL_CONN;
+	return send_built(t, 0, &w) ? LTS_TUN_CLOSING : NEXT;
 }
 
 static enum lts_tun_state established(struct lts_tunnel *t)
@@ -303,7 +310,7 @@ static enum lts_tun_state established(struct lts_tunnel *t)
 	if (cp->ops.tunnel_up)
 		cp->ops.tunnel_up(cp->ctx, t);
 	lts_session_tunnel_up(t);
-	return LTS_TUN_ESTABLISHED;
+	return NEXT;
 }
 
 /* LAC role: SCCRP answers our SCCRQ; confirm with SCCCN (7.2.1). */
@@ -346,13 +353,14 @@ static enum lts_tun_state act_check_scccn(struct lts_tunnel *t, const struct tun
 static enum lts_tun_state act_session(struct lts_tunnel *t, const struct tun_event_arg *a)
 {
 	lts_session_input(t, a->h, a->m, a->v);
-	return t->state;
+	return NEXT;
 }
 
-static enum lts_tun_state act_stay(struct lts_tunnel *t, const struct tun_event_arg *a)
+static enum lts_tun_state act_none(struct lts_tunnel *t, const struct tun_event_arg *a)
 {
+	(void)t;
 	(void)a;
-	return t->state;
+	return NEXT;
 }
 
 /* The peer's StopCCN: every session goes, the transport acks and lingers. */
@@ -372,7 +380,7 @@ static enum lts_tun_state act_peer_stop(struct lts_tunnel *t, const struct tun_e
 	t->state = LTS_TUN_CLOSING; /* before the hooks, as in stop() */
 	lts_session_tunnel_down(t, &why);
 	lts_ctrl_xport_close(&t->xport, t->cp->now_ms);
-	return LTS_TUN_CLOSING;
+	return NEXT;
 }
 
 static enum lts_tun_state act_close(struct lts_tunnel *t, const struct tun_event_arg *a)
@@ -390,14 +398,7 @@ static enum lts_tun_state act_failed(struct lts_tunnel *t, const struct tun_even
 	snprintf(why.message, sizeof(why.message), "tunnel lost: peer not answering");
 	t->state = LTS_TUN_DEAD; /* before the hooks, as in stop() */
 	lts_session_tunnel_down(t, &why);
-	return LTS_TUN_DEAD;
-}
-
-static enum lts_tun_state act_dead(struct lts_tunnel *t, const struct tun_event_arg *a)
-{
-	(void)t;
-	(void)a;
-	return LTS_TUN_DEAD;
+	return NEXT;
 }
 
 /* The explicit default row: an unexpected message clears the tunnel. */
@@ -409,23 +410,28 @@ static enum lts_tun_state act_fsm_error(struct lts_tunnel *t, const struct tun_e
 
 /* RFC 2661 7.2.1 (control connection states), first match wins. */
 static const struct tun_row tun_table[] = {
-	{ LTS_TUN_IDLE, TEV_OPEN, act_send_sccrq },
-	{ LTS_TUN_IDLE, TEV_RX_SCCRQ, act_answer_sccrq },
-	{ LTS_TUN_WAIT_CTL_REPLY, TEV_RX_SCCRP, act_answer_sccrp },
-	{ LTS_TUN_WAIT_CTL_CONN, TEV_RX_SCCCN, act_check_scccn },
-	{ LTS_TUN_ESTABLISHED, TEV_RX_SESSION, act_session },
+	/* state                  event             action             target */
+	/* LAC role: SCCRQ -> SCCRP -> SCCCN */
+	{ LTS_TUN_IDLE,           TEV_OPEN,         act_send_sccrq,    LTS_TUN_WAIT_CTL_REPLY },
+	{ LTS_TUN_WAIT_CTL_REPLY, TEV_RX_SCCRP,     act_answer_sccrp,  LTS_TUN_ESTABLISHED },
+	/* LNS role: SCCRQ -> SCCRP -> SCCCN */
+	{ LTS_TUN_IDLE,           TEV_RX_SCCRQ,     act_answer_sccrq,  LTS_TUN_WAIT_CTL_CONN },
+	{ LTS_TUN_WAIT_CTL_CONN,  TEV_RX_SCCCN,     act_check_scccn,   LTS_TUN_ESTABLISHED },
 	/* A retransmitted SCCRQ reaches us only as a duplicate: the transport acks it. */
-	{ LTS_TUN_WAIT_CTL_CONN, TEV_RX_SCCRQ, act_stay },
+	{ LTS_TUN_WAIT_CTL_CONN,  TEV_RX_SCCRQ,     act_none,          STAY },
+	/* Calls; a session may close the tunnel, so it stays where that left it. */
+	{ LTS_TUN_ESTABLISHED,    TEV_RX_SESSION,   act_session,       STAY },
 	/* Everything in CLOSING is acknowledged by the transport and ignored. */
-	{ LTS_TUN_CLOSING, TEV_XPORT_CLOSED, act_dead },
-	{ LTS_TUN_CLOSING, TEV_XPORT_FAILED, act_dead },
-	{ LTS_TUN_CLOSING, ANY_EVENT, act_stay },
-	{ LTS_TUN_DEAD, ANY_EVENT, act_stay },
-	{ ANY, TEV_RX_HELLO, act_stay },
-	{ ANY, TEV_RX_STOPCCN, act_peer_stop },
-	{ ANY, TEV_CLOSE, act_close },
-	{ ANY, TEV_XPORT_FAILED, act_failed },
-	{ ANY, ANY_EVENT, act_fsm_error }, /* default */
+	{ LTS_TUN_CLOSING,        TEV_XPORT_CLOSED, act_none,          LTS_TUN_DEAD },
+	{ LTS_TUN_CLOSING,        TEV_XPORT_FAILED, act_none,          LTS_TUN_DEAD },
+	{ LTS_TUN_CLOSING,        ANY_EVENT,        act_none,          STAY },
+	{ LTS_TUN_DEAD,           ANY_EVENT,        act_none,          STAY },
+	/* Any other state */
+	{ ANY,                    TEV_RX_HELLO,     act_none,          STAY },
+	{ ANY,                    TEV_RX_STOPCCN,   act_peer_stop,     LTS_TUN_CLOSING },
+	{ ANY,                    TEV_CLOSE,        act_close,         LTS_TUN_CLOSING },
+	{ ANY,                    TEV_XPORT_FAILED, act_failed,        LTS_TUN_DEAD },
+	{ ANY,                    ANY_EVENT,        act_fsm_error,     LTS_TUN_CLOSING }, /* default */
 };
 
 static void set_state(struct lts_tunnel *t, enum lts_tun_state new, enum tun_event ev)
@@ -445,17 +451,20 @@ static void set_state(struct lts_tunnel *t, enum lts_tun_state new, enum tun_eve
 static void dispatch(struct lts_tunnel *t, enum tun_event ev, const struct tun_event_arg *a)
 {
 	enum lts_tun_state before = t->state, next;
+	const struct tun_row *r;
 	size_t i;
 
-	for (i = 0; i < sizeof(tun_table) / sizeof(tun_table[0]); i++) {
-		const struct tun_row *r = &tun_table[i];
-
+	for (i = 0; i < ARRAY_SIZE(tun_table) - 1; i++) {
+		r = &tun_table[i];
 		if ((r->state == ANY || r->state == t->state) &&
 		    (r->event == ANY_EVENT || r->event == ev))
 			break;
 	}
+	r = &tun_table[i];
 	/* established() may have moved the state already; log from `before`. */
-	next = tun_table[i].action(t, a);
+	next = r->action(t, a);
+	if (next == NEXT)
+		next = r->next == STAY ? t->state : (enum lts_tun_state)r->next;
 	if (t->state != before) {
 		enum lts_tun_state moved = t->state;
 
