@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * The tunnel switch: binds an incoming call from a LAC to a call placed
+ * on an LNS chosen by rule, relays AVPs, installs the pair in the data plane
+ * once both legs are up and tears the pair down together (switch.h).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Loads the XDP object through its skeleton (rodata, map sizes, pinning,
+ * the verifier log on failure) and reads and writes its maps.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Egress resolution: fills each switch entry's outgoing interface, MACs,
+ * MTU and VLAN from the kernel's routes and neighbours, and pushes the
+ * entries that changed to the XDP switch table.
+ */
 #include <errno.h>
 #include <arpa/inet.h>
 #include <string.h>

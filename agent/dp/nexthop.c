@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * rtnetlink queries and events: the route and neighbour toward a peer
+ * (with the VLAN lower device), triggering ARP/ND when the neighbour is
+ * unknown, and the monitor socket that reports route/neighbour/link changes.
+ */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>

@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * The userspace relay: UDP sockets on the L2TP ports, the same rewrite
+ * as the fast path for data frames it passes up, control packets handed to
+ * the control plane, and control packets sent from the right local address.
+ */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * The agent's copy of the switch table (looked up by the slow path),
+ * stored in the generic hash table.
+ */
 #include <errno.h>
 #include "swtab.h"
 

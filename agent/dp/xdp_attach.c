@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Attaching the program to an interface with libxdp: one ltsd per
+ * interface (an abstract UNIX socket lock), native with a generic fallback,
+ * and removal of a crashed instance's leftover program.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * AVPs across the switch (draft-ietf-l2tpext-tunnel-switching-08
+ * section 3): which AVPs of an ICRQ, ICCN, CDN, WEN or SLI are relayed to the
+ * other leg, byte-exact, and how they are written there.
+ */
 #include <errno.h>
 #include <string.h>
 #include "relay.h"

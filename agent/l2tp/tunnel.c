@@ -495,7 +495,7 @@ static void on_deliver(void *ctx, const struct lts_ctrl_hdr *h, const uint8_t *b
 	struct lts_ctrl_msg *m;
 	struct tun_event_arg a = { .h = h, .v = &v };
 
-	m = malloc(sizeof(*m)); /* ~12 KiB: keep it off the stack */
+	m = malloc(sizeof(*m)); /* ~68 KiB (decoded AVPs + plain copy): off the stack */
 	if (!m)
 		return;
 	a.m = m;

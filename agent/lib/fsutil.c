@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * File-system helpers: mkdir -p for the pin directory and the control
+ * socket's directory.
+ */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>

@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Open-addressing hash table of fixed-size records (key first), FNV-1a
+ * hashed, linear probing with backward-shift deletion; the agent's tables
+ * (sessions by ID, switch table) all use it.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

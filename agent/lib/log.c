@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Leveled logging to stderr with printf-format checking, and the hooks
+ * that route libbpf's and libxdp's output into the same logger.
+ */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>

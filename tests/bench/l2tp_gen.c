@@ -22,6 +22,19 @@
  *
  * delivered_mpps = delivered / elapsed (the sending interval); loss = sent -
  * delivered. Without --sink-pin, delivered figures are "-".
+ *
+ * Some kernels refuse live frames (lockdown: EPERM; before 5.18 the flag is
+ * unknown: EINVAL). The benchmark then skips what needs them instead of
+ * failing, so the refusal gets its own exit status, GEN_EXIT_REFUSED (77),
+ * and one line on stderr:
+ *
+ *   l2tp_gen: the kernel refuses BPF_F_TEST_XDP_LIVE_FRAMES (EPERM: Operation not permitted)
+ *
+ * --probe --iface IF only asks that question: one live run of 64 frames out
+ * of IF (run it in a throwaway namespace), exit 0 if accepted, 77 if refused.
+ * LTS_BENCH_FORCE_NO_LIVE=1 in the environment makes every live-frames call
+ * fail with EPERM without asking the kernel, so that the refused path can be
+ * tested on a machine that allows live frames.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -50,6 +63,10 @@
 #define GEN_MIN_SIZE 52		   /* header + PPP address/control/protocol */
 #define GEN_MAX_SIZE 3000	   /* one page with the kernel's headroom */
 #define CALL_TARGET_NS 20000000ull /* ~20 ms per BPF_PROG_RUN call */
+#define PROBE_FRAMES 64		   /* > 1: the same kernel path as a real run */
+#define GEN_ENOTSUPP 524	   /* the kernel's internal ENOTSUPP, not in libc */
+#define GEN_EXIT_REFUSED 77	   /* the kernel refuses live frames */
+#define FORCE_NO_LIVE_ENV "LTS_BENCH_FORCE_NO_LIVE"
 
 struct gen_opts {
 	const char *iface;
@@ -63,6 +80,7 @@ struct gen_opts {
 	double duration;
 	uint64_t max_frames;
 	unsigned int drain_ms;
+	bool probe;
 };
 
 static uint64_t now_ns(void)
@@ -185,7 +203,90 @@ static int sink_read(const char *pin, uint64_t *out)
 	return err;
 }
 
-static int run(const struct gen_opts *o)
+/* Set by LTS_BENCH_FORCE_NO_LIVE=1: live-frames calls fail as under lockdown. */
+static bool force_no_live;
+
+/*
+ * One BPF_PROG_RUN of frame, as received on ifindex (0: no ctx, the kernel
+ * picks a device), repeated repeat times; live: transmit what the program
+ * returns XDP_TX for (else only run it). Returns 0 or -errno.
+ */
+static int prog_run(int prog_fd, const uint8_t *frame, uint32_t size, uint32_t ifindex,
+		    uint32_t repeat, bool live)
+{
+	struct xdp_md ctx = {
+	    .data_end = size,
+	    .ingress_ifindex = ifindex,
+	};
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = frame, .data_size_in = size,
+		    .ctx_in = ifindex ? &ctx : NULL, .ctx_size_in = ifindex ? sizeof(ctx) : 0,
+		    .repeat = repeat, .flags = live ? BPF_F_TEST_XDP_LIVE_FRAMES : 0);
+
+	if (live && force_no_live)
+		return -EPERM;
+	if (bpf_prog_test_run_opts(prog_fd, &topts))
+		return -errno;
+	return 0;
+}
+
+static const char *errno_name(int err)
+{
+	switch (err) {
+	case EPERM:
+		return "EPERM";
+	case EOPNOTSUPP:
+		return "EOPNOTSUPP";
+	case GEN_ENOTSUPP:
+		return "ENOTSUPP";
+	case EINVAL:
+		return "EINVAL";
+	}
+	return "?";
+}
+
+/*
+ * Whether err, the answer to a live-frames run, means that the kernel refuses
+ * the feature rather than that something is wrong here (an interface gone, a
+ * bad program). If so, says so in one line. EPERM (lockdown) and
+ * EOPNOTSUPP/ENOTSUPP are refusals. EINVAL is what a kernel without the flag
+ * answers, but also the answer to a ctx or frame it does not like, in live
+ * mode stricter than in a plain run. So it only counts if a live run without
+ * ctx (one frame out of a device of the kernel's choosing) is refused as well
+ * while a plain run of this frame and ctx, which every kernel here allows
+ * (DESIGN 6), is accepted.
+ */
+static bool live_refused(int err, int prog_fd, const uint8_t *frame, uint32_t size,
+			 uint32_t ifindex)
+{
+	const char *why = "";
+
+	switch (-err) {
+	case EPERM:
+	case EOPNOTSUPP:
+	case GEN_ENOTSUPP:
+		break;
+	case EINVAL:
+		if (prog_run(prog_fd, frame, size, 0, 1, true) != -EINVAL ||
+		    prog_run(prog_fd, frame, size, ifindex, 1, false))
+			return false;
+		why = "; plain runs are accepted";
+		break;
+	default:
+		return false;
+	}
+	fprintf(stderr, "l2tp_gen: the kernel refuses BPF_F_TEST_XDP_LIVE_FRAMES (%s: %s%s%s)\n",
+		errno_name(-err), strerror(-err), why,
+		force_no_live ? "; simulated by " FORCE_NO_LIVE_ENV "=1" : "");
+	return true;
+}
+
+/*
+ * Sends o->max_frames frames or for o->duration, whichever ends first, and
+ * prints the result line (with --probe: whether live frames work). Returns 0
+ * or -errno; *refused tells the kernel's refusal of live frames from other
+ * errors (a plain EPERM also comes from loading the program without root).
+ */
+static int run(const struct gen_opts *o, bool *refused)
 {
 	uint64_t sent = 0, before = 0, after = 0, t0, t1, deadline, repeat = 8192;
 	uint8_t src_mac[ETH_ALEN], *frame;
@@ -241,23 +342,16 @@ static int run(const struct gen_opts *o)
 	deadline = t0 + (uint64_t)(o->duration * 1e9);
 	t1 = t0;
 	while (sent < o->max_frames && t1 < deadline) {
-		struct xdp_md ctx = {
-		    .data_end = o->size,
-		    .ingress_ifindex = ifindex,
-		};
-		LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = frame, .data_size_in = o->size,
-			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
-			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
 		uint64_t c0 = t1, dt;
 
 		if (repeat > o->max_frames - sent)
 			repeat = o->max_frames - sent;
-		topts.repeat = (__u32)repeat;
-		err = bpf_prog_test_run_opts(prog_fd, &topts);
+		err = prog_run(prog_fd, frame, o->size, ifindex, (uint32_t)repeat, true);
 		if (err) {
-			err = -errno;
-			fprintf(stderr, "l2tp_gen: BPF_PROG_RUN (live frames) on %s: %s\n",
-				o->iface, strerror(-err));
+			*refused = live_refused(err, prog_fd, frame, o->size, ifindex);
+			if (!*refused)
+				fprintf(stderr, "l2tp_gen: BPF_PROG_RUN (live frames) on %s: %s\n",
+					o->iface, strerror(-err));
 			goto out_destroy;
 		}
 		sent += repeat;
@@ -275,7 +369,11 @@ static int run(const struct gen_opts *o)
 			"l2tp_gen: warning: program counted %llu frames, runs %" PRIu64 "\n",
 			(unsigned long long)skel->bss->gen_sent, sent);
 
-	if (o->sink_pin) {
+	if (o->probe) {
+		printf("l2tp_gen: the kernel accepts BPF_F_TEST_XDP_LIVE_FRAMES (%" PRIu64
+		       " frames out of %s)\n",
+		       sent, o->iface);
+	} else if (o->sink_pin) {
 		double secs = (double)(t1 - t0) / 1e9;
 
 		usleep(o->drain_ms * 1000);
@@ -316,9 +414,14 @@ static void usage(FILE *fp)
 	    "                --tunnel ID --session ID [--sessions K] [--size BYTES]\n"
 	    "                [--duration SEC] [--max-frames N] [--sink-pin PATH] [--drain-ms MS]\n"
 	    "                [--anchor IF]\n"
+	    "       l2tp_gen --probe --iface IF\n"
 	    "  frames carry session IDs ID .. ID+K-1 of tunnel ID, round robin; --size is\n"
-	    "  the Ethernet frame without FCS (%d..%d, default 64)\n",
-	    GEN_MIN_SIZE, GEN_MAX_SIZE);
+	    "  the Ethernet frame without FCS (%d..%d, default 64)\n"
+	    "  --probe: does the kernel accept BPF_F_TEST_XDP_LIVE_FRAMES? (sends %d frames\n"
+	    "  out of IF: use a throwaway veth)\n"
+	    "  exit: 0 ok, 1 error, 2 usage, %d the kernel refuses live frames\n"
+	    "  (" FORCE_NO_LIVE_ENV "=1: behave as if it did, EPERM)\n",
+	    GEN_MIN_SIZE, GEN_MAX_SIZE, PROBE_FRAMES, GEN_EXIT_REFUSED);
 }
 
 static int parse_num(const char *s, unsigned long long max, unsigned long long *out)
@@ -348,6 +451,7 @@ int main(int argc, char **argv)
 	    {"sink-pin", required_argument, NULL, 'p'},
 	    {"drain-ms", required_argument, NULL, 'w'},
 	    {"anchor", required_argument, NULL, 'a'},
+	    {"probe", no_argument, NULL, 'P'},
 	    {"help", no_argument, NULL, 'h'},
 	    {},
 	};
@@ -360,7 +464,8 @@ int main(int argc, char **argv)
 	    .max_frames = 100000000ull,
 	    .drain_ms = 100,
 	};
-	bool have_mac = false, have_src = false, have_dst = false;
+	bool have_mac = false, have_src = false, have_dst = false, refused = false;
+	const char *force;
 	unsigned long long v;
 	int c, bad = 0;
 
@@ -421,6 +526,9 @@ int main(int argc, char **argv)
 			bad |= parse_num(optarg, 60000, &v);
 			o.drain_ms = (unsigned int)v;
 			break;
+		case 'P':
+			o.probe = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -429,11 +537,29 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (o.probe) {
+		/*
+		 * Only the question of live frames: PROBE_FRAMES frames with
+		 * made-up addresses and IDs, nothing measured. Addresses, IDs,
+		 * a sink or an anchor given here would be ignored: refused.
+		 */
+		bad |= have_mac || have_src || have_dst || o.tunnel || o.session || o.sink_pin ||
+		       o.anchor;
+		o.tunnel = 1;
+		o.session = 1;
+		memset(o.dst_mac, 0xff, ETH_ALEN);
+		o.max_frames = PROBE_FRAMES;
+		have_mac = have_src = have_dst = true;
+	}
 	if (bad || optind != argc || !o.iface || !have_mac || !have_src || !have_dst || !o.tunnel ||
 	    !o.session || (uint32_t)o.session + o.sessions - 1 > UINT16_MAX) {
 		usage(stderr);
 		return 2;
 	}
+	force = getenv(FORCE_NO_LIVE_ENV);
+	force_no_live = force && !strcmp(force, "1");
 	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
-	return run(&o) ? 1 : 0;
+	if (!run(&o, &refused))
+		return 0;
+	return refused ? GEN_EXIT_REFUSED : 1;
 }
