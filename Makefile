@@ -80,7 +80,7 @@ $(O)/ltsd: $(O)/agent/ltsd.o $(LIB)
 
 $(O)/ltsctl: $(LTSCTL_OBJS)
 	$(msg) LD $@
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
 
 $(O)/tests/unit/%: $(O)/tests/unit/%.o $(LIB)
 	$(msg) LD $@

@@ -563,7 +563,14 @@ static int emit(struct lts_avp_writer *w, uint16_t vendor, uint16_t type, bool m
 		err = w->random(w->random_ctx, &r, 1);
 		if (err)
 			return set_err(w, err < 0 ? err : -EIO);
-		pad = r % (LTS_AVP_HIDE_PAD_MAX + 1);
+		/*
+		 * Some LNSes refuse a hidden field (length + value + padding)
+		 * shorter than 8 bytes and close the tunnel (REFERENCE quirk 13):
+		 * pad to at least LTS_AVP_HIDE_MIN, then a random 0..15 more so
+		 * the length still hides the value's (4.3 allows any padding).
+		 */
+		pad = len + 2 < LTS_AVP_HIDE_MIN ? LTS_AVP_HIDE_MIN - (len + 2) : 0;
+		pad += r % (LTS_AVP_HIDE_PAD_MAX + 1);
 		if (len + 2 > LTS_AVP_VAL_MAX)
 			return set_err(w, -EINVAL);
 		if (len + 2 + pad > LTS_AVP_VAL_MAX)

@@ -39,6 +39,7 @@
 #define LTS_AVP_VENDOR_IETF 0
 #define LTS_AVP_RV_LEN 16	/* Random Vector we send (RFC 2661 4.3) */
 #define LTS_AVP_HIDE_PAD_MAX 15 /* random padding of the hidden subformat */
+#define LTS_AVP_HIDE_MIN 16     /* shortest hidden field we send (quirk 13) */
 
 #define LTS_CTRL_MAX_AVPS 128
 /*

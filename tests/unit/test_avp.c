@@ -54,6 +54,13 @@ static int failing_random(void *ctx, void *buf, size_t len)
 	return -EAGAIN;
 }
 
+/* Randomness that is one byte value throughout (ctx: that byte). */
+static int constant_random(void *ctx, void *buf, size_t len)
+{
+	memset(buf, *(const uint8_t *)ctx, len);
+	return 0;
+}
+
 /* Hand-built bodies, so malformed input does not depend on the writer. */
 struct raw {
 	uint8_t b[1024];
@@ -1134,12 +1141,59 @@ static void test_limits(void **state)
 	assert_int_equal(lts_avp_decode(r.b, r.n, NULL, NULL, &err), -EINVAL);
 }
 
+/*
+ * Regression (REFERENCE quirk 13): some LNSes refuse a hidden field (original
+ * length + value + padding) shorter than 8 bytes and close the tunnel. Every
+ * hidden field we write is at least LTS_AVP_HIDE_MIN (16) bytes, for every
+ * value length and both ends of the random padding, and still decodes.
+ */
+static void test_hidden_min_length(void **state)
+{
+	static const uint8_t rnd_bytes[] = { 0, 15, 16, 255 };
+	static const char digits[] = "01234567890123456789";
+	size_t vlen, k;
+
+	(void)state;
+	for (k = 0; k < ARRAY_SIZE(rnd_bytes); k++) {
+		for (vlen = 0; vlen <= 20; vlen++) {
+			uint8_t r = rnd_bytes[k], body[256];
+			struct lts_avp_opts o = { .secret = secret, .secret_len = SECRET_LEN,
+						  .hide = true, .random = constant_random,
+						  .random_ctx = &r };
+			size_t min_pad = vlen + 2 < 16 ? 16 - (vlen + 2) : 0;
+			struct lts_avp_writer w;
+			struct lts_avp_error err;
+			const uint8_t *hidden;
+			char got[32];
+			int n;
+
+			lts_avpw_init(&w, body, sizeof(body), &o);
+			assert_int_equal(lts_avpw_add_u16(&w, LTS_AVP_MSG_TYPE, LTS_CTRL_ICRQ), 0);
+			assert_int_equal(lts_avpw_add_bytes(&w, LTS_AVP_CALLED_NUMBER, digits, vlen), 0);
+			n = lts_avpw_finish(&w);
+			assert_true(n > 8 + 22);
+			/* Message Type (8), Random Vector (6 + 16), then the hidden AVP. */
+			hidden = body + 8 + 22;
+			assert_true(hidden[0] & 0x40); /* H bit */
+			assert_int_equal((size_t)((hidden[0] & 0x03) << 8 | hidden[1]) - 6,
+					 2 + vlen + min_pad + r % 16);
+			assert_true((size_t)((hidden[0] & 0x03) << 8 | hidden[1]) - 6 >= 16);
+			assert_int_equal(decode(body, (size_t)n, &o, &err), 0);
+			assert_int_equal(lts_avp_get_string(&msg, LTS_AVP_CALLED_NUMBER, got,
+							    sizeof(got), NULL), 0);
+			assert_int_equal(strlen(got), vlen);
+			assert_memory_equal(got, digits, vlen);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_roundtrip_every_avp),
 		cmocka_unit_test(test_hidden_vector),
+		cmocka_unit_test(test_hidden_min_length),
 		cmocka_unit_test(test_header_len_below_6),
 		cmocka_unit_test(test_truncated_header),
 		cmocka_unit_test(test_length_beyond_message),
