@@ -14,7 +14,6 @@
 static __always_inline int lts_verdict(int reason)
 {
 	switch (reason) {
-	case LTS_R_DROP_BAD_VERSION:
 	case LTS_R_DROP_TRUNCATED:
 		return XDP_DROP;
 	default:

@@ -22,7 +22,7 @@
 	X(PASS_NO_EGRESS,   "pass_no_egress",   "egress interface not in the devmap") \
 	X(PASS_CSUM,        "pass_csum",        "IPv4 leg without UDP checksum to an IPv6 leg: needs a full checksum") \
 	X(PASS_ADJUST,      "pass_adjust",      "could not resize headers (bpf_xdp_adjust_head)") \
-	X(DROP_BAD_VERSION, "drop_bad_version", "L2TP Ver != 2 (RFC 2661 3.1: MUST be discarded)") \
+	X(PASS_BAD_VERSION, "pass_bad_version", "L2TP Ver != 2: to the kernel; the agent discards it if it is for us (RFC 2661 3.1)") \
 	X(DROP_TRUNCATED,   "drop_truncated",   "header truncated (Ethernet, VLAN, IP, UDP or L2TP)")
 
 #define LTS_REASON_ENUM(sym, name, help) LTS_R_##sym,

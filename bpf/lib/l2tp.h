@@ -27,7 +27,12 @@ static __always_inline int lts_parse_l2tp(void *data, void *data_end, struct lts
 		return LTS_R_DROP_TRUNCATED;
 	flags = bpf_ntohs(*(__be16 *)l2tp);
 	if ((flags & LTS_L2TP_VER_MASK) != LTS_L2TP_VERSION)
-		return LTS_R_DROP_BAD_VERSION;
+		/*
+		 * Not ours to discard: the frame may be for another host or
+		 * another service (L2TPv3 over UDP). If it is for us, the agent's
+		 * socket discards it (RFC 2661 3.1) and counts it as malformed.
+		 */
+		return LTS_R_PASS_BAD_VERSION;
 	if (flags & LTS_L2TP_F_TYPE)
 		return LTS_R_PASS_CONTROL;
 

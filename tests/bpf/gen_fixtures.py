@@ -65,7 +65,7 @@ XDP_DROP, XDP_PASS, XDP_TX, XDP_REDIRECT = ('XDP_DROP', 'XDP_PASS', 'XDP_TX',
 REASONS = ('switched_tx', 'switched_redirect', 'pass_not_l2tp', 'pass_control',
            'pass_no_session', 'pass_fragment', 'pass_ipv6_exthdr', 'pass_mtu',
            'pass_ttl', 'pass_no_neigh', 'pass_no_egress', 'pass_csum',
-           'pass_adjust', 'drop_bad_version', 'drop_truncated')
+           'pass_adjust', 'pass_bad_version', 'drop_truncated')
 
 # The two legs of the default switched session. Ports and IDs are chosen
 # with distinct high and low bytes so that byte-order slips show.
@@ -690,16 +690,18 @@ def gen_unknown_session():
 
 
 def gen_version():
+    # Ver != 2 is passed, not dropped: it may be another host's or another
+    # service's (L2TPv3 over UDP); the agent discards what is for us.
     for ver in (0, 1, 3, 15):
-        one_pass('bad_version_%d' % ver, 'drop_bad_version',
-                 Pkt(4, msg=l2tp(ver=ver)), [Entry(4, 4)], XDP_DROP)
-    one_pass('bad_version_3_v6', 'drop_bad_version',
-             Pkt(6, msg=l2tp(ver=3)), [Entry(6, 6)], XDP_DROP)
-    one_pass('bad_version_3_control', 'drop_bad_version',
-             Pkt(4, msg=l2tp(F_T | F_L | F_S, ver=3)), [], XDP_DROP)
+        one_pass('bad_version_%d' % ver, 'pass_bad_version',
+                 Pkt(4, msg=l2tp(ver=ver)), [Entry(4, 4)])
+    one_pass('bad_version_3_v6', 'pass_bad_version',
+             Pkt(6, msg=l2tp(ver=3)), [Entry(6, 6)])
+    one_pass('bad_version_3_control', 'pass_bad_version',
+             Pkt(4, msg=l2tp(F_T | F_L | F_S, ver=3)), [])
     # Version is checked before the header length ...
-    one_pass('bad_version_1_two_bytes', 'drop_bad_version',
-             Pkt(4, msg=struct.pack('!H', 1)), [], XDP_DROP)
+    one_pass('bad_version_1_two_bytes', 'pass_bad_version',
+             Pkt(4, msg=struct.pack('!H', 1)), [])
     # ... and after the fragment bits.
     one_pass('bad_version_fragment', 'pass_fragment',
              Pkt(4, msg=l2tp(ver=3), ipflags=1), [Entry(4, 4)])
@@ -909,7 +911,7 @@ def gen_counters():
     f.passes('pass_ttl', Pkt(4, ttl=1))
     f.passes('pass_control', Pkt(4, msg=l2tp(F_T | F_L | F_S, payload=b'')))
     f.passes('pass_fragment', Pkt(4, ipflags=1))
-    f.passes('drop_bad_version', Pkt(4, msg=l2tp(ver=3)), XDP_DROP)
+    f.passes('pass_bad_version', Pkt(4, msg=l2tp(ver=3)))
     f.switched(Pkt(4, msg=l2tp(payload=ppp(77)), pad=bytes(6)), a)
     f.switched(Pkt(4, msg=l2tp(sid=0x0999, payload=ppp(5))), other)
     assert f.stats[5] == [4, (10 + 10) + (10 + 200) + (10 + 1000) + 6 + 77,
