@@ -199,6 +199,8 @@ static void call_keys(const struct lts_session *s, const struct lts_ctrl_msg *ic
 {
 	memset(k, 0, sizeof(*k));
 	k->lac_peer_idx = s->t->lac_idx;
+	k->from_lns = s->t->role == LTS_ROLE_LAC;
+	k->lns_peer_idx = s->t->lns_idx;
 	k->lac_hostname = s->t->peer_hostname;
 	if (!lts_avp_get_string(icrq, LTS_AVP_CALLED_NUMBER, called, cap, NULL))
 		k->called_number = called;
@@ -211,6 +213,19 @@ static int route(struct lts_switch *sw, struct lts_call *c, const struct lts_cal
 		 struct lts_cdn_info *why)
 {
 	c->rule = lts_config_match_rule(sw->cfg, k, NULL);
+	if (!c->rule && k->from_lns) {
+		/*
+		 * Peer roles: an LNS may not inject calls (into another ISP's
+		 * LNS) unless a rule names it. The request is valid and will
+		 * never succeed here: "permanent", as for OCRQ (RFC 2661 4.4.2).
+		 */
+		why->result = LTS_CDN_NO_FACILITIES_PERM;
+		why->error = 0;
+		snprintf(why->message, sizeof(why->message),
+			 "calls from lns_peer %.50s are not allowed",
+			 sw->cfg->lns_peers[k->lns_peer_idx].name);
+		return -EPERM;
+	}
 	if (!c->rule) {
 		why->result = LTS_CDN_GENERAL_ERROR;
 		why->error = LTS_ERR_NEXT_HOP_UNREACHABLE;
@@ -414,6 +429,8 @@ static void on_session_up(void *ctx, struct lts_session *s, const struct lts_ctr
 	/* Decided at ICCN: the rule needed Proxy Authen Name. */
 	memset(&k, 0, sizeof(k));
 	k.lac_peer_idx = s->t->lac_idx;
+	k.from_lns = s->t->role == LTS_ROLE_LAC;
+	k.lns_peer_idx = s->t->lns_idx;
 	k.lac_hostname = s->t->peer_hostname;
 	called[0] = calling[0] = '\0';
 	lts_relay_user(m, user, sizeof(user));

@@ -363,6 +363,8 @@ static const struct cfg_field match_fields[] = {
 	RULE_KEY(calling_number, NULL),
 	{ .key = "lac_peer", .kind = CFG_REF, .flags = CF_DEFAULT,
 	  AT(struct lts_rule, lac_peer_idx), .ref = "lac_peers", .dflt = -1 },
+	{ .key = "lns_peer", .kind = CFG_REF, .flags = CF_DEFAULT,
+	  AT(struct lts_rule, lns_peer_idx), .ref = "lns_peers", .dflt = -1 },
 	RULE_KEY(lac_hostname, NULL),
 };
 static const struct cfg_schema match_schema = SCHEMA(match_fields);
@@ -1681,13 +1683,26 @@ static int check_pool(struct cfg_ctx *ctx, const struct lts_config *cfg,
 	return 0;
 }
 
+/* A call comes from a LAC or from an LNS, never both. */
+static int check_rule_source(struct cfg_ctx *ctx, const struct lts_config *cfg, size_t idx)
+{
+	const struct lts_rule *r = &cfg->rules[idx];
+	char path[64];
+
+	if (r->lac_peer_idx < 0 || r->lns_peer_idx < 0)
+		return 0;
+	snprintf(path, sizeof(path), "rules[%zu].match.lns_peer", idx);
+	return cfg_err(ctx, field_mark(ctx, r, &match_schema, "lns_peer"), path,
+		       "lac_peer and lns_peer exclude each other: a call comes from one of them");
+}
+
 static int check_rules(struct cfg_ctx *ctx, const struct lts_config *cfg)
 {
 	size_t i;
 	int err = 0;
 
 	for (i = 0; !err && i < cfg->n_rules; i++)
-		err = check_pool(ctx, cfg, i);
+		err = check_pool(ctx, cfg, i) ?: check_rule_source(ctx, cfg, i);
 	return err ?: check_names(ctx, cfg->rules, cfg->n_rules,
 				  sizeof(*cfg->rules), &rule_schema, "rules",
 				  "rule");

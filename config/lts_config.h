@@ -145,6 +145,12 @@ struct lts_rule {
 	char calling_number[LTS_CFG_KEY_MAX]; /* exact */
 	char lac_hostname[LTS_CFG_KEY_MAX];   /* fnmatch(3) glob, case-sensitive */
 	int lac_peer_idx;                     /* into lts_config.lac_peers; -1: any */
+	/*
+	 * Calls that an LNS places on our tunnel to it: only rules naming that
+	 * lns_peer match them, and such rules match nothing else. -1: calls
+	 * from LACs only (the default: an LNS may not originate calls).
+	 */
+	int lns_peer_idx;
 	struct lts_rule_member *pool;         /* 1..LTS_RULE_POOL_MAX, file order */
 	size_t n_pool;
 	enum lts_avp_policy calling_number_policy; /* default relay */

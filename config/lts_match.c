@@ -45,6 +45,10 @@ static bool key_is(const char *want, const char *have)
 static bool match_icrq_keys(const struct lts_rule *r,
 			    const struct lts_call_keys *k)
 {
+	/* Peer roles: calls from an LNS only by a rule that names it. */
+	if (r->lns_peer_idx >= 0 ? !k->from_lns || k->lns_peer_idx != r->lns_peer_idx
+				  : k->from_lns)
+		return false;
 	if (r->lac_peer_idx >= 0 && r->lac_peer_idx != k->lac_peer_idx)
 		return false;
 	if (r->lac_hostname[0] &&

@@ -32,6 +32,8 @@ struct lts_call_keys {
 			   * ICCN pass "" if the ICCN carried none. */
 	const char *called_number, *calling_number;
 	int lac_peer_idx;
+	bool from_lns;    /* an LNS placed the call on our tunnel to it ... */
+	int lns_peer_idx; /* ... lns_peers[lns_peer_idx] */
 	const char *lac_hostname;
 };
 

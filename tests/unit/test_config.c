@@ -1226,7 +1226,7 @@ static const struct cfg_case rule_cases[] = {
 	  .msg = "rules[0].match: expected a mapping, got null" },
 	{ "unknown key in match", RULE "    match: {domain: x}\n" POOL1,
 	  .where = "6:13",
-	  .msg = "rules[0].match: unknown key \"domain\" (expected one of realm, user, called_number, calling_number, lac_peer, lac_hostname)" },
+	  .msg = "rules[0].match: unknown key \"domain\" (expected one of realm, user, called_number, calling_number, lac_peer, lns_peer, lac_hostname)" },
 	{ "unknown lac_peer", RULE "    match: {lac_peer: lac2}\n" POOL1,
 	  .where = "6:23",
 	  .msg = "rules[0].match.lac_peer: no lac_peers entry is named \"lac2\"" },
@@ -1289,6 +1289,12 @@ static const struct cfg_case rule_cases[] = {
 	  RULE "    pool:\n      - {lns: lns1}\n      - {lns: lns3, weight: 2}\n",
 	  .where = "8:15",
 	  .msg = "rules[0].pool[1].lns: no lns_peers entry is named \"lns3\"" },
+	{ "lac_peer and lns_peer together",
+	  RULE "    match: {lac_peer: lac1, lns_peer: lns1}\n" POOL1, .where = "6:39",
+	  .msg = "rules[0].match.lns_peer: lac_peer and lns_peer exclude each other: "
+		 "a call comes from one of them" },
+	{ "lns_peer names a lac_peer", RULE "    match: {lns_peer: lac1}\n" POOL1,
+	  .where = "6:23", .msg = "rules[0].match.lns_peer: no lns_peers entry is named \"lac1\"" },
 	{ "lns names a lac_peer", RULE "    pool: [{lns: lac1}]\n",
 	  .where = "6:18",
 	  .msg = "rules[0].pool[0].lns: no lns_peers entry is named \"lac1\"" },
@@ -1594,10 +1600,11 @@ static void test_match_lac_none(void **state)
 #define ANY (-1)
 struct rule_keys {
 	const char *realm, *user, *called, *calling, *host;
-	int lac;
+	int lac, lns;
 };
-#define R(...) { .lac = ANY, __VA_ARGS__ }
-#define RL(l, ...) { .lac = l, __VA_ARGS__ }
+#define R(...) { .lac = ANY, .lns = ANY, __VA_ARGS__ }
+#define RL(l, ...) { .lac = l, .lns = ANY, __VA_ARGS__ }
+#define RN(n, ...) { .lac = ANY, .lns = n, __VA_ARGS__ }
 /* A call at ICRQ (no user yet) and at ICCN. */
 #define ICRQ(...) { .user = NULL, __VA_ARGS__ }
 #define ICCN(u, ...) { .user = u, __VA_ARGS__ }
@@ -1660,6 +1667,16 @@ static const struct {
 	{ "lac_peer differs", RL(1), ICRQ(.lac_peer_idx = 0), false },
 	{ "lac_peer 0 is a peer, not any", RL(0), ICRQ(.lac_peer_idx = 1), false },
 	{ "lac_peer unknown in the call", RL(0), ICRQ(.lac_peer_idx = -1), false },
+	/* Peer roles: a call an LNS placed matches only a rule naming that lns_peer. */
+	{ "call from an LNS, rule for LACs", R(), ICRQ(.from_lns = true, .lns_peer_idx = 0),
+	  false },
+	{ "call from an LNS, rule names it", RN(0), ICRQ(.from_lns = true, .lns_peer_idx = 0),
+	  true },
+	{ "call from an LNS, rule names another", RN(1),
+	  ICRQ(.from_lns = true, .lns_peer_idx = 0), false },
+	{ "call from a LAC, rule names an lns_peer", RN(0), ICRQ(.lac_peer_idx = 0), false },
+	{ "call from an LNS, lac_peer rule", RL(0),
+	  ICRQ(.from_lns = true, .lns_peer_idx = 0, .lac_peer_idx = -1), false },
 	{ "glob *", R(.host = "bras-*"), ICRQ(.lac_hostname = "bras-01"), true },
 	{ "glob * matches nothing", R(.host = "bras-*"),
 	  ICRQ(.lac_hostname = "bras-"), true },
@@ -1699,7 +1716,7 @@ static void test_rule_matches(void **state)
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(rule_rows); i++) {
 		const struct rule_keys *rk = &rule_rows[i].r;
-		struct lts_rule r = { .lac_peer_idx = rk->lac };
+		struct lts_rule r = { .lac_peer_idx = rk->lac, .lns_peer_idx = rk->lns };
 		bool got;
 
 		snprintf(r.realm, sizeof(r.realm), "%s", rk->realm ? rk->realm : "");
@@ -1736,7 +1753,8 @@ static const char rules_yaml[] =
 	"     pool: [{lns: lns1}]}\n"
 	"  - {name: lac1, match: {lac_peer: lac1}, pool: [{lns: lns1}]}\n"
 	"  - {name: bob, match: {user: bob}, pool: [{lns: lns1}]}\n"
-	"  - {name: default, pool: [{lns: lns1}]}\n";
+	"  - {name: default, pool: [{lns: lns1}]}\n"
+	"  - {name: from-lns1, match: {lns_peer: lns1}, pool: [{lns: lns1}]}\n";
 
 /* Indexes in rules_yaml's lac_peers. */
 enum { L1, L2, L3 };
@@ -1747,6 +1765,9 @@ static const struct {
 	const char *want; /* NULL: none */
 	bool need_iccn;
 } match_rule_rows[] = {
+	/* Peer roles: only the rule naming the lns_peer, however late. */
+	{ "a call from an LNS skips every LAC rule",
+	  ICRQ(.from_lns = true, .lns_peer_idx = 0, .lac_peer_idx = -1), "from-lns1", false },
 	{ "ICRQ key of the first rule decides at once",
 	  ICRQ(.called_number = "5551234", .lac_peer_idx = L2,
 	       .lac_hostname = "bras-1"), "dnis", false },
