@@ -94,6 +94,8 @@ struct lts_session {
 	const struct lts_relay_set *icrq_relay;
 	bool hold_iccn;
 	uint8_t depth;             /* nested dispatches: free only at the outermost */
+	bool announced;            /* the hooks' owner was handed it (incoming_call, dial) */
+	bool notified;             /* session_down was delivered */
 };
 
 struct lts_tunnel {

@@ -238,6 +238,7 @@ static void notify_down(struct lts_session *s, const struct lts_cdn_info *why,
 {
 	struct lts_ctrl_plane *cp = s->t->cp;
 
+	s->notified = true;
 	if (cp->ops.session_down)
 		cp->ops.session_down(cp->ctx, s, why, m);
 }
@@ -455,6 +456,7 @@ static enum lts_sess_state act_incoming_call(struct lts_session *s, const struct
 		return LTS_SESS_DEAD;
 	}
 	sess_log(LTS_LOG_DEBUG, s, "ICRQ serial %u", s->serial);
+	s->announced = true;
 	if (cp->ops.incoming_call)
 		verdict = cp->ops.incoming_call(cp->ctx, s, a->m, &why);
 	if (s->state == LTS_SESS_DEAD)
@@ -517,6 +519,19 @@ static void dispatch(struct lts_session *s, enum sess_event ev, const struct ses
 		next = r->next == STAY ? s->state : (enum lts_sess_state)r->next;
 	if (s->state == LTS_SESS_DEAD)
 		next = LTS_SESS_DEAD; /* a nested dispatch killed it */
+	if (next == LTS_SESS_DEAD && s->announced && !s->notified) {
+		/*
+		 * An action failed to queue its message (a full send queue: a
+		 * peer that stops acknowledging): whoever holds this session
+		 * must hear of its end before it is freed, or it would write
+		 * freed memory at its next event.
+		 */
+		struct lts_cdn_info why = { .result = LTS_CDN_GENERAL_ERROR,
+					    .error = LTS_ERR_RESOURCES, .local = true,
+					    .message = "control message could not be queued" };
+
+		notify_down(s, &why, NULL);
+	}
 	if (next != before)
 		lts_log(LTS_LOG_INFO, "tun %u/%u sess %u/%u [%s -> %s] %s", s->t->id,
 			s->t->peer_id, s->id, s->peer_id, lts_sess_state_name(before),
@@ -591,9 +606,10 @@ struct lts_session *lts_session_dial(struct lts_tunnel *t, const struct lts_rela
 	s->depth++; /* keep it allocated through dispatch: we look at it after */
 	dispatch(s, SEV_DIAL, &a);
 	if (--s->depth == 0 && s->state == LTS_SESS_DEAD) {
-		session_free(s); /* sending failed */
+		session_free(s); /* sending failed: the caller learns it from NULL */
 		return NULL;
 	}
+	s->announced = true; /* from now on the caller holds it */
 	return s;
 }
 
