@@ -765,6 +765,17 @@ int lts_avpw_add_avp(struct lts_avp_writer *w, uint16_t vendor, uint16_t type, b
 	return emit(w, vendor, type, mandatory, w->hide && d && d->may_hide, val, len);
 }
 
+int lts_avpw_add_relayed(struct lts_avp_writer *w, uint16_t vendor, uint16_t type,
+			 bool mandatory, bool was_hidden, const void *val, size_t len)
+{
+	const struct lts_avp_def *d = lts_avp_def_find(vendor, type);
+
+	if (!val && len)
+		return set_err(w, -EINVAL);
+	return emit(w, vendor, type, mandatory, w->hide && (was_hidden || (d && d->may_hide)),
+		    val, len);
+}
+
 int lts_avpw_add_raw(struct lts_avp_writer *w, const struct lts_avp *a)
 {
 	if (!a)

@@ -371,5 +371,13 @@ int lts_avpw_add_ppp_disc(struct lts_avp_writer *w, const struct lts_avp_ppp_dis
 int lts_avpw_add_raw(struct lts_avp_writer *w, const struct lts_avp *a);
 int lts_avpw_add_avp(struct lts_avp_writer *w, uint16_t vendor, uint16_t type, bool mandatory,
 		     const void *val, size_t len);
+/*
+ * An AVP relayed from another hop: as lts_avpw_add_avp(), and also hidden
+ * under this writer's secret when it arrived hidden (an unknown or vendor
+ * AVP its sender wanted confidential never leaves in clear toward a hop
+ * that hides).
+ */
+int lts_avpw_add_relayed(struct lts_avp_writer *w, uint16_t vendor, uint16_t type,
+			 bool mandatory, bool was_hidden, const void *val, size_t len);
 
 #endif /* LTS_AVP_H */

@@ -44,7 +44,7 @@ static const struct kind_types kinds[] = {
 };
 
 static int add(struct lts_relay_set *set, uint16_t vendor, uint16_t type, bool mandatory,
-	       const void *val, size_t len)
+	       bool hidden, const void *val, size_t len)
 {
 	struct lts_relay_avp *r;
 
@@ -54,6 +54,7 @@ static int add(struct lts_relay_set *set, uint16_t vendor, uint16_t type, bool m
 	r->vendor = vendor;
 	r->type = type;
 	r->mandatory = mandatory;
+	r->hidden = hidden;
 	r->off = set->used;
 	r->len = len;
 	memcpy(set->buf + set->used, val, len);
@@ -93,13 +94,13 @@ int lts_relay_collect(struct lts_relay_set *set, const struct lts_ctrl_msg *m,
 
 		if (!relayed(a, kind, p))
 			continue;
-		err = add(set, a->vendor, a->type, a->mandatory, a->val, a->len);
+		err = add(set, a->vendor, a->type, a->mandatory, a->hidden, a->val, a->len);
 		if (err)
 			return err;
 	}
 	/* draft-08 3: TSA IDs are STACKED: every received one, then ours. */
 	if (kind == LTS_RELAY_ICRQ && p->tsa_id && !p->drop_tsa_ids)
-		return add(set, LTS_AVP_VENDOR_IETF, LTS_AVP_TYPE_TSA_ID, false, p->tsa_id,
+		return add(set, LTS_AVP_VENDOR_IETF, LTS_AVP_TYPE_TSA_ID, false, false, p->tsa_id,
 			   strlen(p->tsa_id));
 	return 0;
 }
@@ -111,7 +112,8 @@ void lts_relay_write(const struct lts_relay_set *set, struct lts_avp_writer *w)
 	for (i = 0; i < set->n; i++) {
 		const struct lts_relay_avp *r = &set->avps[i];
 
-		lts_avpw_add_avp(w, r->vendor, r->type, r->mandatory, set->buf + r->off, r->len);
+		lts_avpw_add_relayed(w, r->vendor, r->type, r->mandatory, r->hidden,
+				     set->buf + r->off, r->len);
 	}
 }
 

@@ -20,6 +20,7 @@
 struct lts_relay_avp {
 	uint16_t vendor, type;
 	bool mandatory;
+	bool hidden;       /* arrived hidden: hidden again toward a hop that hides */
 	uint16_t off, len; /* value in lts_relay_set.buf */
 };
 
