@@ -106,7 +106,7 @@ int lts_dp_install(struct lts_dp *dp, const struct lts_static_session *pair, uin
 	struct lts_session_stats zero = { 0 };
 	struct lts_switch_key key[LTS_DIR_MAX];
 	struct lts_switch_val val[LTS_DIR_MAX];
-	int dir, err;
+	int dir, done, err;
 
 	lts_static_entries(pair, stats_idx, key, val);
 	err = lts_bpf_zero_session_stats(dp->skel, stats_idx);
@@ -115,14 +115,21 @@ int lts_dp_install(struct lts_dp *dp, const struct lts_static_session *pair, uin
 		return err;
 	if (stats_idx < dp->sp.n_stats)
 		dp->sp.stats[stats_idx] = zero;
-	for (dir = LTS_DIR_MAX - 1; dir >= 0 && !err; dir--) {
+	for (dir = LTS_DIR_MAX - 1; dir >= 0; dir--) {
 		err = lts_swtab_insert(&dp->tab, &key[dir], &val[dir]);
-		err = err ?: lts_bpf_install(dp->skel, &key[dir], &val[dir]);
+		if (err)
+			break; /* -EEXIST: the key is another pair's: never touch it */
+		err = lts_bpf_install(dp->skel, &key[dir], &val[dir]);
+		if (err) {
+			lts_swtab_remove(&dp->tab, &key[dir]);
+			break;
+		}
 	}
 	if (err) {
-		for (dir = 0; dir < LTS_DIR_MAX; dir++) {
-			lts_swtab_remove(&dp->tab, &key[dir]);
-			lts_bpf_remove(dp->skel, &key[dir]);
+		/* Roll back only what this call inserted (the directions after dir). */
+		for (done = LTS_DIR_MAX - 1; done > dir; done--) {
+			lts_bpf_remove(dp->skel, &key[done]);
+			lts_swtab_remove(&dp->tab, &key[done]);
 		}
 		return err;
 	}
