@@ -280,6 +280,7 @@ static enum lts_tun_state act_send_sccrq(struct lts_tunnel *t, const struct tun_
 static enum lts_tun_state act_answer_sccrq(struct lts_tunnel *t, const struct tun_event_arg *a)
 {
 	struct lts_avp_opts opts = first_message_opts(t);
+	char host[LTS_LOG_PEER_STR_BUF];
 	struct lts_avp_writer w;
 	uint8_t body[BODY_MAX];
 
@@ -294,7 +295,8 @@ static enum lts_tun_state act_answer_sccrq(struct lts_tunnel *t, const struct tu
 	if (add_challenge_response(&w, t, a->m, LTS_CTRL_SCCRP))
 		return stop(t, LTS_STOPCCN_NOT_AUTHORIZED, 0, "challenge but no secret configured");
 	add_challenge(&w, t);
-	tun_log(LTS_LOG_INFO, t, "SCCRQ from \"%s\"%s", t->peer_hostname,
+	tun_log(LTS_LOG_INFO, t, "SCCRQ from \"%s\"%s",
+		lts_log_peer_str(t->peer_hostname, host, sizeof(host)),
 		t->secret ? ", authenticating" : "");
 	return send_built(t, 0, &w) ? LTS_TUN_CLOSING : NEXT;
 }
@@ -317,6 +319,7 @@ static enum lts_tun_state established(struct lts_tunnel *t)
 static enum lts_tun_state act_answer_sccrp(struct lts_tunnel *t, const struct tun_event_arg *a)
 {
 	struct lts_avp_opts opts = lts_tunnel_avp_opts(t);
+	char host[LTS_LOG_PEER_STR_BUF];
 	uint16_t peer_id = 0, rws = 0;
 	struct lts_avp_writer w;
 	uint8_t body[BODY_MAX];
@@ -338,7 +341,8 @@ static enum lts_tun_state act_answer_sccrp(struct lts_tunnel *t, const struct tu
 		return stop(t, LTS_STOPCCN_NOT_AUTHORIZED, 0, "challenge but no secret configured");
 	if (send_built(t, 0, &w))
 		return stop(t, LTS_STOPCCN_GENERAL_ERROR, LTS_ERR_RESOURCES, "cannot send SCCCN");
-	tun_log(LTS_LOG_INFO, t, "SCCRP from \"%s\"", t->peer_hostname);
+	tun_log(LTS_LOG_INFO, t, "SCCRP from \"%s\"",
+		lts_log_peer_str(t->peer_hostname, host, sizeof(host)));
 	return established(t);
 }
 

@@ -3,6 +3,7 @@
  * Leveled logging to stderr with printf-format checking, and the hooks
  * that route libbpf's and libxdp's output into the same logger.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -78,4 +79,34 @@ void lts_log_hook_libs(void)
 {
 	libbpf_set_print(libbpf_print);
 	libxdp_set_print(libxdp_print);
+}
+
+const char *lts_log_peer_str(const char *in, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0, i;
+
+	if (!cap)
+		return out;
+	for (i = 0; in[i] && i < LTS_LOG_PEER_STR_MAX; i++) {
+		unsigned char c = (unsigned char)in[i];
+		bool plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+
+		if (n + (plain ? 1 : 4) + 4 > cap)
+			break;
+		if (plain) {
+			out[n++] = (char)c;
+			continue;
+		}
+		out[n++] = '\\';
+		out[n++] = 'x';
+		out[n++] = hex[c >> 4];
+		out[n++] = hex[c & 0xf];
+	}
+	if (in[i] && cap >= 4 && n + 4 <= cap) {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n < cap ? n : cap - 1] = '\0';
+	return out;
 }

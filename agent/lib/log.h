@@ -21,6 +21,15 @@ __attribute__((format(printf, 2, 3)))
 void lts_log(enum lts_log_level level, const char *fmt, ...);
 void lts_vlog(enum lts_log_level level, const char *fmt, va_list ap);
 
+/*
+ * Text a peer sent, fit for a log line: printable ASCII kept, anything else
+ * (and '"', '\\') as \xNN, cut to LTS_LOG_PEER_STR_MAX characters with "...".
+ * Peers choose these bytes before they have authenticated. Returns out.
+ */
+#define LTS_LOG_PEER_STR_MAX 64
+#define LTS_LOG_PEER_STR_BUF (4 * LTS_LOG_PEER_STR_MAX + 4)
+const char *lts_log_peer_str(const char *in, char *out, size_t cap);
+
 #define pr_err(...) lts_log(LTS_LOG_ERR, __VA_ARGS__)
 #define pr_warn(...) lts_log(LTS_LOG_WARN, __VA_ARGS__)
 #define pr_info(...) lts_log(LTS_LOG_INFO, __VA_ARGS__)
