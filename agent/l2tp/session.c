@@ -554,6 +554,37 @@ static enum sess_event event_of(uint16_t type)
 	}
 }
 
+/*
+ * A new call we cannot even allocate (no session ID or memory): the LAC
+ * still gets its CDN (2/4, RFC 2661 4.4.2), addressed by its Assigned
+ * Session ID, with ours 0 (there is none), instead of silence and retries.
+ */
+static void refuse_unallocated(struct lts_tunnel *t, const struct lts_ctrl_msg *m)
+{
+	static const char why[] = "no session available";
+	struct lts_avp_opts opts = lts_tunnel_avp_opts(t);
+	struct lts_avp_result r = { .result = LTS_CDN_GENERAL_ERROR, .has_error = true,
+				    .error = LTS_ERR_RESOURCES, .message = why,
+				    .message_len = sizeof(why) - 1 };
+	struct lts_avp_writer w;
+	uint8_t body[BODY_MAX];
+	uint16_t peer_id = 0;
+	int len;
+
+	lts_avp_get_u16(m, LTS_AVP_ASSIGNED_SESSION_ID, &peer_id);
+	lts_log(LTS_LOG_WARN, "tun %u/%u: %s refused: %s", t->id, t->peer_id,
+		lts_ctrl_type_name(m->type), why);
+	if (!peer_id)
+		return; /* nowhere to address it */
+	lts_avpw_init(&w, body, sizeof(body), &opts);
+	lts_avpw_add_u16(&w, LTS_AVP_MSG_TYPE, LTS_CTRL_CDN);
+	lts_avpw_add_result(&w, &r);
+	lts_avpw_add_u16(&w, LTS_AVP_ASSIGNED_SESSION_ID, 0);
+	len = lts_avpw_finish(&w);
+	if (len > 0)
+		lts_tunnel_send(t, peer_id, body, (size_t)len);
+}
+
 void lts_session_input(struct lts_tunnel *t, const struct lts_ctrl_hdr *h,
 		       const struct lts_ctrl_msg *m, const struct lts_ctrl_verdict *v)
 {
@@ -565,8 +596,7 @@ void lts_session_input(struct lts_tunnel *t, const struct lts_ctrl_hdr *h,
 	if (m->type == LTS_CTRL_ICRQ || (m->type == LTS_CTRL_OCRQ && !h->session_id)) {
 		s = session_new(t, LTS_ROLE_LNS);
 		if (!s) {
-			lts_log(LTS_LOG_WARN, "tun %u/%u: ICRQ refused: no session ID or memory",
-				t->id, t->peer_id);
+			refuse_unallocated(t, m);
 			return;
 		}
 		a.v = v;
