@@ -51,7 +51,7 @@ LTSCTL_OBJS := $(O)/agent/ltsctl.o $(O)/agent/lib/json.o
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(O)/%)
-TEST_TOOLS := $(O)/tests/bpf/run_fixtures
+TEST_TOOLS := $(O)/tests/bpf/run_fixtures $(O)/tests/bpf/test_dp_install
 
 all: $(BPF_OBJS) $(SKELS) $(O)/ltsd $(O)/ltsctl
 
@@ -82,7 +82,15 @@ $(O)/ltsctl: $(LTSCTL_OBJS)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) $^ -o $@
 
-$(O)/tests/unit/%: $(O)/tests/unit/%.o $(LIB)
+# The fake L2TP peer the control-plane tests share (tests/lib/peer_harness.c),
+# linked before the library it uses.
+TEST_LIB_OBJS := $(O)/tests/lib/peer_harness.o
+
+$(O)/tests/unit/%: $(O)/tests/unit/%.o $(TEST_LIB_OBJS) $(LIB)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
+
+$(O)/tests/bpf/test_dp_install: $(O)/tests/bpf/test_dp_install.o $(LIB)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
 

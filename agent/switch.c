@@ -535,17 +535,44 @@ static void on_session_down(void *ctx, struct lts_session *s, const struct lts_c
 	call_free(sw, c);
 }
 
+/*
+ * Token bucket of a call's WEN/SLI relay: true if one more may go. Whole
+ * tokens only: the remainder of a partial interval is dropped (the rate
+ * errs low, never high).
+ */
+static bool info_budget(struct lts_switch *sw, struct lts_call *c)
+{
+	uint64_t now = sw->cp->now_ms;
+	uint64_t refill = c->info_ms ? (now - c->info_ms) * LTS_SWITCH_INFO_RATE / 1000
+				     : LTS_SWITCH_INFO_BURST;
+
+	if (refill) {
+		c->info_tokens = c->info_tokens + refill > LTS_SWITCH_INFO_BURST
+					 ? LTS_SWITCH_INFO_BURST
+					 : (uint32_t)(c->info_tokens + refill);
+		c->info_ms = now;
+	}
+	if (!c->info_tokens)
+		return false;
+	c->info_tokens--;
+	return true;
+}
+
 /* Hook: WEN or SLI on one leg goes to the other (draft-08 3). */
 static void on_session_info(void *ctx, struct lts_session *s, const struct lts_ctrl_msg *m)
 {
+	struct lts_switch *sw = ctx;
 	struct lts_relay_policy pol = { 0 };
 	struct lts_call *c = s->user;
 	struct lts_relay_set set;
 	struct lts_session *other;
 
-	(void)ctx;
 	if (!c)
 		return;
+	if (!info_budget(sw, c)) {
+		sw->ctr.info_dropped++;
+		return;
+	}
 	other = s == c->first ? c->second : c->first;
 	if (!other || lts_relay_collect(&set, m, m->type == LTS_CTRL_WEN ? LTS_RELAY_WEN
 									: LTS_RELAY_SLI, &pol))

@@ -31,13 +31,25 @@ struct lts_call {
 	uint32_t stats_idx;
 	struct lts_static_session pair; /* what was installed */
 	uint64_t up_ms;
+	/* WEN/SLI relay budget (token bucket, LTS_SWITCH_INFO_*). */
+	uint64_t info_ms;
+	uint32_t info_tokens;
 };
+
+/*
+ * WEN and SLI relayed per call: at most this many per second, in bursts of
+ * LTS_SWITCH_INFO_BURST; beyond, dropped and counted. A LAC flooding them
+ * must not fill the shared tunnel to its LNS (RFC 2661 has them advisory).
+ */
+#define LTS_SWITCH_INFO_RATE 5
+#define LTS_SWITCH_INFO_BURST 10
 
 struct lts_switch_counters {
 	uint64_t calls_switched;
 	uint64_t calls_refused;
 	uint64_t loops_detected;
 	uint64_t failovers;
+	uint64_t info_dropped;  /* WEN/SLI over a call's relay budget */
 };
 
 struct lts_switch {

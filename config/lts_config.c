@@ -260,6 +260,12 @@ static const struct cfg_field limits_fields[] = {
 	  AT(struct lts_limits, sccrq_burst), .min = 1, .max = 1000000,
 	  .inherit = offsetof(struct lts_config, limits.sccrq_rate),
 	  .inherit_mul = 2 },
+	{ .key = "max_half_open", .kind = CFG_U32, .flags = CF_DEFAULT,
+	  AT(struct lts_limits, max_half_open), .min = 1, .max = 65535,
+	  .dflt = 256 },
+	{ .key = "max_half_open_per_source", .kind = CFG_U32, .flags = CF_DEFAULT,
+	  AT(struct lts_limits, max_half_open_per_source), .min = 1, .max = 65535,
+	  .dflt = 4 },
 };
 static const struct cfg_schema limits_schema = SCHEMA(limits_fields);
 
@@ -344,6 +350,9 @@ static const struct cfg_field lns_fields[] = {
 	  AT(struct lts_lns_peer, linger_s), .min = 0, .max = 86400,
 	  .dflt = 30 },
 	PEER_LIMIT(struct lts_lns_peer, max_sessions, CFG_MAX_SESSIONS_LIMIT),
+	{ .key = "max_sessions_per_tunnel", .kind = CFG_U32, .flags = CF_DEFAULT,
+	  AT(struct lts_lns_peer, max_sessions_per_tunnel), .min = 1, .max = 65535,
+	  .dflt = 4096 },
 	PEER_CTRL(struct lts_lns_peer),
 };
 static const struct cfg_schema lns_schema = SCHEMA(lns_fields);

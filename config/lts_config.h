@@ -101,6 +101,8 @@ struct lts_lns_peer {
 	enum lts_tunnel_mode tunnel;           /* default on-demand */
 	uint32_t linger_s;                     /* on-demand only; default 30 */
 	uint32_t max_sessions;                 /* 0 = no per-peer limit */
+	/* Sessions on one tunnel before calls go to another (default 4096). */
+	uint32_t max_sessions_per_tunnel;
 	struct lts_ctrl_cfg ctrl;
 };
 
@@ -110,6 +112,14 @@ struct lts_limits {
 	uint32_t max_sessions; /* default and ceiling: dataplane max_sessions */
 	uint32_t sccrq_rate;   /* new SCCRQs per second per source; default 20 */
 	uint32_t sccrq_burst;  /* token bucket depth; default 2 * sccrq_rate */
+	/*
+	 * Tunnels a LAC has asked for (SCCRQ answered) but not yet completed
+	 * (SCCCN): their own limits, apart from max_tunnels, so that a flood
+	 * of SCCRQs cannot lock authenticated LACs out. Beyond them the oldest
+	 * half-open tunnel (of that source, or of all) is dropped silently.
+	 */
+	uint32_t max_half_open;            /* default 256 */
+	uint32_t max_half_open_per_source; /* default 4 */
 };
 
 /* Most members in one rule's pool. */

@@ -35,7 +35,8 @@ for suite in "$@"; do
 			[ -x "$t" ] && run_one "unit/$(basename "$t")" "$t"
 		done ;;
 	bpf)
-		run_one bpf/fixtures bash tests/bpf/run.sh ;;
+		run_one bpf/fixtures bash tests/bpf/run.sh
+		run_one bpf/dp_install bash tests/bpf/run_dp.sh ;;
 	fuzz)
 		run_one fuzz/smoke bash tests/fuzz/run.sh ;;
 	e2e)

@@ -38,8 +38,10 @@ int lts_cp_init(struct lts_ctrl_plane *cp, const struct lts_config *cfg,
 		return -ENOMEM;
 	}
 	/* Unpredictable IDs make blind injection into a tunnel harder. */
-	if (getrandom(&cp->next_tid, sizeof(cp->next_tid), 0) != sizeof(cp->next_tid))
-		cp->next_tid = (uint16_t)now_ms;
+	if (getrandom(&cp->tid_rng, sizeof(cp->tid_rng), 0) != sizeof(cp->tid_rng))
+		cp->tid_rng = now_ms;
+	cp->tid_rng |= 1; /* xorshift never leaves 0 */
+	cp->ooo_pool.max = LTS_CTRL_OOO_POOL_DEFAULT;
 	for (i = 0; i < cfg->n_lns_peers; i++)
 		if (cfg->lns_peers[i].tunnel == LTS_TUNNEL_PERSISTENT)
 			cp->lns[i].redial_ms = now_ms; /* at the first tick */
@@ -77,12 +79,17 @@ static struct lts_tunnel *dial_lns(struct lts_ctrl_plane *cp, size_t idx)
 			p->name);
 		return NULL;
 	}
+	/* Listed before anything can fail: lts_tunnel_free() unlists it. */
 	t->lns_idx = idx;
+	t->lns_next = cp->lns[idx].tunnels;
+	if (t->lns_next)
+		t->lns_next->lns_prev = t;
+	cp->lns[idx].tunnels = t;
+	cp->lns[idx].n_tunnels++;
 	if (lts_tunnel_start(t)) {
 		lts_tunnel_free(t);
 		return NULL;
 	}
-	cp->lns[idx].tunnel = t;
 	cp->ctr.tunnels_opened++;
 	lts_log(LTS_LOG_INFO, "tun %u: dialling lns_peer %s (%s tunnel)", t->id, p->name,
 		lts_tunnel_mode_name(p->tunnel));
@@ -90,12 +97,20 @@ static struct lts_tunnel *dial_lns(struct lts_ctrl_plane *cp, size_t idx)
 	return t;
 }
 
+static bool lns_tunnel_live(const struct lts_tunnel *t)
+{
+	return t->state != LTS_TUN_CLOSING && t->state != LTS_TUN_DEAD;
+}
+
 struct lts_tunnel *lts_cp_lns_tunnel(struct lts_ctrl_plane *cp, size_t idx)
 {
-	struct lts_tunnel *t = cp->lns[idx].tunnel;
+	uint32_t room = cp->cfg->lns_peers[idx].max_sessions_per_tunnel;
+	struct lts_tunnel *t;
 
-	if (t && t->state != LTS_TUN_CLOSING && t->state != LTS_TUN_DEAD)
-		return t;
+	for (t = cp->lns[idx].tunnels; t; t = t->lns_next)
+		if (lns_tunnel_live(t) && t->n_sessions < room &&
+		    lts_ctrl_xport_pending(&t->xport) < LTS_LNS_TUNNEL_BUSY_QUEUE)
+			return t;
 	return cp->shutting_down ? NULL : dial_lns(cp, idx);
 }
 
@@ -160,18 +175,19 @@ static void log_refusal(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoin
 	cp->refuse_suppressed = 0;
 }
 
-/* The tunnel of this peer with this Assigned Tunnel ID, if any. */
+/*
+ * The handshake this SCCRQ retransmits, if any: a tunnel of this peer with
+ * this Assigned Tunnel ID that is not established (an established one with
+ * the same ID means the peer restarted: a new handshake).
+ */
 static struct lts_tunnel *find_peer_tunnel(struct lts_ctrl_plane *cp,
 					   const struct lts_ctrl_endpoint *ep, uint16_t peer_id)
 {
 	struct lts_tunnel *t;
 
-	for (t = cp->all; t; t = t->next)
-		if (t->role == LTS_ROLE_LNS && t->peer_id == peer_id &&
-		    t->ep.peer_port == ep->peer_port && lts_ip_equal(&t->ep.peer, &ep->peer) &&
-		    t->state != LTS_TUN_DEAD &&
-		    /* after a StopCCN of an up tunnel, the ID is the peer's to reuse */
-		    !(t->state == LTS_TUN_CLOSING && t->was_established))
+	for (t = cp->half_open_first; t; t = t->ho_next)
+		if (t->peer_id == peer_id && t->ep.peer_port == ep->peer_port &&
+		    lts_ip_equal(&t->ep.peer, &ep->peer))
 			return t;
 	return NULL;
 }
@@ -201,27 +217,56 @@ static bool lose_tie(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *
 	return false;
 }
 
+/*
+ * The switch-wide limit counts every tunnel but the half-open ones; the
+ * per-peer limit counts established tunnels (checked again at SCCCN).
+ */
 static bool over_tunnel_limit(const struct lts_ctrl_plane *cp, int lac_idx)
 {
 	const struct lts_config *cfg = cp->cfg;
 	uint32_t peer_max = lac_idx >= 0 ? cfg->lac_peers[lac_idx].max_tunnels : 0;
 
-	/* Tunnels that only answer a refusal do not count (they are transient). */
-	return cp->n_tunnels - cp->n_refusing >= cfg->limits.max_tunnels ||
+	return cp->n_tunnels - cp->n_half_open >= cfg->limits.max_tunnels ||
 	       (peer_max && cp->lac[lac_idx].n_tunnels >= peer_max);
 }
 
 /*
- * Start an LNS-role tunnel for this SCCRQ and hand it the packet; with a
- * refusal set, the FSM answers StopCCN instead of SCCRP, so the refusal is
- * acknowledged and retransmitted like any message (RFC 2661 5.8).
+ * Room for one more half-open tunnel from src: past a limit the oldest one
+ * (of that source, else of all) is dropped without a word. A real LAC
+ * answers our SCCRP within a round trip; a spoofed source never does.
+ */
+static void make_half_open_room(struct lts_ctrl_plane *cp, const struct lts_ip *src)
+{
+	const struct lts_limits *lim = &cp->cfg->limits;
+	struct lts_tunnel *t, *oldest = NULL;
+	uint32_t n = 0;
+
+	for (t = cp->half_open_first; t; t = t->ho_next) {
+		if (!lts_ip_equal(&t->ep.peer, src))
+			continue;
+		if (!oldest)
+			oldest = t;
+		n++;
+	}
+	if (n < lim->max_half_open_per_source)
+		oldest = cp->n_half_open >= lim->max_half_open ? cp->half_open_first : NULL;
+	if (!oldest)
+		return;
+	cp->ctr.half_open_evicted++;
+	lts_tunnel_drop(oldest, "half-open: evicted for a newer SCCRQ");
+}
+
+/*
+ * Start an LNS-role tunnel for an accepted SCCRQ and hand it the packet:
+ * the FSM answers SCCRP. Until SCCCN it is half-open (its own limits).
  */
 static void start_tunnel(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *ep,
-			 int lac_idx, uint16_t peer_id, uint16_t rws, const uint8_t *pkt, size_t len,
-			 const struct lts_ctrl_verdict *refuse)
+			 int lac_idx, uint16_t peer_id, uint16_t rws, const uint8_t *pkt, size_t len)
 {
-	struct lts_tunnel *t = lts_tunnel_new(cp, LTS_ROLE_LNS, ep);
+	struct lts_tunnel *t;
 
+	make_half_open_room(cp, &ep->peer);
+	t = lts_tunnel_new(cp, LTS_ROLE_LNS, ep);
 	if (!t)
 		return;
 	t->lac_idx = lac_idx;
@@ -229,17 +274,21 @@ static void start_tunnel(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoi
 		lts_tunnel_free(t);
 		return;
 	}
-	if (lac_idx >= 0 && !refuse)
-		cp->lac[lac_idx].n_tunnels++;
-	if (refuse) {
-		t->refuse = *refuse;
-		cp->n_refusing++;
-	} else {
-		cp->ctr.tunnels_opened++;
-	}
+	lts_tunnel_half_open(t);
+	cp->ctr.tunnels_opened++;
 	t->peer_id = peer_id;
 	lts_ctrl_xport_set_peer(&t->xport, peer_id, rws);
 	lts_tunnel_input(t, pkt, len);
+}
+
+/* Refuse with one StopCCN and no state; the log line is rate-limited. */
+static void refuse(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *ep,
+		   uint16_t peer_id, const struct lts_ctrl_verdict *v, const char *why)
+{
+	cp->ctr.sccrq_refused++;
+	log_refusal(cp, ep, why);
+	if (peer_id)
+		lts_tunnel_refuse(cp, ep, peer_id, v);
 }
 
 /*
@@ -281,8 +330,9 @@ static void admit_sccrq(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoin
 	struct lts_avp_error aerr;
 	struct lts_ctrl_msg *m;
 	uint16_t peer_id = 0, rws = 0;
+	struct lts_avp_proto_ver pv;
 	struct lts_tunnel *t;
-	int lac_idx = -1;
+	int lac_idx;
 
 	if (!body_len)
 		return; /* a ZLB for tunnel 0: nothing to acknowledge */
@@ -296,14 +346,14 @@ static void admit_sccrq(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoin
 		goto out;
 	lts_avp_get_u16(m, LTS_AVP_ASSIGNED_TUNNEL_ID, &peer_id);
 	t = peer_id ? find_peer_tunnel(cp, ep, peer_id) : NULL;
-	if (t && t->state != LTS_TUN_ESTABLISHED) {
+	if (t) {
 		lts_tunnel_input(t, pkt, len); /* a retransmission: the transport re-acks */
 		goto out;
 	}
 	if (!sccrq_rate_ok(cp, &ep->peer)) {
 		cp->ctr.sccrq_rate_limited++;
 		log_refusal(cp, ep, "rate limit");
-		goto out;
+		goto out; /* no answer: answering is what a flood wants */
 	}
 	if (lts_avp_get_string(m, LTS_AVP_HOST_NAME, hostname, sizeof(hostname), NULL) &&
 	    aerr.code != LTS_AVP_E_NONE)
@@ -312,48 +362,52 @@ static void admit_sccrq(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoin
 	if (!peer) {
 		v.result = LTS_STOPCCN_NOT_AUTHORIZED;
 		snprintf(v.message, sizeof(v.message), "not authorized");
-		log_refusal(cp, ep, "no lac_peer matches this address and host name");
-	} else {
-		lac_idx = peer - cp->cfg->lac_peers;
-		opts.secret = (const uint8_t *)peer->secret;
-		opts.secret_len = peer->secret_len;
-		opts.permissive = peer->ctrl.avp_permissive;
-		lts_ctrl_msg_parse(body, body_len, &opts, m, &v);
-		lts_avp_get_u16(m, LTS_AVP_ASSIGNED_TUNNEL_ID, &peer_id);
-		lts_avp_get_u16(m, LTS_AVP_RECV_WINDOW_SIZE, &rws);
-		/* A hidden Assigned Tunnel ID shows only now: a retransmission? */
-		if (!t && peer_id && (t = find_peer_tunnel(cp, ep, peer_id)) &&
-		    t->state != LTS_TUN_ESTABLISHED) {
-			lts_tunnel_input(t, pkt, len);
-			goto out;
-		}
-		if (v.action != LTS_CTRL_ACCEPT) {
-			log_refusal(cp, ep, v.message);
-		} else if (over_tunnel_limit(cp, lac_idx)) {
-			v = (struct lts_ctrl_verdict){ .action = LTS_CTRL_CLEAR_TUNNEL,
-						       .result = LTS_STOPCCN_GENERAL_ERROR,
-						       .error = LTS_ERR_RESOURCES };
-			snprintf(v.message, sizeof(v.message), "tunnel limit reached");
-			log_refusal(cp, ep, v.message);
-		} else if (lose_tie(cp, ep, m)) {
-			goto out;
-		}
+		refuse(cp, ep, peer_id, &v, "no lac_peer matches this address and host name");
+		goto out;
 	}
-	if (!peer_id)
-		goto out; /* nobody to answer: the spec check already refused it */
-	if (t) {
-		/* Same peer, same Assigned Tunnel ID, already established: the
-		 * peer restarted (REFERENCE 2.3). Its old state is stale. */
-		lts_tunnel_drop(t, "peer restarted: new SCCRQ with the same tunnel ID");
+	lac_idx = peer - cp->cfg->lac_peers;
+	opts.secret = (const uint8_t *)peer->secret;
+	opts.secret_len = peer->secret_len;
+	opts.permissive = peer->ctrl.avp_permissive;
+	lts_ctrl_msg_parse(body, body_len, &opts, m, &v);
+	lts_avp_get_u16(m, LTS_AVP_ASSIGNED_TUNNEL_ID, &peer_id);
+	lts_avp_get_u16(m, LTS_AVP_RECV_WINDOW_SIZE, &rws);
+	/* A hidden Assigned Tunnel ID shows only now: a retransmission? */
+	if (peer_id && (t = find_peer_tunnel(cp, ep, peer_id))) {
+		lts_tunnel_input(t, pkt, len);
+		goto out;
 	}
-	if (v.action != LTS_CTRL_ACCEPT)
-		cp->ctr.sccrq_refused++;
-	start_tunnel(cp, ep, lac_idx, peer_id, rws, pkt, len,
-		     v.action == LTS_CTRL_ACCEPT ? NULL : &v);
+	if (v.action != LTS_CTRL_ACCEPT) {
+		refuse(cp, ep, peer_id, &v, v.message);
+		goto out;
+	}
+	if (lts_avp_get_proto_ver(m, &pv) || pv.ver != LTS_CTRL_PROTO_VER) {
+		/* RFC 2661 4.4.2: StopCCN 5 with the highest version we support. */
+		v = (struct lts_ctrl_verdict){ .action = LTS_CTRL_CLEAR_TUNNEL,
+					       .result = LTS_STOPCCN_BAD_VERSION,
+					       .error = LTS_CTRL_PROTO_VER << 8 | LTS_CTRL_PROTO_REV };
+		snprintf(v.message, sizeof(v.message), "version 1.0 only");
+		refuse(cp, ep, peer_id, &v, v.message);
+		goto out;
+	}
+	if (over_tunnel_limit(cp, lac_idx)) {
+		v = (struct lts_ctrl_verdict){ .action = LTS_CTRL_CLEAR_TUNNEL,
+					       .result = LTS_STOPCCN_GENERAL_ERROR,
+					       .error = LTS_ERR_RESOURCES };
+		snprintf(v.message, sizeof(v.message), "tunnel limit reached");
+		refuse(cp, ep, peer_id, &v, v.message);
+		goto out;
+	}
+	if (!peer_id || lose_tie(cp, ep, m))
+		goto out; /* nobody to answer (the spec check refused it), or the tie is ours */
+	/*
+	 * An established tunnel with this peer's tunnel ID stays until the new
+	 * one has completed its handshake (a restart; see established()).
+	 */
+	start_tunnel(cp, ep, lac_idx, peer_id, rws, pkt, len);
 out:
 	free(m);
 }
-
 /* Free dead tunnels; a persistent lns_peer is dialled again after a backoff. */
 static void reap(struct lts_ctrl_plane *cp)
 {
@@ -365,7 +419,7 @@ static void reap(struct lts_ctrl_plane *cp)
 			continue;
 		/* Only the peer's current tunnel: a replaced one must not leave a
 		 * redial behind (its deadline would stay in the past: a spin). */
-		if (t->lns_idx >= 0 && !cp->shutting_down && cp->lns[t->lns_idx].tunnel == t &&
+		if (t->lns_idx >= 0 && !cp->shutting_down && cp->lns[t->lns_idx].n_tunnels == 1 &&
 		    cp->cfg->lns_peers[t->lns_idx].tunnel == LTS_TUNNEL_PERSISTENT) {
 			struct lts_lns_state *ls = &cp->lns[t->lns_idx];
 
@@ -416,16 +470,20 @@ void lts_cp_input(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *ep,
 	reap(cp);
 }
 
-/* When an idle on-demand LNS tunnel is closed (its linger), or 0. */
-static uint64_t linger_deadline(const struct lts_ctrl_plane *cp, size_t i)
+/*
+ * When an idle tunnel to an LNS is closed (linger after its last session),
+ * or 0: every idle on-demand tunnel, and for a persistent peer every idle
+ * tunnel but one (the extra ones were opened for load).
+ */
+static uint64_t linger_deadline(const struct lts_ctrl_plane *cp, const struct lts_tunnel *t)
 {
-	const struct lts_lns_peer *p = &cp->cfg->lns_peers[i];
-	const struct lts_lns_state *ls = &cp->lns[i];
+	const struct lts_lns_peer *p = &cp->cfg->lns_peers[t->lns_idx];
 
-	if (p->tunnel != LTS_TUNNEL_ON_DEMAND || !ls->tunnel || !ls->idle_since_ms ||
-	    ls->tunnel->state != LTS_TUN_ESTABLISHED || ls->tunnel->n_sessions)
+	if (t->state != LTS_TUN_ESTABLISHED || t->n_sessions || !t->idle_since_ms)
 		return 0;
-	return ls->idle_since_ms + p->linger_s * 1000ull;
+	if (p->tunnel == LTS_TUNNEL_PERSISTENT && cp->lns[t->lns_idx].n_tunnels < 2)
+		return 0;
+	return t->idle_since_ms + p->linger_s * 1000ull;
 }
 
 void lts_cp_tick(struct lts_ctrl_plane *cp, uint64_t now_ms)
@@ -440,15 +498,18 @@ void lts_cp_tick(struct lts_ctrl_plane *cp, uint64_t now_ms)
 			lts_ctrl_xport_tick(&t->xport, now_ms);
 	reap(cp);
 	for (i = 0; i < cp->cfg->n_lns_peers && !cp->shutting_down; i++) {
-		uint64_t linger = linger_deadline(cp, i);
-
-		if (cp->lns[i].tunnel)
+		if (cp->lns[i].tunnels)
 			cp->lns[i].redial_ms = 0; /* dialled meanwhile (a call needed it) */
 		else if (cp->lns[i].redial_ms && cp->lns[i].redial_ms <= now_ms)
 			dial_lns(cp, i);
-		if (linger && linger <= now_ms) {
-			cp->lns[i].idle_since_ms = 0;
-			lts_tunnel_close(cp->lns[i].tunnel, LTS_STOPCCN_CLEAR, 0, "idle");
+		/* Closing keeps t in the list (freed at reap): iteration stays valid. */
+		for (t = cp->lns[i].tunnels; t; t = t->lns_next) {
+			uint64_t linger = linger_deadline(cp, t);
+
+			if (linger && linger <= now_ms) {
+				t->idle_since_ms = 0;
+				lts_tunnel_close(t, LTS_STOPCCN_CLEAR, 0, "idle");
+			}
 		}
 	}
 	reap(cp);
@@ -466,10 +527,12 @@ uint64_t lts_cp_next_deadline(const struct lts_ctrl_plane *cp)
 			next = d;
 	}
 	for (i = 0; i < cp->cfg->n_lns_peers && !cp->shutting_down; i++) {
-		d = linger_deadline(cp, i);
-		if (d && d < next)
-			next = d;
-		if (cp->lns[i].redial_ms && !cp->lns[i].tunnel && cp->lns[i].redial_ms < next)
+		for (t = cp->lns[i].tunnels; t; t = t->lns_next) {
+			d = linger_deadline(cp, t);
+			if (d && d < next)
+				next = d;
+		}
+		if (cp->lns[i].redial_ms && !cp->lns[i].tunnels && cp->lns[i].redial_ms < next)
 			next = cp->lns[i].redial_ms;
 	}
 	return next;

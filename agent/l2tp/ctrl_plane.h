@@ -123,9 +123,14 @@ struct lts_tunnel {
 	uint32_t n_sessions;
 	uint16_t next_sid;
 	uint32_t next_serial;
-	/* Set by the registry for an SCCRQ it refuses: answered with StopCCN. */
-	struct lts_ctrl_verdict refuse;
 	bool was_established;
+	/* LNS role, SCCRP sent, no SCCCN yet: in cp's half-open list (oldest first). */
+	bool half_open;
+	struct lts_tunnel *ho_prev, *ho_next;
+	bool counted;              /* in cp->lac[lac_idx].n_tunnels (once established) */
+	/* LAC role: in cp->lns[lns_idx].tunnels; when its last session went (0: busy). */
+	struct lts_tunnel *lns_prev, *lns_next;
+	uint64_t idle_since_ms;
 };
 
 /* Call and tunnel events, for the switch. Unset hooks are skipped. */
@@ -157,7 +162,8 @@ struct lts_cp_counters {
 	uint64_t rx_no_tunnel;     /* for a tunnel ID we do not have */
 	uint64_t rx_wrong_peer;    /* tunnel ID of another peer */
 	uint64_t sccrq_rate_limited;
-	uint64_t sccrq_refused;    /* no lac_peer, limits, bad SCCRQ */
+	uint64_t sccrq_refused;    /* no lac_peer, limits, bad SCCRQ: one StopCCN, no state */
+	uint64_t half_open_evicted; /* dropped for a newer SCCRQ (max_half_open*) */
 	uint64_t tunnels_opened;
 	uint64_t sessions_opened;
 };
@@ -179,13 +185,22 @@ struct lts_sccrq_bucket {
 
 #define LTS_SCCRQ_BUCKETS 256
 
+/*
+ * A tunnel whose send queue holds this many messages takes no new call: it
+ * is saturated (a slow LNS, a flood of WEN/SLI), and calls go to another
+ * tunnel, so one tunnel's trouble never refuses other LACs' calls.
+ */
+#define LTS_LNS_TUNNEL_BUSY_QUEUE 256
+
 /* Run-time state of an lns_peer. */
 struct lts_lns_state {
-	struct lts_tunnel *tunnel; /* the one tunnel to this LNS, or NULL */
+	/* Every tunnel to this LNS, newest first: more than one once a tunnel
+	 * reaches max_sessions_per_tunnel or its send queue stays full. */
+	struct lts_tunnel *tunnels;
+	uint32_t n_tunnels;
 	uint64_t redial_ms;        /* persistent: when to dial again; 0: not scheduled */
 	uint32_t backoff_ms;
 	uint32_t n_sessions;
-	uint64_t idle_since_ms;    /* on-demand: last session gone; 0: busy */
 };
 
 /* Run-time state of a lac_peer. */
@@ -203,9 +218,11 @@ struct lts_ctrl_plane {
 	struct lts_hashtab sessions_by_id; /* (tunnel ID << 16 | session ID) -> session */
 	struct lts_tunnel *all;       /* every tunnel, for timers and reaping */
 	uint32_t n_tunnels;
-	uint32_t n_refusing;          /* of n_tunnels: only answering a StopCCN */
+	uint32_t n_half_open;         /* of n_tunnels: SCCRP sent, no SCCCN yet */
+	struct lts_tunnel *half_open_first, *half_open_last; /* oldest first */
+	uint64_t tid_rng;             /* tunnel IDs: unpredictable (blind injection) */
+	struct lts_ctrl_xport_pool ooo_pool; /* out-of-order messages held, all tunnels */
 	uint32_t n_sessions;
-	uint16_t next_tid;
 	struct lts_lns_state *lns;
 	struct lts_lac_state *lac;
 	struct lts_sccrq_bucket buckets[LTS_SCCRQ_BUCKETS];
@@ -229,7 +246,11 @@ uint64_t lts_cp_next_deadline(const struct lts_ctrl_plane *cp);
 /* StopCCN "shutting down" on every tunnel; done when lts_cp_idle(). */
 void lts_cp_shutdown(struct lts_ctrl_plane *cp, uint64_t now_ms);
 bool lts_cp_idle(const struct lts_ctrl_plane *cp);
-/* The tunnel to lns_peers[idx], dialling it if there is none. */
+/*
+ * A tunnel to lns_peers[idx] that takes a new call: one with room (fewer
+ * than max_sessions_per_tunnel sessions) and a send queue that is not
+ * saturated, else a new one is dialled. NULL: none can be had.
+ */
 struct lts_tunnel *lts_cp_lns_tunnel(struct lts_ctrl_plane *cp, size_t idx);
 
 /* Tunnels (tunnel.c). */
@@ -238,9 +259,17 @@ struct lts_tunnel *lts_tunnel_new(struct lts_ctrl_plane *cp, enum lts_role role,
 /* Applies the peer's settings (set lac_idx/lns_idx first) and starts the transport. */
 int lts_tunnel_start(struct lts_tunnel *t);
 void lts_tunnel_free(struct lts_tunnel *t);
+/* LNS role: count t as half-open until it is established or goes. */
+void lts_tunnel_half_open(struct lts_tunnel *t);
+/*
+ * Refuse an SCCRQ without any state (no tunnel, no ID): one StopCCN, never
+ * retransmitted, acknowledging it; at most one packet out per packet in.
+ */
+void lts_tunnel_refuse(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *ep,
+		       uint16_t peer_tunnel_id, const struct lts_ctrl_verdict *v);
 void lts_tunnel_open(struct lts_tunnel *t);
 void lts_tunnel_close(struct lts_tunnel *t, uint16_t result, uint16_t error, const char *msg);
-/* Tear down without a StopCCN (peer restart, transport failure). */
+/* Tear down without a StopCCN (peer restart, transport failure, eviction). */
 void lts_tunnel_drop(struct lts_tunnel *t, const char *why);
 int lts_tunnel_send(struct lts_tunnel *t, uint16_t session_id, const uint8_t *body, size_t len);
 void lts_tunnel_input(struct lts_tunnel *t, const uint8_t *pkt, size_t len);

@@ -14,8 +14,15 @@
  * timeout per lost message.
  *
  * Receiver model. Nr is the Ns we expect next. Messages ahead of it but
- * inside our advertised window are held in a ring of cfg.rws slots whose slot
- * rx_head stands for Ns == Nr; everything else is counted and dropped.
+ * inside our advertised window may be held, one allocation each, in a list
+ * sorted by distance from Nr, within two byte budgets: the transport's own
+ * (cfg.ooo_budget, meant to be 0 until the tunnel is established) and the
+ * pool shared by every transport of the process. 5.8 lets a receiver discard
+ * an out-of-order message, so what does not fit is dropped, acknowledged and
+ * left for the peer to retransmit once the gap is filled: a window full of
+ * 64 KiB messages cannot pin ~450 KiB per tunnel, half-open ones included,
+ * and the memory goes back when the messages are delivered. Duplicates and
+ * messages beyond the window are counted and dropped.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -31,9 +38,10 @@ struct lts_ctrl_txmsg {
 	uint8_t pkt[]; /* header rewritten at every transmission */
 };
 
-struct lts_ctrl_rx_slot {
-	uint8_t *pkt; /* whole message; NULL when the slot is empty */
+struct lts_ctrl_rxmsg {
+	struct lts_ctrl_rxmsg *next; /* farther from Nr */
 	struct lts_ctrl_hdr h;
+	uint8_t pkt[]; /* whole message, h.length octets */
 };
 
 int lts_ctrl_hdr_parse(const uint8_t *pkt, size_t len, struct lts_ctrl_hdr *h)
@@ -102,6 +110,13 @@ void lts_ctrl_xport_cfg_default(struct lts_ctrl_xport_cfg *cfg)
 	cfg->ack_delay_ms = LTS_CTRL_ACK_DELAY_MS;
 	cfg->hello_interval_ms = LTS_CTRL_HELLO_INTERVAL_MS;
 	cfg->max_queue = LTS_CTRL_MAX_QUEUE;
+	/*
+	 * 16 KiB: a full window of 16 ordinary control messages (ICRQ, ICCN,
+	 * CDN: tens to a few hundred octets) fits several times over, while a
+	 * peer sending maximum-size messages out of order gets at most one
+	 * held instead of rws - 1 of 64 KiB each.
+	 */
+	cfg->ooo_budget = LTS_CTRL_OOO_BUDGET_DEFAULT;
 }
 
 /* Clamp what can be clamped; 0 where the values are usable. */
@@ -169,6 +184,29 @@ static void free_list(struct lts_ctrl_txmsg *m)
 	}
 }
 
+/* Take a held message out of the accounting (it is already unlinked). */
+static void unaccount(struct lts_ctrl_xport *x, const struct lts_ctrl_rxmsg *m)
+{
+	x->n_held--;
+	x->held_bytes -= m->h.length;
+	if (x->cfg.ooo_pool)
+		x->cfg.ooo_pool->used -= m->h.length;
+}
+
+/* Free a detached chain of held messages; *ctr counts them if not NULL. */
+static void free_held(struct lts_ctrl_xport *x, struct lts_ctrl_rxmsg *m, uint64_t *ctr)
+{
+	struct lts_ctrl_rxmsg *next;
+
+	for (; m; m = next) {
+		next = m->next;
+		unaccount(x, m);
+		if (ctr)
+			(*ctr)++;
+		free(m);
+	}
+}
+
 int lts_ctrl_xport_init(struct lts_ctrl_xport *x, const struct lts_ctrl_xport_cfg *cfg,
 			const struct lts_ctrl_xport_ops *ops, void *ctx, uint16_t our_tunnel_id,
 			uint64_t now_ms)
@@ -190,9 +228,6 @@ int lts_ctrl_xport_init(struct lts_ctrl_xport *x, const struct lts_ctrl_xport_cf
 	if (x->cfg.hello_len)
 		memcpy(x->hello_body, x->cfg.hello_body, x->cfg.hello_len);
 	x->cfg.hello_body = NULL;
-	x->rx_slots = calloc(x->cfg.rws, sizeof(*x->rx_slots));
-	if (!x->rx_slots)
-		return -ENOMEM;
 	x->ops = *ops;
 	x->ctx = ctx;
 	x->tunnel_id = our_tunnel_id;
@@ -212,20 +247,14 @@ int lts_ctrl_xport_init(struct lts_ctrl_xport *x, const struct lts_ctrl_xport_cf
 
 void lts_ctrl_xport_fini(struct lts_ctrl_xport *x)
 {
-	uint32_t i;
-
 	if (!x)
 		return;
 	free_list(x->inflight);
 	free_list(x->queue);
 	x->inflight = x->inflight_tail = x->queue = x->queue_tail = NULL;
 	x->n_inflight = x->n_queued = 0;
-	if (x->rx_slots) {
-		for (i = 0; i < x->cfg.rws; i++)
-			free(x->rx_slots[i].pkt);
-		free(x->rx_slots);
-		x->rx_slots = NULL;
-	}
+	free_held(x, x->held, NULL);
+	x->held = NULL;
 	x->state = LTS_CTRL_XPORT_DEAD;
 }
 
@@ -245,6 +274,24 @@ void lts_ctrl_xport_set_peer(struct lts_ctrl_xport *x, uint16_t peer_tunnel_id,
 	x->ssthresh = peer_rws;
 	if (x->cwnd > peer_rws)
 		x->cwnd = peer_rws;
+}
+
+void lts_ctrl_xport_set_ooo_budget(struct lts_ctrl_xport *x, uint32_t bytes)
+{
+	struct lts_ctrl_rxmsg **pp = &x->held;
+	size_t kept = 0;
+
+	x->cfg.ooo_budget = bytes;
+	/*
+	 * Keep the messages nearest to Nr, the next to become deliverable;
+	 * the rest is freed and will come again by retransmission (5.8).
+	 */
+	while (*pp && kept + (*pp)->h.length <= bytes) {
+		kept += (*pp)->h.length;
+		pp = &(*pp)->next;
+	}
+	free_held(x, *pp, &x->ctr.ooo_released);
+	*pp = NULL;
 }
 
 uint32_t lts_ctrl_xport_pending(const struct lts_ctrl_xport *x)
@@ -459,29 +506,74 @@ static void deliver_one(struct lts_ctrl_xport *x, const struct lts_ctrl_hdr *h,
 			const uint8_t *pkt, uint64_t now)
 {
 	x->nr++;
-	x->rx_head = (x->rx_head + 1) % x->cfg.rws;
 	ack_owed(x, now);
 	x->ctr.delivered++;
 	x->ops.deliver(x->ctx, h, pkt + LTS_CTRL_HDR_LEN, h->length - LTS_CTRL_HDR_LEN);
+}
+
+/*
+ * Hold a message that is off (1 .. rws - 1) ahead of Nr, if the budgets
+ * allow. A message that is not held costs nothing and is acknowledged like
+ * one beyond the window: our Nr shows the peer the gap to retransmit.
+ */
+static void hold(struct lts_ctrl_xport *x, const struct lts_ctrl_hdr *h, const uint8_t *pkt,
+		 uint16_t off, uint64_t now)
+{
+	struct lts_ctrl_xport_pool *pool = x->cfg.ooo_pool;
+	struct lts_ctrl_rxmsg **pp, *m;
+	uint16_t o;
+
+	for (pp = &x->held; *pp; pp = &(*pp)->next) {
+		o = (*pp)->h.ns - x->nr;
+		if (o == off) {
+			x->ctr.duplicates++; /* already held */
+			return;
+		}
+		if (o > off)
+			break;
+	}
+	if (x->held_bytes + h->length > x->cfg.ooo_budget) {
+		x->ctr.ooo_dropped++;
+		ack_owed(x, now);
+		return;
+	}
+	if (pool && pool->used + h->length > pool->max) {
+		x->ctr.ooo_pool_full++;
+		ack_owed(x, now);
+		return;
+	}
+	m = malloc(sizeof(*m) + h->length);
+	if (!m)
+		return; /* the peer retransmits it */
+	m->h = *h;
+	memcpy(m->pkt, pkt, h->length);
+	m->next = *pp;
+	*pp = m;
+	x->n_held++;
+	x->held_bytes += h->length;
+	if (pool)
+		pool->used += h->length;
+	x->ctr.reordered++;
 }
 
 static void receive_msg(struct lts_ctrl_xport *x, const struct lts_ctrl_hdr *h,
 			const uint8_t *pkt, uint64_t now)
 {
 	uint16_t off = h->ns - x->nr;
-	struct lts_ctrl_rx_slot *s;
-	struct lts_ctrl_hdr held;
-	uint8_t *p;
+	struct lts_ctrl_rxmsg *m;
 
 	if (off == 0) {
 		deliver_one(x, h, pkt, now);
-		/* 5.8: queued out-of-order messages that are now in order */
-		while ((p = x->rx_slots[x->rx_head].pkt)) {
-			s = &x->rx_slots[x->rx_head];
-			held = s->h;
-			s->pkt = NULL;
-			deliver_one(x, &held, p, now);
-			free(p);
+		/*
+		 * 5.8: held messages that are now in order. Each is unlinked
+		 * and unaccounted before deliver(), which may change the
+		 * budget (and so the list) under us.
+		 */
+		while ((m = x->held) && m->h.ns == x->nr) {
+			x->held = m->next;
+			unaccount(x, m);
+			deliver_one(x, &m->h, m->pkt, now);
+			free(m);
 		}
 		return;
 	}
@@ -501,17 +593,7 @@ static void receive_msg(struct lts_ctrl_xport *x, const struct lts_ctrl_hdr *h,
 		ack_owed(x, now);
 		return;
 	}
-	s = &x->rx_slots[(x->rx_head + off) % x->cfg.rws];
-	if (s->pkt) {
-		x->ctr.duplicates++; /* already held */
-		return;
-	}
-	s->pkt = malloc(h->length);
-	if (!s->pkt)
-		return; /* the peer retransmits it */
-	memcpy(s->pkt, pkt, h->length);
-	s->h = *h;
-	x->ctr.reordered++;
+	hold(x, h, pkt, off, now);
 }
 
 int lts_ctrl_xport_input(struct lts_ctrl_xport *x, const uint8_t *pkt, size_t len,

@@ -58,6 +58,8 @@
 #define LTS_CTRL_HELLO_INTERVAL_MS 60000
 #define LTS_CTRL_MAX_QUEUE 1024
 #define LTS_CTRL_HELLO_MAX 64
+#define LTS_CTRL_OOO_BUDGET_DEFAULT (16u << 10) /* per transport, octets */
+#define LTS_CTRL_OOO_POOL_DEFAULT (4u << 20) /* per process, octets */
 
 #define LTS_CTRL_NO_DEADLINE UINT64_MAX
 
@@ -95,6 +97,20 @@ static inline bool lts_ctrl_seq_before(uint16_t a, uint16_t b)
 	return (int16_t)(uint16_t)(a - b) < 0;
 }
 
+/*
+ * Octets of out-of-order messages held by all the transports that share it
+ * (one per process, owned by the caller, e.g. { .max =
+ * LTS_CTRL_OOO_POOL_DEFAULT }). Every transport adds what it holds to used
+ * and takes it back when the message is delivered, released or finished, so
+ * used is 0 again once they are all finished. It must outlive them. No
+ * locking: the transports of a pool run on one thread. Raising or lowering
+ * max takes effect for the next message held.
+ */
+struct lts_ctrl_xport_pool {
+	size_t used;
+	size_t max;
+};
+
 struct lts_ctrl_xport_cfg {
 	uint16_t rws; /* our receive window, advertised by the FSM in SCCRQ/SCCRP */
 	uint32_t rto_initial_ms; /* first retransmission timeout */
@@ -108,6 +124,16 @@ struct lts_ctrl_xport_cfg {
 	 * hello_len 0 no Hello is ever sent. */
 	const uint8_t *hello_body;
 	uint16_t hello_len;
+	/*
+	 * Out-of-order buffering (RFC 2661 5.8): octets (header included) of
+	 * messages ahead of Nr that may be held until the gap before them
+	 * fills. 0 holds nothing: such a message is dropped, acknowledged,
+	 * and delivered when the peer retransmits it in order. Change it
+	 * after init with lts_ctrl_xport_set_ooo_budget().
+	 */
+	uint32_t ooo_budget;
+	/* Shared by the transports of the process; NULL = no global bound. */
+	struct lts_ctrl_xport_pool *ooo_pool;
 };
 
 struct lts_ctrl_xport_ops {
@@ -144,6 +170,10 @@ struct lts_ctrl_xport_counters {
 	uint64_t bad_nr; /* Nr acknowledging messages never sent: ignored */
 	uint64_t malformed; /* header rejected by lts_ctrl_hdr_parse() */
 	uint64_t queue_full; /* send() refused with -ENOBUFS */
+	/* Out of order, in the window, not held (acknowledged): */
+	uint64_t ooo_dropped; /* ... beyond this transport's ooo_budget */
+	uint64_t ooo_pool_full; /* ... beyond the shared ooo_pool */
+	uint64_t ooo_released; /* held, then freed when the budget was lowered */
 };
 
 enum lts_ctrl_xport_state {
@@ -153,7 +183,7 @@ enum lts_ctrl_xport_state {
 };
 
 struct lts_ctrl_txmsg; /* a queued or in-flight message (private) */
-struct lts_ctrl_rx_slot; /* an out-of-order message held back (private) */
+struct lts_ctrl_rxmsg; /* an out-of-order message held back (private) */
 
 /*
  * Per-connection state. Embed or allocate it; only the counters and the ids
@@ -183,8 +213,11 @@ struct lts_ctrl_xport {
 
 	/* Receiver */
 	uint16_t nr; /* Ns we expect next */
-	struct lts_ctrl_rx_slot *rx_slots; /* cfg.rws slots, ring based at nr */
-	uint32_t rx_head; /* slot of Ns == nr */
+	/* Held out-of-order messages, by increasing distance from nr: at
+	 * most rws - 1 of them and cfg.ooo_budget octets. */
+	struct lts_ctrl_rxmsg *held;
+	uint32_t n_held;
+	size_t held_bytes; /* sum of their Length fields */
 	uint64_t ack_at; /* ZLB deadline if an acknowledgement is owed */
 
 	/* Hello (RFC 2661 5.5, 6.5) */
@@ -209,13 +242,15 @@ uint64_t lts_ctrl_xport_budget_ms(const struct lts_ctrl_xport_cfg *cfg);
 /*
  * x is uninitialized or finished memory (init does not free anything).
  * cfg NULL means the defaults. Ns and Nr start at 0 (RFC 2661 5.8), the
- * peer's window at 4 until set_peer(). Returns 0, -EINVAL (rws, rto_initial
- * or max_retries 0, hello body too long, send or deliver missing) or -ENOMEM.
+ * peer's window at 4 until set_peer(). Nothing is allocated until a message
+ * is queued or held. Returns 0 or -EINVAL (rws, rto_initial or max_retries
+ * 0, hello body too long, send or deliver missing).
  */
 int lts_ctrl_xport_init(struct lts_ctrl_xport *x, const struct lts_ctrl_xport_cfg *cfg,
 			const struct lts_ctrl_xport_ops *ops, void *ctx, uint16_t our_tunnel_id,
 			uint64_t now_ms);
-/* Frees queues and buffers; accepts NULL and an already finished x. */
+/* Frees queues and held messages (returning their octets to the pool);
+ * accepts NULL and an already finished x. */
 void lts_ctrl_xport_fini(struct lts_ctrl_xport *x);
 
 /*
@@ -226,6 +261,15 @@ void lts_ctrl_xport_fini(struct lts_ctrl_xport *x);
  */
 void lts_ctrl_xport_set_peer(struct lts_ctrl_xport *x, uint16_t peer_tunnel_id,
 			     uint16_t peer_rws);
+
+/*
+ * Set the out-of-order budget (cfg.ooo_budget) of a running transport, e.g.
+ * 0 while the tunnel is not established (a spoofed or refused peer gets
+ * nothing held) and the default once it is. Lowering it frees the held
+ * messages farthest from Nr until what stays fits (counted in
+ * ooo_released; the peer retransmits them). May be called from deliver().
+ */
+void lts_ctrl_xport_set_ooo_budget(struct lts_ctrl_xport *x, uint32_t bytes);
 
 /*
  * Queue a message body (AVPs, Message Type first) for reliable delivery and

@@ -166,7 +166,7 @@ static struct lts_session *session_new(struct lts_tunnel *t, enum lts_role role)
 		t->cp->lac[t->lac_idx].n_sessions++;
 	if (t->lns_idx >= 0) {
 		t->cp->lns[t->lns_idx].n_sessions++;
-		t->cp->lns[t->lns_idx].idle_since_ms = 0;
+		t->idle_since_ms = 0;
 	}
 	return s;
 }
@@ -190,7 +190,7 @@ static void session_free(struct lts_session *s)
 	if (t->lns_idx >= 0) {
 		t->cp->lns[t->lns_idx].n_sessions--;
 		if (!t->n_sessions)
-			t->cp->lns[t->lns_idx].idle_since_ms = t->cp->now_ms;
+			t->idle_since_ms = t->cp->now_ms;
 	}
 	free(s);
 }

@@ -220,6 +220,39 @@ static void send_stopccn(struct lts_tunnel *t, uint16_t result, uint16_t error, 
 		msg ? ": " : "", msg ? msg : "");
 }
 
+void lts_tunnel_refuse(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *ep,
+		       uint16_t peer_tunnel_id, const struct lts_ctrl_verdict *v)
+{
+	struct lts_avp_opts opts = { 0 }; /* no secret: the peer is not known to us */
+	struct lts_avp_result r = { .result = v->result, .has_error = true, .error = v->error,
+				    .message = v->message, .message_len = strlen(v->message) };
+	/* Ns 0, Nr 1: it acknowledges the SCCRQ (Ns 0), so it is not resent. */
+	struct lts_ctrl_hdr h = { .tunnel_id = peer_tunnel_id, .ns = 0, .nr = 1 };
+	uint8_t pkt[LTS_CTRL_HDR_LEN + 256];
+	struct lts_avp_writer w;
+	uint16_t id = (uint16_t)(peer_tunnel_id * 40503u) | 1;
+	uint32_t i;
+	int len;
+
+	/*
+	 * Assigned Tunnel ID is mandatory in StopCCN (RFC 2661 6.4) and some
+	 * LACs reject 0: name an ID that is free now. It is never allocated
+	 * for this peer; whatever comes back to it is "unknown tunnel".
+	 */
+	for (i = 0; i < LTS_TUNNEL_ID_SPACE && (!id || cp->tunnels[id]); i++)
+		id++;
+	lts_avpw_init(&w, pkt + LTS_CTRL_HDR_LEN, sizeof(pkt) - LTS_CTRL_HDR_LEN, &opts);
+	lts_avpw_add_u16(&w, LTS_AVP_MSG_TYPE, LTS_CTRL_STOPCCN);
+	lts_avpw_add_u16(&w, LTS_AVP_ASSIGNED_TUNNEL_ID, id);
+	lts_avpw_add_result(&w, &r);
+	len = lts_avpw_finish(&w);
+	if (len < 0 || !cp->out.send)
+		return;
+	h.length = (uint16_t)(LTS_CTRL_HDR_LEN + len);
+	lts_ctrl_hdr_build(pkt, &h);
+	cp->out.send(cp->out.ctx, ep, pkt, h.length);
+}
+
 /* Stop: StopCCN, every session down, keep state for the retention (5.8). */
 static enum lts_tun_state stop(struct lts_tunnel *t, uint16_t result, uint16_t error,
 			       const char *msg)
@@ -285,8 +318,6 @@ static enum lts_tun_state act_answer_sccrq(struct lts_tunnel *t, const struct tu
 	uint8_t body[BODY_MAX];
 
 	learn_peer(t, a->m);
-	if (t->refuse.action == LTS_CTRL_CLEAR_TUNNEL)
-		return stop(t, t->refuse.result, t->refuse.error, t->refuse.message);
 	if (!version_ok(t, a->m))
 		return stop(t, LTS_STOPCCN_BAD_VERSION, LTS_CTRL_PROTO_VER << 8, "version 1.0 only");
 	lts_avpw_init(&w, body, sizeof(body), &opts);
@@ -301,11 +332,52 @@ static enum lts_tun_state act_answer_sccrq(struct lts_tunnel *t, const struct tu
 	return send_built(t, 0, &w) ? LTS_TUN_CLOSING : NEXT;
 }
 
+/*
+ * A LAC that restarted opens a new tunnel with the same Assigned Tunnel ID
+ * (REFERENCE 2.3). Its old tunnel goes only now that the new one has
+ * completed its handshake (and authenticated, with a secret): a spoofed
+ * SCCRQ never gets here, so it can never tear down a live tunnel.
+ */
+static void replace_restarted(struct lts_tunnel *t)
+{
+	struct lts_tunnel *o;
+
+	for (o = t->cp->all; o; o = o->next)
+		if (o != t && o->role == LTS_ROLE_LNS && o->state == LTS_TUN_ESTABLISHED &&
+		    o->peer_id == t->peer_id && o->ep.peer_port == t->ep.peer_port &&
+		    lts_ip_equal(&o->ep.peer, &t->ep.peer))
+			lts_tunnel_drop(o, "peer restarted: a new tunnel with the same tunnel ID");
+}
+
+/* LNS role: the per-lac_peer limit counts established tunnels only. */
+static bool over_peer_limit(struct lts_tunnel *t)
+{
+	const struct lts_config *cfg = t->cp->cfg;
+	uint32_t max;
+
+	if (t->role != LTS_ROLE_LNS || t->lac_idx < 0)
+		return false;
+	max = cfg->lac_peers[t->lac_idx].max_tunnels;
+	return max && t->cp->lac[t->lac_idx].n_tunnels >= max;
+}
+
 static enum lts_tun_state established(struct lts_tunnel *t)
 {
 	struct lts_ctrl_plane *cp = t->cp;
 
+	if (t->role == LTS_ROLE_LNS) {
+		replace_restarted(t);
+		/* Two handshakes of one peer may race to its last slot. */
+		if (over_peer_limit(t))
+			return stop(t, LTS_STOPCCN_GENERAL_ERROR, LTS_ERR_RESOURCES,
+				    "tunnel limit reached");
+		if (t->lac_idx >= 0) {
+			cp->lac[t->lac_idx].n_tunnels++;
+			t->counted = true;
+		}
+	}
 	t->state = LTS_TUN_ESTABLISHED; /* before the hooks: they may place calls */
+	lts_ctrl_xport_set_ooo_budget(&t->xport, LTS_CTRL_OOO_BUDGET_DEFAULT);
 	t->was_established = true;
 	if (t->lns_idx >= 0)
 		cp->lns[t->lns_idx].backoff_ms = 0;
@@ -438,6 +510,42 @@ static const struct tun_row tun_table[] = {
 	{ ANY,                    ANY_EVENT,        act_fsm_error,     LTS_TUN_CLOSING }, /* default */
 };
 
+static void half_open_unlink(struct lts_tunnel *t)
+{
+	struct lts_ctrl_plane *cp = t->cp;
+
+	if (!t->half_open)
+		return;
+	if (t->ho_prev)
+		t->ho_prev->ho_next = t->ho_next;
+	else
+		cp->half_open_first = t->ho_next;
+	if (t->ho_next)
+		t->ho_next->ho_prev = t->ho_prev;
+	else
+		cp->half_open_last = t->ho_prev;
+	t->ho_prev = t->ho_next = NULL;
+	t->half_open = false;
+	cp->n_half_open--;
+}
+
+void lts_tunnel_half_open(struct lts_tunnel *t)
+{
+	struct lts_ctrl_plane *cp = t->cp;
+
+	if (t->half_open)
+		return;
+	t->half_open = true;
+	t->ho_prev = cp->half_open_last;
+	t->ho_next = NULL;
+	if (cp->half_open_last)
+		cp->half_open_last->ho_next = t;
+	else
+		cp->half_open_first = t;
+	cp->half_open_last = t;
+	cp->n_half_open++;
+}
+
 static void set_state(struct lts_tunnel *t, enum lts_tun_state new, enum tun_event ev)
 {
 	struct lts_ctrl_plane *cp = t->cp;
@@ -448,6 +556,8 @@ static void set_state(struct lts_tunnel *t, enum lts_tun_state new, enum tun_eve
 	lts_log(LTS_LOG_INFO, "tun %u/%u [%s -> %s] %s", t->id, t->peer_id,
 		lts_tun_state_name(t->state), lts_tun_state_name(new), tev_names[ev]);
 	t->state = new;
+	if (new != LTS_TUN_IDLE && new != LTS_TUN_WAIT_CTL_CONN)
+		half_open_unlink(t);
 	if (was_up && new != LTS_TUN_ESTABLISHED && cp->ops.tunnel_down)
 		cp->ops.tunnel_down(cp->ctx, t);
 }
@@ -574,16 +684,25 @@ static const struct lts_ctrl_xport_ops xport_ops = {
 };
 
 /* A free tunnel ID, never 0 (RFC 2661 5.3). */
+/*
+ * A free tunnel ID, drawn at random: a spoofer who cannot see our SCCRP
+ * cannot guess the ID its SCCCN would have to name (nor one to inject into).
+ */
 static int alloc_tid(struct lts_ctrl_plane *cp)
 {
+	uint64_t x = cp->tid_rng;
 	uint32_t i;
+	uint16_t id;
 
-	for (i = 0; i < LTS_TUNNEL_ID_SPACE; i++) {
-		uint16_t id = cp->next_tid++;
-
+	/* xorshift64: cheap, seeded from getrandom() in lts_cp_init() */
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	cp->tid_rng = x;
+	id = (uint16_t)(x >> 40);
+	for (i = 0; i < LTS_TUNNEL_ID_SPACE; i++, id++)
 		if (id && !cp->tunnels[id])
 			return id;
-	}
 	return -ENOSPC;
 }
 
@@ -633,6 +752,9 @@ static int init_xport(struct lts_tunnel *t)
 	xc.hello_interval_ms = t->ctrl->hello_interval_s * 1000;
 	xc.hello_body = hello;
 	xc.hello_len = len;
+	/* Nothing held out of order until the peer has completed its handshake. */
+	xc.ooo_budget = 0;
+	xc.ooo_pool = &t->cp->ooo_pool;
 	/* A tunnel going down may owe a CDN for every call it switched. */
 	if (t->cp->cfg->limits.max_sessions + LTS_SESSION_SLACK > xc.max_queue)
 		xc.max_queue = t->cp->cfg->limits.max_sessions + LTS_SESSION_SLACK;
@@ -691,13 +813,20 @@ void lts_tunnel_free(struct lts_tunnel *t)
 		lts_session_tunnel_down(t, &why);
 		lts_session_release_all(t);
 	}
-	if (t->lac_idx >= 0 && t->refuse.action != LTS_CTRL_CLEAR_TUNNEL &&
-	    cp->lac[t->lac_idx].n_tunnels)
+	half_open_unlink(t);
+	if (t->counted)
 		cp->lac[t->lac_idx].n_tunnels--;
-	if (t->refuse.action == LTS_CTRL_CLEAR_TUNNEL)
-		cp->n_refusing--;
-	if (t->lns_idx >= 0 && cp->lns[t->lns_idx].tunnel == t)
-		cp->lns[t->lns_idx].tunnel = NULL;
+	if (t->lns_idx >= 0) {
+		struct lts_lns_state *ls = &cp->lns[t->lns_idx];
+
+		if (t->lns_prev)
+			t->lns_prev->lns_next = t->lns_next;
+		else
+			ls->tunnels = t->lns_next;
+		if (t->lns_next)
+			t->lns_next->lns_prev = t->lns_prev;
+		ls->n_tunnels--;
+	}
 	lts_ctrl_xport_fini(&t->xport);
 	cp->tunnels[t->id] = NULL;
 	cp->n_tunnels--;

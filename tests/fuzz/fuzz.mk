@@ -18,13 +18,14 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(O)/tests/fuzz/%)
 
 # fuzz_ctrl_input drives the whole control plane: more of the agent, the
-# config loader, and log.c's libbpf/libxdp hooks.
+# config loader, and log.c's libbpf/libxdp hooks; and the fake peer it shares
+# with the control-plane unit tests (tests/lib/peer_harness.c).
 FUZZ_CTRL_SRCS := agent/l2tp/ctrl_plane.c agent/l2tp/tunnel.c agent/l2tp/session.c \
 	agent/l2tp/ctrl_transport.c agent/l2tp/relay.c agent/lib/hashtab.c agent/lib/log.c \
-	$(wildcard config/*.c)
+	$(wildcard config/*.c) tests/lib/peer_harness.c
 $(O)/tests/fuzz/fuzz_ctrl_input: FUZZ_LIB_SRCS += $(FUZZ_CTRL_SRCS)
 $(O)/tests/fuzz/fuzz_ctrl_input: FUZZ_LDLIBS += $(LDLIBS)
-$(O)/tests/fuzz/fuzz_ctrl_input: $(FUZZ_CTRL_SRCS) $(wildcard config/*.h maps/*.h)
+$(O)/tests/fuzz/fuzz_ctrl_input: $(FUZZ_CTRL_SRCS) $(wildcard config/*.h maps/*.h tests/lib/*.h)
 
 .PHONY: fuzz-build fuzz-smoke fuzz-corpus
 
@@ -52,7 +53,7 @@ $(O)/tests/fuzz/gen_corpus_decode: tests/fuzz/fuzz_decode.c $(FUZZ_LIB_SRCS) $(w
 		$(FUZZ_LIB_SRCS) -o $@ $(FUZZ_LDLIBS)
 
 $(O)/tests/fuzz/gen_corpus_ctrl_input: tests/fuzz/fuzz_ctrl_input.c $(FUZZ_LIB_SRCS) \
-		$(FUZZ_CTRL_SRCS) $(wildcard agent/*.h agent/*/*.h config/*.h maps/*.h)
+		$(FUZZ_CTRL_SRCS) $(wildcard agent/*.h agent/*/*.h config/*.h maps/*.h tests/lib/*.h)
 	$(msg) CC $@
 	@mkdir -p $(@D)
 	$(Q)$(CC) -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -DLTS_FUZZ_GEN -Imaps -Iconfig -Iagent \

@@ -50,17 +50,21 @@
  * writes the seed corpus (tests/fuzz/corpus/ctrl_input): scripted peers
  * run complete exchanges against the real control plane, reading its
  * answers, and the records they sent are the seeds.
+ *
+ * The parse of what the switch sends, the clock and the generator's peers
+ * are tests/lib/peer_harness.[ch], shared with the control-plane unit tests;
+ * a check of the harness that fails aborts, like CHECK().
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/types.h>
-#include <arpa/inet.h>
 #include "l2tp/ctrl_plane.h"
 #include "lib/log.h"
 #include "lts_config.h"
 #include "lib/util.h"
+#include "../lib/peer_harness.h"
 
 #define CHECK(cond)                                                                        \
 	do {                                                                               \
@@ -159,11 +163,11 @@ enum api_call {
 
 static struct lts_config *cfg;
 static struct lts_ctrl_plane cp;
+static struct ph_clock clk;
 static struct lts_ctrl_endpoint eps[EP_N];
-static uint64_t now_ms, data_ms, rng;
+static uint64_t data_ms, rng;
 static bool strict, in_fini;
-static uint8_t *tx_buf; /* the last datagram sent, for the generator */
-static struct lts_ctrl_msg *tx_msg;
+static struct ph_rx *tx; /* the last datagram sent, parsed, for the generator */
 
 /* Deterministic randomness for the agent (tunnel IDs, challenges, Tie Breakers). */
 ssize_t getrandom(void *buf, size_t len, unsigned int flags)
@@ -179,17 +183,6 @@ ssize_t getrandom(void *buf, size_t len, unsigned int flags)
 	return len;
 }
 
-static void ip_of(struct lts_ip *ip, const char *text)
-{
-	memset(ip, 0, sizeof(*ip));
-	if (inet_pton(AF_INET, text, ip->addr) == 1) {
-		ip->family = LTS_FAMILY_IPV4;
-		return;
-	}
-	CHECK(inet_pton(AF_INET6, text, ip->addr) == 1);
-	ip->family = LTS_FAMILY_IPV6;
-}
-
 static const char *secret_for(const struct lts_ctrl_endpoint *ep)
 {
 	size_t i;
@@ -202,40 +195,18 @@ static const char *secret_for(const struct lts_ctrl_endpoint *ep)
 }
 
 #ifdef LTS_FUZZ_GEN
-static void gen_observe(const struct lts_ctrl_endpoint *ep, const uint8_t *pkt, size_t len);
+static void gen_observe(const struct lts_ctrl_endpoint *ep);
 #endif
 
 /* Everything the switch sends must be a well-formed control message. */
 static int fake_send(void *ctx, const struct lts_ctrl_endpoint *ep, const uint8_t *pkt, size_t len)
 {
-	struct lts_avp_opts o = { 0 };
-	struct lts_ctrl_verdict v;
-	struct lts_ctrl_hdr h;
-	const char *secret;
-
 	(void)ctx;
 	CHECK(len >= LTS_CTRL_HDR_LEN && len <= PKT_MAX);
-	CHECK(lts_ctrl_hdr_parse(pkt, len, &h) == 0);
-	CHECK(h.length == len);
 	CHECK(ep->peer.family == LTS_FAMILY_IPV4 || ep->peer.family == LTS_FAMILY_IPV6);
-	if (len > LTS_CTRL_HDR_LEN) {
-		secret = secret_for(ep);
-		if (secret) {
-			o.secret = (const uint8_t *)secret;
-			o.secret_len = strlen(secret);
-		}
-		/* Decoded from a copy: the message points into its body. */
-		memcpy(tx_buf, pkt, len);
-		lts_ctrl_msg_parse(tx_buf + LTS_CTRL_HDR_LEN, len - LTS_CTRL_HDR_LEN, &o, tx_msg,
-				   &v);
-		if (v.action != LTS_CTRL_ACCEPT) {
-			fprintf(stderr, "switch sent a bad %s: %s\n",
-				lts_ctrl_type_name(tx_msg->type), v.message);
-			abort();
-		}
-	}
+	ph_rx_parse(tx, ep, pkt, len, secret_for(ep));
 #ifdef LTS_FUZZ_GEN
-	gen_observe(ep, pkt, len);
+	gen_observe(ep);
 #endif
 	return 0;
 }
@@ -412,14 +383,13 @@ static const struct lts_ctrl_plane_ops fake_ops = {
 static void check_invariants(void)
 {
 	size_t n_tun = 0, n_sess = 0, i;
-	uint32_t lac_tun[8] = { 0 }, lac_sess[8] = { 0 }, lns_sess[8] = { 0 }, n_refusing = 0;
+	uint32_t lac_tun[8] = { 0 }, lac_sess[8] = { 0 }, lns_sess[8] = { 0 }, n_half_open = 0, k;
 	const struct lts_tunnel *t;
 	const struct lts_session *s;
 
 	CHECK(cfg->n_lac_peers <= 8 && cfg->n_lns_peers <= 8);
 	for (t = cp.all; t; t = t->next) {
-		uint32_t k = 0;
-
+		k = 0;
 		n_tun++;
 		CHECK(n_tun <= 65536);
 		CHECK(t->id != 0 && cp.tunnels[t->id] == t);
@@ -428,11 +398,15 @@ static void check_invariants(void)
 		CHECK(!t->next || t->next->prev == t);
 		CHECK(t->lac_idx < (int)cfg->n_lac_peers && t->lns_idx < (int)cfg->n_lns_peers);
 		CHECK(t->role == LTS_ROLE_LNS ? t->lns_idx < 0 : t->lac_idx < 0);
-		/* Tunnels that only carry a refusal do not count against limits. */
-		if (t->lac_idx >= 0 && t->refuse.action != LTS_CTRL_CLEAR_TUNNEL)
+		/* A lac_peer counts its established tunnels (t->counted) only. */
+		if (t->counted) {
+			CHECK(t->lac_idx >= 0 && t->was_established);
 			lac_tun[t->lac_idx]++;
-		if (t->refuse.action == LTS_CTRL_CLEAR_TUNNEL)
-			n_refusing++;
+		}
+		if (t->half_open) {
+			CHECK(t->role == LTS_ROLE_LNS && !t->was_established);
+			n_half_open++;
+		}
 		for (s = t->sessions; s; s = s->next) {
 			CHECK(++k <= t->n_sessions);
 			CHECK(s->t == t);
@@ -450,42 +424,41 @@ static void check_invariants(void)
 	}
 	CHECK(n_tun == cp.n_tunnels);
 	CHECK(n_sess == cp.n_sessions);
-	CHECK(cp.n_refusing == n_refusing);
+	CHECK(cp.n_half_open == n_half_open);
+	CHECK(n_half_open <= cfg->limits.max_half_open);
+	for (t = cp.half_open_first, k = 0; t; t = t->ho_next)
+		CHECK(t->half_open && ++k <= n_half_open);
+	CHECK(k == n_half_open);
 	for (i = 0; i < cfg->n_lac_peers; i++) {
 		CHECK(cp.lac[i].n_tunnels == lac_tun[i]);
 		CHECK(cp.lac[i].n_sessions == lac_sess[i]);
 	}
 	for (i = 0; i < cfg->n_lns_peers; i++) {
 		CHECK(cp.lns[i].n_sessions == lns_sess[i]);
-		if (cp.lns[i].tunnel) {
-			CHECK(cp.tunnels[cp.lns[i].tunnel->id] == cp.lns[i].tunnel);
-			CHECK(cp.lns[i].tunnel->lns_idx == (int)i);
+		for (t = cp.lns[i].tunnels, k = 0; t; t = t->lns_next) {
+			CHECK(cp.tunnels[t->id] == t);
+			CHECK(t->lns_idx == (int)i && t->role == LTS_ROLE_LAC);
+			CHECK(!t->lns_next || t->lns_next->lns_prev == t);
+			CHECK(++k <= cp.lns[i].n_tunnels);
 		}
+		CHECK(k == cp.lns[i].n_tunnels);
 	}
 }
 
-/* The daemon's loop: tick at every deadline up to now + ms. */
+static void ticked(void *ctx)
+{
+	(void)ctx;
+	check_invariants();
+}
+
+/*
+ * The daemon's loop: tick at every deadline up to now + ms. A tick that
+ * leaves the deadline in the past (the daemon would spin) is a known bug
+ * (see the top): it ends the advance, and aborts only in strict mode.
+ */
 static void advance(uint64_t ms)
 {
-	uint64_t until = now_ms + ms, d;
-	int ticks;
-
-	for (ticks = 0; ticks < MAX_TICKS; ticks++) {
-		d = lts_cp_next_deadline(&cp);
-		if (d > until)
-			break;
-		if (d > now_ms)
-			now_ms = d;
-		lts_cp_tick(&cp, now_ms);
-		check_invariants();
-		if (lts_cp_next_deadline(&cp) <= now_ms) {
-			/* The daemon would spin (known bug, see the top). */
-			CHECK(!strict);
-			break;
-		}
-	}
-	CHECK(ticks < MAX_TICKS);
-	now_ms = until;
+	ph_advance(&clk, ms);
 }
 
 static struct lts_tunnel *nth_tunnel(unsigned int k, int role)
@@ -576,10 +549,10 @@ static void api(uint8_t a, unsigned int k)
 			lts_tunnel_close(t, LTS_STOPCCN_CLEAR, 0, "fuzz closes");
 		break;
 	case API_SHUTDOWN:
-		lts_cp_shutdown(&cp, now_ms);
+		lts_cp_shutdown(&cp, clk.now);
 		break;
 	case API_DATA:
-		data_ms = now_ms;
+		data_ms = clk.now;
 		break;
 	default:
 		break;
@@ -603,7 +576,7 @@ static size_t one_record(const uint8_t *d, size_t n)
 		used = 3;
 		if (len > n - used)
 			len = n - used;
-		lts_cp_input(&cp, &eps[c & 7], d + used, len, now_ms);
+		lts_cp_input(&cp, &eps[c & 7], d + used, len, clk.now);
 		used += len;
 	} else {
 		used = n;
@@ -615,37 +588,28 @@ static size_t one_record(const uint8_t *d, size_t n)
 
 static void setup_once(void)
 {
-	char err[LTS_CFG_ERR_MAX];
 	size_t i;
 
 	if (cfg)
 		return;
 	lts_log_set_level(getenv("LTS_FUZZ_LOG") ? LTS_LOG_DEBUG : LTS_LOG_ERR);
 	strict = getenv("LTS_FUZZ_STRICT") != NULL;
-	if (lts_config_load_string("fuzz.yaml", config_yaml, sizeof(config_yaml) - 1, &cfg, err,
-				   sizeof(err))) {
-		fprintf(stderr, "config: %s\n", err);
-		abort();
-	}
-	for (i = 0; i < EP_N; i++) {
-		ip_of(&eps[i].peer, ep_spec[i].addr);
-		eps[i].peer_port = ep_spec[i].port;
-		ip_of(&eps[i].local, eps[i].peer.family == LTS_FAMILY_IPV6 ? "2001:db8:ff::1"
-									    : "10.0.0.1");
-		eps[i].local_port = 1701;
-	}
-	tx_buf = malloc(PKT_MAX);
-	tx_msg = malloc(sizeof(*tx_msg));
-	CHECK(tx_buf && tx_msg);
+	cfg = ph_config("fuzz.yaml", config_yaml);
+	for (i = 0; i < EP_N; i++)
+		ph_ep(&eps[i], ep_spec[i].addr, ep_spec[i].port,
+		      strchr(ep_spec[i].addr, ':') ? "2001:db8:ff::1" : "10.0.0.1", 1701);
+	tx = malloc(sizeof(*tx));
+	CHECK(tx);
 }
 
 static void start_input(void)
 {
 	setup_once();
 	rng = 0x6c74732d66757a7aull; /* "lts-fuzz" */
-	now_ms = T0_MS;
+	clk = (struct ph_clock){ .cp = &cp, .now = T0_MS, .max_ticks = MAX_TICKS,
+				 .spin_ok = !strict, .ticked = ticked };
 	data_ms = 0;
-	CHECK(lts_cp_init(&cp, cfg, &fake_out, &fake_ops, NULL, now_ms) == 0);
+	CHECK(lts_cp_init(&cp, cfg, &fake_out, &fake_ops, NULL, clk.now) == 0);
 	advance(0); /* persistent lns_peers are dialled at the first tick */
 }
 
@@ -675,21 +639,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 #else /* LTS_FUZZ_GEN: write the seed corpus */
 
-#include <md5.h>
-
 /*
- * A scripted peer per endpoint: Ns/Nr like a loss-free RFC 2661 peer, the
- * switch's tunnel ID and what it last said, learned from what it sends.
+ * A scripted peer per endpoint (ph_peer: Ns/Nr like a loss-free RFC 2661
+ * peer), the switch's tunnel ID and what it last said, learned from what it
+ * sends. What a peer sends becomes a record, with the clock advance adv.
  */
 struct gpeer {
-	uint16_t ns, nr;
-	uint16_t ltsd_tid;  /* header tunnel ID of what we send */
-	uint16_t tid;       /* ours */
+	struct ph_peer ph;
 	uint16_t ltsd_sid;  /* Assigned Session ID of its last ICRP/ICRQ */
 	uint8_t chal[64];   /* its last Challenge */
 	size_t chal_len;
-	bool hide;
-	const char *secret; /* for hiding ours */
+	int adv;            /* the advance bits of the peer's next record */
 };
 
 static struct gpeer gp[EP_N];
@@ -697,6 +657,7 @@ static uint8_t out[PKT_MAX];
 static size_t out_len;
 static uint8_t gen_seed;
 
+/* One counter for all peers: the seeds stay what they were. */
 static int gen_random(void *ctx, void *buf, size_t len)
 {
 	uint8_t *p = buf;
@@ -712,38 +673,35 @@ static size_t ep_index(const struct lts_ctrl_endpoint *ep)
 	size_t i;
 
 	for (i = 0; i < EP_N; i++)
-		if (ep->peer_port == eps[i].peer_port && ep->peer.family == eps[i].peer.family &&
-		    !memcmp(ep->peer.addr, eps[i].peer.addr, sizeof(ep->peer.addr)))
+		if (ep->peer_port == eps[i].peer_port && lts_ip_equal(&ep->peer, &eps[i].peer))
 			return i;
 	return EP_N;
 }
 
-/* Called from fake_send() with tx_msg decoded (bodies only). */
-static void gen_observe(const struct lts_ctrl_endpoint *ep, const uint8_t *pkt, size_t len)
+/* Called from fake_send() with what was sent parsed in tx. */
+static void gen_observe(const struct lts_ctrl_endpoint *ep)
 {
 	size_t i = ep_index(ep);
 	const uint8_t *val;
-	struct lts_ctrl_hdr h;
 	struct gpeer *p;
 	size_t vlen;
 
-	if (i == EP_N || len <= LTS_CTRL_HDR_LEN)
+	if (i == EP_N || tx->zlb)
 		return;
 	p = &gp[i];
-	lts_ctrl_hdr_parse(pkt, len, &h);
-	p->nr = h.ns + 1;
-	switch (tx_msg->type) {
+	p->ph.nr = tx->hdr.ns + 1;
+	switch (tx->msg.type) {
 	case LTS_CTRL_SCCRQ:
 	case LTS_CTRL_SCCRP:
 	case LTS_CTRL_STOPCCN:
-		lts_avp_get_u16(tx_msg, LTS_AVP_ASSIGNED_TUNNEL_ID, &p->ltsd_tid);
+		lts_avp_get_u16(&tx->msg, LTS_AVP_ASSIGNED_TUNNEL_ID, &p->ph.sw_tid);
 		break;
 	case LTS_CTRL_ICRQ:
 	case LTS_CTRL_ICRP:
-		lts_avp_get_u16(tx_msg, LTS_AVP_ASSIGNED_SESSION_ID, &p->ltsd_sid);
+		lts_avp_get_u16(&tx->msg, LTS_AVP_ASSIGNED_SESSION_ID, &p->ltsd_sid);
 		break;
 	}
-	if (!lts_avp_get_bytes(tx_msg, LTS_AVP_CHALLENGE, &val, &vlen) &&
+	if (!lts_avp_get_bytes(&tx->msg, LTS_AVP_CHALLENGE, &val, &vlen) &&
 	    vlen <= sizeof(p->chal)) {
 		memcpy(p->chal, val, vlen);
 		p->chal_len = vlen;
@@ -782,186 +740,130 @@ static void g_raw(int ep, int adv, const uint8_t *pkt, size_t len)
 	run_tail(from);
 }
 
+/* ph_peer.input of the generator's peers: a datagram record from their endpoint. */
+static void g_input(struct ph_peer *ph, const uint8_t *pkt, size_t len)
+{
+	struct gpeer *p = (struct gpeer *)((char *)ph - offsetof(struct gpeer, ph));
+
+	g_raw((int)(p - gp), p->adv, pkt, len);
+}
+
 /* A message from peer ep: header with its Ns/Nr, to its known tunnel. */
-static void g_msg(int ep, int adv, uint16_t sid, const struct lts_avp_writer *w)
+static void g_send(int ep, int adv, uint16_t sid, struct ph_msg *b)
 {
-	struct gpeer *p = &gp[ep];
-	struct lts_ctrl_hdr h = { 0 };
-	uint8_t pkt[2048];
-	int n = w ? lts_avpw_finish(w) : 0;
-
-	CHECK(n >= 0 && (size_t)n + LTS_CTRL_HDR_LEN <= sizeof(pkt));
-	h.length = LTS_CTRL_HDR_LEN + n;
-	h.tunnel_id = p->ltsd_tid;
-	h.session_id = sid;
-	h.ns = p->ns;
-	h.nr = p->nr;
-	lts_ctrl_hdr_build(pkt, &h);
-	if (n) {
-		memcpy(pkt + LTS_CTRL_HDR_LEN, w->buf, n);
-		p->ns++;
-	}
-	g_raw(ep, adv, pkt, LTS_CTRL_HDR_LEN + n);
-}
-
-static uint8_t body[2048];
-static struct lts_avp_opts wopts;
-
-static struct lts_avp_writer *begin(int ep, uint16_t type)
-{
-	static struct lts_avp_writer w;
-
-	memset(&wopts, 0, sizeof(wopts));
-	if (gp[ep].secret) {
-		wopts.secret = (const uint8_t *)gp[ep].secret;
-		wopts.secret_len = strlen(gp[ep].secret);
-		wopts.hide = gp[ep].hide;
-	}
-	wopts.random = gen_random;
-	lts_avpw_init(&w, body, sizeof(body), &wopts);
-	lts_avpw_add_u16(&w, LTS_AVP_MSG_TYPE, type);
-	return &w;
-}
-
-static void tunnel_avps(struct lts_avp_writer *w, int ep, const char *host)
-{
-	struct lts_avp_proto_ver pv = { LTS_CTRL_PROTO_VER, LTS_CTRL_PROTO_REV };
-
-	lts_avpw_add_proto_ver(w, &pv);
-	lts_avpw_add_string(w, LTS_AVP_HOST_NAME, host);
-	lts_avpw_add_u32(w, LTS_AVP_FRAMING_CAP, 3);
-	lts_avpw_add_u16(w, LTS_AVP_ASSIGNED_TUNNEL_ID, gp[ep].tid);
-	lts_avpw_add_u16(w, LTS_AVP_RECV_WINDOW_SIZE, 4);
-}
-
-static void chap(uint8_t type, const char *secret, const uint8_t *chal, size_t len,
-		 uint8_t out16[16])
-{
-	MD5_CTX ctx;
-
-	MD5Init(&ctx);
-	MD5Update(&ctx, &type, 1);
-	MD5Update(&ctx, (const uint8_t *)secret, strlen(secret));
-	MD5Update(&ctx, chal, len);
-	MD5Final(out16, &ctx);
+	gp[ep].adv = adv;
+	ph_send(&gp[ep].ph, sid, b);
 }
 
 static const uint8_t peer_chal[16] = "0123456789abcdef";
 
 static void sccrq(int ep, int adv, uint16_t tid, bool challenge, const uint64_t *tie)
 {
-	struct lts_avp_writer *w;
+	struct ph_msg b;
 
-	gp[ep].tid = tid;
-	gp[ep].ns = 0;
-	gp[ep].nr = 0;
-	gp[ep].ltsd_tid = 0;
-	w = begin(ep, LTS_CTRL_SCCRQ);
-	tunnel_avps(w, ep, "lac.example");
-	if (challenge)
-		lts_avpw_add_bytes(w, LTS_AVP_CHALLENGE, peer_chal, sizeof(peer_chal));
+	gp[ep].ph.tid = tid;
+	gp[ep].ph.ns = 0;
+	gp[ep].ph.nr = 0;
+	gp[ep].ph.sw_tid = 0;
+	ph_build_sccrq(&b, &gp[ep].ph, "lac.example", challenge ? peer_chal : NULL,
+		       sizeof(peer_chal));
 	if (tie)
-		lts_avpw_add_u64(w, LTS_AVP_TIE_BREAKER, *tie);
-	g_msg(ep, adv, 0, w);
+		lts_avpw_add_u64(&b.w, LTS_AVP_TIE_BREAKER, *tie);
+	g_send(ep, adv, 0, &b);
 }
 
 static void scccn(int ep, int adv)
 {
-	struct lts_avp_writer *w = begin(ep, LTS_CTRL_SCCCN);
-	uint8_t resp[16];
+	struct ph_msg b;
 
-	if (gp[ep].secret && gp[ep].chal_len) {
-		chap(LTS_CTRL_SCCCN, gp[ep].secret, gp[ep].chal, gp[ep].chal_len, resp);
-		lts_avpw_add_bytes(w, LTS_AVP_CHALLENGE_RESPONSE, resp, 16);
-	}
-	g_msg(ep, adv, 0, w);
+	ph_msg_begin(&b, &gp[ep].ph, LTS_CTRL_SCCCN);
+	if (gp[ep].ph.secret && gp[ep].chal_len)
+		ph_add_chal_response(&b, LTS_CTRL_SCCCN, gp[ep].ph.secret, gp[ep].chal,
+				     gp[ep].chal_len);
+	g_send(ep, adv, 0, &b);
 }
 
 /* An SCCRP answering the switch's SCCRQ to this LNS. */
 static void sccrp(int ep, int adv, uint16_t tid, int from_ep)
 {
-	struct lts_avp_writer *w;
-	uint8_t resp[16];
+	struct ph_msg b;
 
 	gp[ep] = gp[from_ep];
-	gp[ep].tid = tid;
-	w = begin(ep, LTS_CTRL_SCCRP);
-	tunnel_avps(w, ep, "lns.example");
-	if (gp[ep].secret && gp[ep].chal_len) {
-		chap(LTS_CTRL_SCCRP, gp[ep].secret, gp[ep].chal, gp[ep].chal_len, resp);
-		lts_avpw_add_bytes(w, LTS_AVP_CHALLENGE_RESPONSE, resp, 16);
-		lts_avpw_add_bytes(w, LTS_AVP_CHALLENGE, peer_chal, sizeof(peer_chal));
+	gp[ep].ph.tid = tid;
+	ph_build_sccrp(&b, &gp[ep].ph, "lns.example");
+	if (gp[ep].ph.secret && gp[ep].chal_len) {
+		ph_add_chal_response(&b, LTS_CTRL_SCCRP, gp[ep].ph.secret, gp[ep].chal,
+				     gp[ep].chal_len);
+		lts_avpw_add_bytes(&b.w, LTS_AVP_CHALLENGE, peer_chal, sizeof(peer_chal));
 	}
-	g_msg(ep, adv, 0, w);
+	g_send(ep, adv, 0, &b);
 }
 
 static void icrq(int ep, int adv, uint16_t psid)
 {
-	struct lts_avp_writer *w = begin(ep, LTS_CTRL_ICRQ);
+	struct ph_msg b;
 
-	lts_avpw_add_u16(w, LTS_AVP_ASSIGNED_SESSION_ID, psid);
-	lts_avpw_add_u32(w, LTS_AVP_CALL_SERIAL, psid);
-	lts_avpw_add_string(w, LTS_AVP_CALLING_NUMBER, "5551234");
-	lts_avpw_add_string(w, LTS_AVP_TSA_ID, "tsa-upstream");
-	g_msg(ep, adv, 0, w);
+	ph_build_icrq(&b, &gp[ep].ph, psid, psid);
+	lts_avpw_add_string(&b.w, LTS_AVP_CALLING_NUMBER, "5551234");
+	lts_avpw_add_string(&b.w, LTS_AVP_TSA_ID, "tsa-upstream");
+	g_send(ep, adv, 0, &b);
 }
 
 static void iccn(int ep, int adv)
 {
-	struct lts_avp_writer *w = begin(ep, LTS_CTRL_ICCN);
+	struct ph_msg b;
 
-	lts_avpw_add_u32(w, LTS_AVP_TX_CONNECT_SPEED, 100000000);
-	lts_avpw_add_u32(w, LTS_AVP_FRAMING_TYPE, 1);
-	lts_avpw_add_u16(w, LTS_AVP_PROXY_AUTH_TYPE, 2);
-	lts_avpw_add_string(w, LTS_AVP_PROXY_AUTH_NAME, "user@realm");
-	g_msg(ep, adv, gp[ep].ltsd_sid, w);
+	ph_build_iccn(&b, &gp[ep].ph, 100000000, 1);
+	lts_avpw_add_u16(&b.w, LTS_AVP_PROXY_AUTH_TYPE, 2);
+	lts_avpw_add_string(&b.w, LTS_AVP_PROXY_AUTH_NAME, "user@realm");
+	g_send(ep, adv, gp[ep].ltsd_sid, &b);
 }
 
 static void icrp(int ep, int adv, uint16_t psid)
 {
-	struct lts_avp_writer *w = begin(ep, LTS_CTRL_ICRP);
+	struct ph_msg b;
 
-	lts_avpw_add_u16(w, LTS_AVP_ASSIGNED_SESSION_ID, psid);
-	g_msg(ep, adv, gp[ep].ltsd_sid, w);
+	ph_build_icrp(&b, &gp[ep].ph, psid);
+	g_send(ep, adv, gp[ep].ltsd_sid, &b);
 }
 
 static void cdn(int ep, int adv, uint16_t psid)
 {
 	struct lts_avp_result r = { .result = 3, .has_error = true, .message = "bye",
 				    .message_len = 3 };
-	struct lts_avp_writer *w = begin(ep, LTS_CTRL_CDN);
+	struct ph_msg b;
 
-	lts_avpw_add_result(w, &r);
-	lts_avpw_add_u16(w, LTS_AVP_ASSIGNED_SESSION_ID, psid);
-	g_msg(ep, adv, gp[ep].ltsd_sid, w);
+	ph_build_cdn(&b, &gp[ep].ph, psid, &r);
+	g_send(ep, adv, gp[ep].ltsd_sid, &b);
 }
 
 static void stopccn(int ep, int adv)
 {
 	struct lts_avp_result r = { .result = 1 };
-	struct lts_avp_writer *w = begin(ep, LTS_CTRL_STOPCCN);
+	struct ph_msg b;
 
-	lts_avpw_add_u16(w, LTS_AVP_ASSIGNED_TUNNEL_ID, gp[ep].tid);
-	lts_avpw_add_result(w, &r);
-	g_msg(ep, adv, 0, w);
+	ph_build_stopccn(&b, &gp[ep].ph, &r);
+	g_send(ep, adv, 0, &b);
 }
 
 static void simple(int ep, int adv, uint16_t type, uint16_t sid)
 {
 	struct lts_avp_call_errors ce = { .crc = 1 };
 	struct lts_avp_accm accm = { 0xffffffff, 0 };
-	struct lts_avp_writer *w = begin(ep, type);
+	struct ph_msg b;
 
+	ph_msg_begin(&b, &gp[ep].ph, type);
 	if (type == LTS_CTRL_WEN)
-		lts_avpw_add_call_errors(w, &ce);
+		lts_avpw_add_call_errors(&b.w, &ce);
 	if (type == LTS_CTRL_SLI)
-		lts_avpw_add_accm(w, &accm);
-	g_msg(ep, adv, sid, w);
+		lts_avpw_add_accm(&b.w, &accm);
+	g_send(ep, adv, sid, &b);
 }
 
 static void zlb(int ep, int adv)
 {
-	g_msg(ep, adv, 0, NULL);
+	gp[ep].adv = adv;
+	ph_zlb(&gp[ep].ph);
 }
 
 /* Which nth_tunnel(k, LTS_ROLE_LAC) is the tunnel this peer talks to. */
@@ -972,7 +874,7 @@ static int lac_index_of(int ep)
 	for (k = 0; k < 8; k++) {
 		struct lts_tunnel *t = nth_tunnel(k, LTS_ROLE_LAC);
 
-		if (t && t->id == gp[ep].ltsd_tid)
+		if (t && t->id == gp[ep].ph.sw_tid)
 			return k;
 	}
 	return 0;
@@ -985,7 +887,7 @@ static int lac_index_of(int ep)
  */
 static uint16_t switched_psid(int ep, unsigned int lns)
 {
-	struct lts_tunnel *t = cp.tunnels[gp[ep].ltsd_tid];
+	struct lts_tunnel *t = cp.tunnels[gp[ep].ph.sw_tid];
 	uint16_t psid, x;
 
 	CHECK(t);
@@ -998,11 +900,18 @@ static uint16_t switched_psid(int ep, unsigned int lns)
 
 static void gen_start(void)
 {
+	int i;
+
 	memset(gp, 0, sizeof(gp));
-	gp[EP_SECURE].secret = SECURE_SECRET;
-	gp[EP_SECURE].hide = true;
-	gp[EP_LNS2].secret = LNS2_SECRET;
-	gp[EP_LNS2].hide = true;
+	for (i = 0; i < EP_N; i++) {
+		gp[i].ph.rwin = 4;
+		gp[i].ph.random = gen_random;
+		gp[i].ph.input = g_input;
+	}
+	gp[EP_SECURE].ph.secret = SECURE_SECRET;
+	gp[EP_SECURE].ph.hide = true;
+	gp[EP_LNS2].ph.secret = LNS2_SECRET;
+	gp[EP_LNS2].ph.hide = true;
 	out_len = 0;
 	gen_seed = 1;
 	start_input();
@@ -1109,7 +1018,7 @@ int main(int argc, char **argv)
 	sccrq(EP_LAX, 0, 0x11, false, NULL); /* the LAC restarted */
 	sccrq(EP_LAX, 0, 0x13, true, NULL);  /* a challenge, no secret */
 	g_raw(EP_OPEN, 0, bad_hdr, sizeof(bad_hdr));
-	gp[EP_OPEN].ltsd_tid = 0x7777;
+	gp[EP_OPEN].ph.sw_tid = 0x7777;
 	simple(EP_OPEN, 7, LTS_CTRL_HELLO, 0);
 	err |= gen_write(dir, "refusals.bin");
 

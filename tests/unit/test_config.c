@@ -153,6 +153,8 @@ static void check_defaults(const struct lts_config *cfg)
 	assert_int_equal(cfg->limits.max_sessions, LTS_MAX_SESSIONS_DEFAULT);
 	assert_int_equal(cfg->limits.sccrq_rate, 20);
 	assert_int_equal(cfg->limits.sccrq_burst, 40);
+	assert_int_equal(cfg->limits.max_half_open, 256);
+	assert_int_equal(cfg->limits.max_half_open_per_source, 4);
 	assert_ctrl(&cfg->control, 60, 8, 1000, 16000, 5, false);
 	assert_int_equal(cfg->n_lac_peers, 0);
 	assert_null(cfg->lac_peers);
@@ -287,6 +289,7 @@ static void check_peers(const struct lts_config *cfg)
 	assert_int_equal(n->tunnel, LTS_TUNNEL_ON_DEMAND);
 	assert_int_equal(n->linger_s, 0);
 	assert_int_equal(n->max_sessions, 0);
+	assert_int_equal(n->max_sessions_per_tunnel, 4096);
 	assert_ctrl(&n->ctrl, 30, 16, 500, 8000, 3, true);
 }
 
@@ -763,7 +766,12 @@ static const struct cfg_case limit_cases[] = {
 	  .msg = "limits: expected a mapping, got a sequence" },
 	{ "unknown key in limits", DP "limits: {max_peers: 1}\n",
 	  .where = "2:10",
-	  .msg = "limits: unknown key \"max_peers\" (expected one of max_tunnels, max_sessions, sccrq_rate, sccrq_burst)" },
+	  .msg = "limits: unknown key \"max_peers\" (expected one of max_tunnels, max_sessions, sccrq_rate, sccrq_burst, max_half_open, max_half_open_per_source)" },
+	{ "lns_peers max_sessions_per_tunnel 0",
+	  DP "lns_peers: [{name: l, address: 10.1.0.1, max_sessions_per_tunnel: 0}]\n",
+	  .where = "2:67", .msg = "lns_peers[0].max_sessions_per_tunnel: 0 is out of range 1..65535" },
+	{ "limits.max_half_open 0", DP "limits: {max_half_open: 0}\n", .where = "2:25",
+	  .msg = "limits.max_half_open: 0 is out of range 1..65535" },
 	{ "limits.max_tunnels 0", DP "limits: {max_tunnels: 0}\n",
 	  .where = "2:23",
 	  .msg = "limits.max_tunnels: 0 is out of range 1..65535" },
@@ -963,7 +971,7 @@ static const struct cfg_case peer_cases[] = {
 	  .msg = "lns_peers[0]: missing required key \"address\"" },
 	{ "unknown key in lns_peer", LNS1 "    max_tunnels: 1\n",
 	  .where = "5:5",
-	  .msg = "lns_peers[0]: unknown key \"max_tunnels\" (expected one of name, address, port, local, hostname, secret, hide_avps, tunnel, linger, max_sessions, hello_interval, receive_window, retransmit_initial, retransmit_max, retries, avp_permissive)" },
+	  .msg = "lns_peers[0]: unknown key \"max_tunnels\" (expected one of name, address, port, local, hostname, secret, hide_avps, tunnel, linger, max_sessions, max_sessions_per_tunnel, hello_interval, receive_window, retransmit_initial, retransmit_max, retries, avp_permissive)" },
 	{ "lns_peer address is a prefix",
 	  LNS "  - name: lns1\n    address: 10.0.2.0/24\n", .where = "4:14",
 	  .msg = "lns_peers[0].address: expected an IPv4 or IPv6 address, got \"10.0.2.0/24\"" },

@@ -4,7 +4,8 @@
  * the real transport and codec): a scripted peer talks to lts_cp_input()
  * through fake ops and a fake clock.
  *
- * Harness:
+ * Harness (the peer, the message builders, capture and parse, the clock are
+ * tests/lib/peer_harness.[ch], shared with test_switch.c and the fuzzer):
  *  - the config comes from YAML text (lts_config_load_string());
  *  - the output (lts_ctrl_output) captures every datagram with its endpoint; the tunnel_up/down,
  *    session_up/down, incoming_call, call_answered and session_info hooks
@@ -38,26 +39,15 @@
 #include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include <md5.h>
 
 #include "l2tp/ctrl_plane.h"
 #include "lib/log.h"
 #include "lts_config.h"
 #include "lib/util.h"
+#include "../lib/peer_harness_cmocka.h"
 
 #define START_MS 1000000ull
 #define PKT_MAX 4096
-
-/*
- * A test that exposes an agent bug: skipped until the bug is fixed.
- * LTS_TEST_KNOWN_BUGS=1 runs them anyway (they fail).
- */
-#define KNOWN_BUG(why)                                                                     \
-	do {                                                                               \
-		print_message("[ KNOWN BUG] %s\n", why);                                   \
-		if (!getenv("LTS_TEST_KNOWN_BUGS"))                                        \
-			skip();                                                            \
-	} while (0)
 
 /* Lines 1-2 of every config: no data plane, a known Host Name. */
 #define CFG_HEAD "switch: {hostname: lts-test}\ndataplane: {mode: off}\n"
@@ -76,15 +66,16 @@
 
 #define RETENTION_MS 15000 /* the transport budget with CFG_CTRL */
 #define SECRET "s3cret"
+/* Host Names our peers give in SCCRQ and in SCCRP. */
+#define LAC_HOST "lac.example"
+#define LNS_HOST "lns.example"
 
 /* ------------------------------------------------------------------ */
 /* Harness: fake ops, captured packets, recorded events, fake clock     */
 /* ------------------------------------------------------------------ */
 
 struct cap {
-	struct lts_ctrl_endpoint ep;
-	size_t len;
-	uint8_t *data;
+	struct ph_dgram d;
 	bool taken;
 };
 
@@ -106,22 +97,11 @@ struct event {
 	bool has_msg; /* session_down: with the peer's CDN */
 };
 
-/* One received (captured and parsed) datagram. */
-struct rx {
-	struct lts_ctrl_endpoint ep;
-	struct lts_ctrl_hdr hdr;
-	bool zlb;
-	size_t len;
-	uint8_t pkt[PKT_MAX];
-	struct lts_ctrl_msg msg;
-	struct lts_ctrl_verdict v;
-};
-
 struct harness {
 	struct lts_config *cfg;
 	struct lts_ctrl_plane cp;
 	bool cp_up;
-	uint64_t now;
+	struct ph_clock clk;
 	struct cap *caps;
 	size_t n_caps, cap_caps;
 	struct event ev[8192];
@@ -132,7 +112,7 @@ struct harness {
 	bool failover;        /* session_down places the call again (once) */
 	struct lts_tunnel *failover_t; /* where it did */
 	bool failover_placed; /* and lts_session_dial() returned a session */
-	struct rx *rx[8];     /* ring of parse buffers */
+	struct ph_rx *rx[8];  /* ring of parse buffers */
 	size_t rx_i;
 };
 
@@ -149,12 +129,8 @@ static int fake_send(void *ctx, const struct lts_ctrl_endpoint *ep, const uint8_
 		assert_non_null(h->caps);
 	}
 	c = &h->caps[h->n_caps++];
-	c->ep = *ep;
-	c->len = len;
+	ph_dgram_capture(&c->d, ep, pkt, len);
 	c->taken = false;
-	c->data = malloc(len);
-	assert_non_null(c->data);
-	memcpy(c->data, pkt, len);
 	return 0;
 }
 
@@ -245,7 +221,7 @@ static uint64_t fake_last_rx_data(void *ctx, struct lts_tunnel *t)
 {
 	(void)ctx;
 	(void)t;
-	return H.data_is_now ? H.now : H.data_ms;
+	return H.data_is_now ? H.clk.now : H.data_ms;
 }
 
 static const struct lts_ctrl_output fake_out = { .send = fake_send, .ctx = &H };
@@ -263,20 +239,16 @@ static const struct lts_ctrl_plane_ops fake_ops = {
 
 static void h_start(const char *yaml)
 {
-	char err[LTS_CFG_ERR_MAX];
 	size_t i;
-	int ret;
 
 	memset(&H, 0, sizeof(H));
-	ret = lts_config_load_string("t.yaml", yaml, strlen(yaml), &H.cfg, err, sizeof(err));
-	if (ret)
-		fail_msg("config: %s", err);
+	H.cfg = ph_config("t.yaml", yaml);
 	for (i = 0; i < ARRAY_SIZE(H.rx); i++) {
 		H.rx[i] = calloc(1, sizeof(*H.rx[i]));
 		assert_non_null(H.rx[i]);
 	}
-	H.now = START_MS;
-	assert_int_equal(lts_cp_init(&H.cp, H.cfg, &fake_out, &fake_ops, &H, H.now), 0);
+	H.clk = (struct ph_clock){ .cp = &H.cp, .now = START_MS, .max_ticks = 100000 };
+	assert_int_equal(lts_cp_init(&H.cp, H.cfg, &fake_out, &fake_ops, &H, H.clk.now), 0);
 	H.cp_up = true;
 }
 
@@ -291,7 +263,7 @@ static int h_teardown(void **state)
 	lts_config_free(H.cfg);
 	H.cfg = NULL;
 	for (i = 0; i < H.n_caps; i++)
-		free(H.caps[i].data);
+		ph_dgram_free(&H.caps[i].d);
 	free(H.caps);
 	H.caps = NULL;
 	H.n_caps = H.cap_caps = 0;
@@ -305,26 +277,7 @@ static int h_teardown(void **state)
 /* Move the clock to now + ms, ticking at every deadline on the way. */
 static void advance(uint64_t ms)
 {
-	uint64_t until = H.now + ms, d;
-	int guard;
-
-	for (guard = 0;; guard++) {
-		d = lts_cp_next_deadline(&H.cp);
-		if (d > until)
-			break;
-		if (guard > 100000)
-			fail_msg("no progress: deadline %llu at %llu", (unsigned long long)d,
-				 (unsigned long long)H.now);
-		if (d > H.now)
-			H.now = d;
-		lts_cp_tick(&H.cp, H.now);
-		d = lts_cp_next_deadline(&H.cp);
-		if (d <= H.now)
-			fail_msg("after lts_cp_tick(%llu) the next deadline is %llu: the "
-				 "event loop would spin",
-				 (unsigned long long)H.now, (unsigned long long)d);
-	}
-	H.now = until;
+	ph_advance(&H.clk, ms);
 }
 
 /*
@@ -334,7 +287,7 @@ static void advance(uint64_t ms)
  */
 static void sync_clock(void)
 {
-	lts_cp_tick(&H.cp, H.now);
+	lts_cp_tick(&H.cp, H.clk.now);
 }
 
 static size_t count_ev(enum ev_kind kind)
@@ -376,184 +329,72 @@ static size_t n_tunnels_listed(void)
 /* ------------------------------------------------------------------ */
 
 struct peer {
-	struct lts_ctrl_endpoint ep; /* as ltsd sees it: peer = this peer */
-	uint16_t tid;                /* the peer's own tunnel ID */
-	uint16_t ltsd_tid;           /* ltsd's ID for the tunnel: header of what we send */
-	uint16_t rx_tid;             /* tunnel ID expected in what ltsd sends us */
-	uint16_t ns, nr;
-	const char *secret;
-	bool hide;
-	uint8_t seed;
+	struct ph_peer ph; /* ph.sw_tid: ltsd's ID for the tunnel */
+	uint16_t rx_tid;   /* tunnel ID expected in what ltsd sends us */
 };
 
-static void ip_of(struct lts_ip *ip, const char *text)
+/* Every datagram of a peer goes straight to the control plane. */
+static void cp_input(struct ph_peer *p, const uint8_t *pkt, size_t len)
 {
-	memset(ip, 0, sizeof(*ip));
-	if (inet_pton(AF_INET, text, ip->addr) == 1) {
-		ip->family = LTS_FAMILY_IPV4;
-		return;
-	}
-	assert_int_equal(inet_pton(AF_INET6, text, ip->addr), 1);
-	ip->family = LTS_FAMILY_IPV6;
+	lts_cp_input(&H.cp, &p->ep, pkt, len, H.clk.now);
 }
 
 static void peer_init(struct peer *p, const char *addr, uint16_t port, uint16_t tid)
 {
 	memset(p, 0, sizeof(*p));
-	ip_of(&p->ep.peer, addr);
-	p->ep.peer_port = port;
-	ip_of(&p->ep.local, "10.0.0.1");
-	p->ep.local_port = 1701;
-	p->tid = tid;
+	ph_ep(&p->ph.ep, addr, port, "10.0.0.1", 1701);
+	p->ph.tid = tid;
+	p->ph.rwin = 4;
+	p->ph.seed = (uint8_t)tid;
+	p->ph.input = cp_input;
 	p->rx_tid = tid;
-	p->seed = (uint8_t)tid;
-}
-
-/* Deterministic Random Vectors and padding for hidden AVPs. */
-static int counter_random(void *ctx, void *buf, size_t len)
-{
-	uint8_t *seed = ctx, *p = buf;
-
-	while (len--)
-		*p++ = (*seed)++ * 37 + 11;
-	return 0;
-}
-
-/* A message being built by a peer. */
-struct mb {
-	struct lts_avp_writer w;
-	struct lts_avp_opts o;
-	uint8_t buf[2048];
-};
-
-static void mb_begin(struct mb *b, struct peer *p, uint16_t type)
-{
-	memset(&b->o, 0, sizeof(b->o));
-	if (p->secret) {
-		b->o.secret = (const uint8_t *)p->secret;
-		b->o.secret_len = strlen(p->secret);
-	}
-	b->o.hide = p->hide;
-	b->o.random = counter_random;
-	b->o.random_ctx = &p->seed;
-	lts_avpw_init(&b->w, b->buf, sizeof(b->buf), &b->o);
-	lts_avpw_add_u16(&b->w, LTS_AVP_MSG_TYPE, type);
-}
-
-/* A header-less packet to tunnel tid; Ns/Nr are the peer's. */
-static size_t build_pkt(uint8_t *pkt, struct peer *p, uint16_t tid, uint16_t sid,
-			const uint8_t *body, size_t len)
-{
-	struct lts_ctrl_hdr hd = {
-		.length = LTS_CTRL_HDR_LEN + len,
-		.tunnel_id = tid,
-		.session_id = sid,
-		.ns = p->ns,
-		.nr = p->nr,
-	};
-
-	assert_true(len + LTS_CTRL_HDR_LEN <= PKT_MAX);
-	lts_ctrl_hdr_build(pkt, &hd);
-	if (len)
-		memcpy(pkt + LTS_CTRL_HDR_LEN, body, len);
-	return LTS_CTRL_HDR_LEN + len;
-}
-
-static void input(struct peer *p, const uint8_t *pkt, size_t len)
-{
-	lts_cp_input(&H.cp, &p->ep, pkt, len, H.now);
-}
-
-static void peer_send_body(struct peer *p, uint16_t sid, const uint8_t *body, size_t len)
-{
-	uint8_t pkt[PKT_MAX];
-	size_t n = build_pkt(pkt, p, p->ltsd_tid, sid, body, len);
-
-	if (len)
-		p->ns++;
-	input(p, pkt, n);
-}
-
-static void peer_send(struct peer *p, uint16_t sid, struct mb *b)
-{
-	int n = lts_avpw_finish(&b->w);
-
-	assert_true(n > 0);
-	peer_send_body(p, sid, b->buf, n);
-}
-
-static void peer_zlb(struct peer *p)
-{
-	peer_send_body(p, 0, NULL, 0);
 }
 
 /* The next captured datagram to this peer (address and port), or NULL. */
-static struct rx *peer_next(struct peer *p, bool skip_zlb)
+static struct ph_rx *peer_next(struct peer *p, bool skip_zlb)
 {
-	struct lts_avp_opts o = { 0 };
-	struct rx *r;
+	struct ph_rx *r;
 	size_t i;
 
 	for (i = 0; i < H.n_caps; i++) {
 		struct cap *c = &H.caps[i];
 
-		if (c->taken || c->ep.peer_port != p->ep.peer_port ||
-		    c->ep.peer.family != p->ep.peer.family ||
-		    memcmp(c->ep.peer.addr, p->ep.peer.addr, sizeof(c->ep.peer.addr)))
+		if (c->taken || c->d.ep.peer_port != p->ph.ep.peer_port ||
+		    !lts_ip_equal(&c->d.ep.peer, &p->ph.ep.peer))
 			continue;
-		r = H.rx[H.rx_i++ % ARRAY_SIZE(H.rx)];
-		memset(&r->hdr, 0, sizeof(r->hdr));
-		r->ep = c->ep;
-		assert_true(c->len <= PKT_MAX);
-		memcpy(r->pkt, c->data, c->len);
-		r->len = c->len;
-		assert_int_equal(lts_ctrl_hdr_parse(r->pkt, r->len, &r->hdr), 0);
-		assert_int_equal(r->hdr.length, r->len);
 		/* Several peers may share an address and port: the tunnel ID tells. */
-		if (r->hdr.tunnel_id != p->rx_tid)
+		if (c->d.hdr.tunnel_id != p->rx_tid)
 			continue;
 		c->taken = true;
-		r->zlb = r->hdr.length == LTS_CTRL_HDR_LEN;
-		if (r->zlb) {
-			if (skip_zlb)
-				continue;
-			return r;
-		}
-		if (p->secret) {
-			o.secret = (const uint8_t *)p->secret;
-			o.secret_len = strlen(p->secret);
-		}
-		lts_ctrl_msg_parse(r->pkt + LTS_CTRL_HDR_LEN, r->len - LTS_CTRL_HDR_LEN, &o,
-				   &r->msg, &r->v);
-		/* Whatever the switch sends must pass our own specs. */
-		if (r->v.action != LTS_CTRL_ACCEPT)
-			fail_msg("switch sent a bad %s: %s", lts_ctrl_type_name(r->msg.type),
-				 r->v.message);
+		if (skip_zlb && c->d.len == LTS_CTRL_HDR_LEN)
+			continue;
+		r = H.rx[H.rx_i++ % ARRAY_SIZE(H.rx)];
+		ph_rx_parse(r, &c->d.ep, c->d.pkt, c->d.len, p->ph.secret);
 		return r;
 	}
 	return NULL;
 }
 
 /* The next message (ZLBs skipped) must be of this type, in sequence. */
-static struct rx *expect_msg(struct peer *p, uint16_t type)
+static struct ph_rx *expect_msg(struct peer *p, uint16_t type)
 {
-	struct rx *r = peer_next(p, true);
+	struct ph_rx *r = peer_next(p, true);
 
 	if (!r)
 		fail_msg("expected %s, got nothing", lts_ctrl_type_name(type));
 	if (r->msg.type != type)
 		fail_msg("expected %s, got %s", lts_ctrl_type_name(type),
 			 lts_ctrl_type_name(r->msg.type));
-	assert_int_equal(r->hdr.ns, p->nr);
+	assert_int_equal(r->hdr.ns, p->ph.nr);
 	assert_int_equal(r->hdr.tunnel_id, type == LTS_CTRL_SCCRQ ? 0 : p->rx_tid);
-	p->nr++;
+	p->ph.nr++;
 	return r;
 }
 
 /* Nothing but ZLBs for this peer (they are consumed). */
 static void expect_quiet(struct peer *p)
 {
-	struct rx *r = peer_next(p, true);
+	struct ph_rx *r = peer_next(p, true);
 
 	if (r)
 		fail_msg("expected nothing, got %s (Ns %u)", lts_ctrl_type_name(r->msg.type),
@@ -563,7 +404,7 @@ static void expect_quiet(struct peer *p)
 /* The switch acknowledged everything the peer sent: a ZLB with Nr == ns. */
 static void expect_zlb_ack(struct peer *p)
 {
-	struct rx *r, *last = NULL;
+	struct ph_rx *r, *last = NULL;
 
 	while ((r = peer_next(p, false))) {
 		if (!r->zlb)
@@ -572,7 +413,7 @@ static void expect_zlb_ack(struct peer *p)
 	}
 	if (!last)
 		fail_msg("expected a ZLB acknowledgement, got nothing");
-	assert_int_equal(last->hdr.nr, p->ns);
+	assert_int_equal(last->hdr.nr, p->ph.ns);
 	assert_int_equal(last->hdr.tunnel_id, p->rx_tid);
 }
 
@@ -593,28 +434,7 @@ static size_t n_untaken(void)
 	return n;
 }
 
-static void assert_result(const struct rx *r, uint16_t result, uint16_t error)
-{
-	struct lts_avp_result res;
-
-	assert_int_equal(lts_avp_get_result(&r->msg, &res), 0);
-	if (res.result != result || !res.has_error || res.error != error)
-		fail_msg("%s: result %u error %u (\"%.*s\"), expected %u/%u",
-			 lts_ctrl_type_name(r->msg.type), res.result, res.error,
-			 (int)res.message_len, res.message ? res.message : "", result, error);
-}
-
-static uint16_t get_u16(const struct rx *r, enum lts_avp_id id)
-{
-	uint16_t v = 0;
-
-	if (lts_avp_get_u16(&r->msg, id, &v))
-		fail_msg("%s has no %s", lts_ctrl_type_name(r->msg.type),
-			 lts_avp_def_get(id)->name);
-	return v;
-}
-
-static bool has_avp(const struct rx *r, enum lts_avp_id id)
+static bool has_avp(const struct ph_rx *r, enum lts_avp_id id)
 {
 	return lts_avp_count(&r->msg, id) > 0;
 }
@@ -623,116 +443,82 @@ static bool has_avp(const struct rx *r, enum lts_avp_id id)
 /* Messages the peer sends                                              */
 /* ------------------------------------------------------------------ */
 
-static void add_tunnel_avps(struct mb *b, struct peer *p, const char *hostname)
-{
-	struct lts_avp_proto_ver pv = { LTS_CTRL_PROTO_VER, LTS_CTRL_PROTO_REV };
-
-	lts_avpw_add_proto_ver(&b->w, &pv);
-	lts_avpw_add_string(&b->w, LTS_AVP_HOST_NAME, hostname);
-	lts_avpw_add_u32(&b->w, LTS_AVP_FRAMING_CAP, 3);
-	lts_avpw_add_u16(&b->w, LTS_AVP_ASSIGNED_TUNNEL_ID, p->tid);
-	lts_avpw_add_u16(&b->w, LTS_AVP_RECV_WINDOW_SIZE, 4);
-}
-
-static void build_sccrq(struct mb *b, struct peer *p, const uint8_t *chal, size_t chal_len)
-{
-	mb_begin(b, p, LTS_CTRL_SCCRQ);
-	add_tunnel_avps(b, p, "lac.example");
-	if (chal)
-		lts_avpw_add_bytes(&b->w, LTS_AVP_CHALLENGE, chal, chal_len);
-}
-
 /* SCCRQ to tunnel 0 (the registry), Ns 0 like any first message. */
 static void send_sccrq(struct peer *p, const uint8_t *chal, size_t chal_len)
 {
-	struct mb b;
-	uint16_t saved = p->ltsd_tid;
+	struct ph_msg b;
 
-	build_sccrq(&b, p, chal, chal_len);
-	p->ltsd_tid = 0;
-	p->ns = 0; /* the first message; a retransmission keeps Ns 0 */
-	peer_send(p, 0, &b);
-	p->ltsd_tid = saved;
+	ph_build_sccrq(&b, &p->ph, LAC_HOST, chal, chal_len);
+	p->ph.ns = 0; /* the first message; a retransmission keeps Ns 0 */
+	ph_send_to(&p->ph, 0, 0, &b);
 }
 
 static void send_scccn(struct peer *p, const uint8_t *resp)
 {
-	struct mb b;
+	struct ph_msg b;
 
-	mb_begin(&b, p, LTS_CTRL_SCCCN);
+	ph_msg_begin(&b, &p->ph, LTS_CTRL_SCCCN);
 	if (resp)
 		lts_avpw_add_bytes(&b.w, LTS_AVP_CHALLENGE_RESPONSE, resp, 16);
-	peer_send(p, 0, &b);
+	ph_send(&p->ph, 0, &b);
 }
 
 static void send_stopccn(struct peer *p, uint16_t result)
 {
 	struct lts_avp_result r = { .result = result, .has_error = true };
-	struct mb b;
+	struct ph_msg b;
 
-	mb_begin(&b, p, LTS_CTRL_STOPCCN);
-	lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_TUNNEL_ID, p->tid);
-	lts_avpw_add_result(&b.w, &r);
-	peer_send(p, 0, &b);
+	ph_build_stopccn(&b, &p->ph, &r);
+	ph_send(&p->ph, 0, &b);
 }
 
 static void send_icrq(struct peer *p, uint16_t psid, uint32_t serial)
 {
-	struct mb b;
+	struct ph_msg b;
 
-	mb_begin(&b, p, LTS_CTRL_ICRQ);
-	lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_SESSION_ID, psid);
-	lts_avpw_add_u32(&b.w, LTS_AVP_CALL_SERIAL, serial);
+	ph_build_icrq(&b, &p->ph, psid, serial);
 	lts_avpw_add_u32(&b.w, LTS_AVP_BEARER_TYPE, 0);
-	peer_send(p, 0, &b);
+	ph_send(&p->ph, 0, &b);
+}
+
+/* The ICRP of a call we were offered on session sid; psid is ours. */
+static void send_icrp(struct peer *p, uint16_t sid, uint16_t psid)
+{
+	struct ph_msg b;
+
+	ph_build_icrp(&b, &p->ph, psid);
+	ph_send(&p->ph, sid, &b);
 }
 
 static void send_iccn(struct peer *p, uint16_t sid)
 {
-	struct mb b;
+	struct ph_msg b;
 
-	mb_begin(&b, p, LTS_CTRL_ICCN);
-	lts_avpw_add_u32(&b.w, LTS_AVP_TX_CONNECT_SPEED, 10000000);
-	lts_avpw_add_u32(&b.w, LTS_AVP_FRAMING_TYPE, 1);
-	peer_send(p, sid, &b);
+	ph_build_iccn(&b, &p->ph, 10000000, 1);
+	ph_send(&p->ph, sid, &b);
 }
 
 static void send_cdn(struct peer *p, uint16_t sid, uint16_t psid, uint16_t result)
 {
 	struct lts_avp_result r = { .result = result, .has_error = true, .message = "bye",
 				    .message_len = 3 };
-	struct mb b;
+	struct ph_msg b;
 
-	mb_begin(&b, p, LTS_CTRL_CDN);
-	lts_avpw_add_result(&b.w, &r);
-	lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_SESSION_ID, psid);
-	peer_send(p, sid, &b);
-}
-
-/* RFC 2661 4.2: MD5 over the response's message type, the secret, the challenge. */
-static void chap_md5(uint8_t type, const char *secret, const uint8_t *chal, size_t len,
-		     uint8_t out[16])
-{
-	MD5_CTX ctx;
-
-	MD5Init(&ctx);
-	MD5Update(&ctx, &type, 1);
-	MD5Update(&ctx, (const uint8_t *)secret, strlen(secret));
-	MD5Update(&ctx, chal, len);
-	MD5Final(out, &ctx);
+	ph_build_cdn(&b, &p->ph, psid, &r);
+	ph_send(&p->ph, sid, &b);
 }
 
 /* LNS role: SCCRQ -> SCCRP -> SCCCN. Returns our tunnel. */
 static struct lts_tunnel *lns_establish(struct peer *p)
 {
 	struct lts_tunnel *t;
-	struct rx *r;
+	struct ph_rx *r;
 
 	send_sccrq(p, NULL, 0);
 	r = expect_msg(p, LTS_CTRL_SCCRP);
-	p->ltsd_tid = get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
+	p->ph.sw_tid = ph_get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
 	send_scccn(p, NULL);
-	t = tunnel(p->ltsd_tid);
+	t = tunnel(p->ph.sw_tid);
 	assert_non_null(t);
 	assert_int_equal(t->state, LTS_TUN_ESTABLISHED);
 	return t;
@@ -742,13 +528,13 @@ static struct lts_tunnel *lns_establish(struct peer *p)
 static struct lts_session *lns_call(struct peer *p, struct lts_tunnel *t, uint16_t psid)
 {
 	struct lts_session *s;
-	struct rx *r;
+	struct ph_rx *r;
 	uint16_t sid;
 
 	send_icrq(p, psid, psid);
 	r = expect_msg(p, LTS_CTRL_ICRP);
 	assert_int_equal(r->hdr.session_id, psid);
-	sid = get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
+	sid = ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
 	send_iccn(p, sid);
 	s = lts_session_find(t, sid);
 	assert_non_null(s);
@@ -764,24 +550,23 @@ static void lns_peer_init(struct peer *p, uint16_t tid)
 }
 
 /* LAC role: first tick dials; returns the SCCRQ and learns the switch's ID. */
-static struct rx *lac_expect_sccrq(struct peer *p)
+static struct ph_rx *lac_expect_sccrq(struct peer *p)
 {
-	struct rx *r;
+	struct ph_rx *r;
 
 	advance(0);
 	r = expect_msg(p, LTS_CTRL_SCCRQ);
-	p->ltsd_tid = get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
+	p->ph.sw_tid = ph_get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
 	return r;
 }
 
 static void send_sccrp(struct peer *p)
 {
-	struct mb b;
+	struct ph_msg b;
 
-	mb_begin(&b, p, LTS_CTRL_SCCRP);
-	add_tunnel_avps(&b, p, "lns.example");
-	peer_send(p, 0, &b);
-	p->rx_tid = p->tid;
+	ph_build_sccrp(&b, &p->ph, LNS_HOST);
+	ph_send(&p->ph, 0, &b);
+	p->rx_tid = p->ph.tid;
 }
 
 static struct lts_tunnel *lac_establish(struct peer *p)
@@ -791,8 +576,8 @@ static struct lts_tunnel *lac_establish(struct peer *p)
 	lac_expect_sccrq(p);
 	send_sccrp(p);
 	expect_msg(p, LTS_CTRL_SCCCN);
-	peer_zlb(p); /* acknowledge the SCCCN */
-	t = tunnel(p->ltsd_tid);
+	ph_zlb(&p->ph); /* acknowledge the SCCCN */
+	t = tunnel(p->ph.sw_tid);
 	assert_non_null(t);
 	assert_int_equal(t->state, LTS_TUN_ESTABLISHED);
 	return t;
@@ -810,7 +595,7 @@ static void test_lns_basic(void **state)
 	struct peer lac;
 	char host[64];
 	uint16_t tid, sid;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	h_start(CFG_BASE);
@@ -822,19 +607,19 @@ static void test_lns_basic(void **state)
 	assert_int_equal(r->hdr.nr, 1); /* acknowledges the SCCRQ */
 	assert_int_equal(r->hdr.session_id, 0);
 	assert_true(r->ep.local.family == LTS_FAMILY_IPV4);
-	tid = get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
+	tid = ph_get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
 	assert_int_not_equal(tid, 0);
 	assert_int_equal(lts_avp_get_string(&r->msg, LTS_AVP_HOST_NAME, host, sizeof(host), NULL),
 			 0);
 	assert_string_equal(host, "lts-test");
-	assert_int_equal(get_u16(r, LTS_AVP_RECV_WINDOW_SIZE), 8);
+	assert_int_equal(ph_get_u16(r, LTS_AVP_RECV_WINDOW_SIZE), 8);
 	assert_int_equal(lts_avp_get_proto_ver(&r->msg, &pv), 0);
 	assert_int_equal(pv.ver, 1);
 	assert_int_equal(pv.rev, 0);
 	assert_true(has_avp(r, LTS_AVP_FRAMING_CAP));
 	assert_false(has_avp(r, LTS_AVP_CHALLENGE));
 	assert_false(has_avp(r, LTS_AVP_CHALLENGE_RESPONSE));
-	lac.ltsd_tid = tid;
+	lac.ph.sw_tid = tid;
 	t = tunnel(tid);
 	assert_non_null(t);
 	assert_int_equal(t->state, LTS_TUN_WAIT_CTL_CONN);
@@ -857,7 +642,7 @@ static void test_lns_basic(void **state)
 	assert_int_equal(count_ev(EV_INCOMING), 1);
 	r = expect_msg(&lac, LTS_CTRL_ICRP);
 	assert_int_equal(r->hdr.session_id, 0x55);
-	sid = get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
+	sid = ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
 	assert_int_not_equal(sid, 0);
 	s = lts_session_find(t, sid);
 	assert_non_null(s);
@@ -922,7 +707,7 @@ static void test_lns_held_answer(void **state)
 	struct lts_session *s;
 	struct lts_tunnel *t;
 	struct peer lac;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	h_start(CFG_BASE);
@@ -946,7 +731,7 @@ static void test_lns_held_answer(void **state)
 	send_icrq(&lac, 0x22, 2);
 	r = expect_msg(&lac, LTS_CTRL_CDN);
 	assert_int_equal(r->hdr.session_id, 0x22);
-	assert_result(r, LTS_CDN_NO_FACILITIES_TEMP, 0);
+	ph_expect_result(r, LTS_CDN_NO_FACILITIES_TEMP, 0);
 	assert_int_equal(t->n_sessions, 1);
 	assert_int_equal(count_ev(EV_SESS_DOWN), 1);
 }
@@ -966,13 +751,13 @@ static void auth_handshake(struct peer *p, uint8_t our_chal[16])
 {
 	const uint8_t *val;
 	uint8_t want[16];
-	struct rx *r;
+	struct ph_rx *r;
 	size_t len;
 
 	send_sccrq(p, peer_chal, sizeof(peer_chal));
 	r = expect_msg(p, LTS_CTRL_SCCRP);
-	p->ltsd_tid = get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
-	chap_md5(LTS_CTRL_SCCRP, SECRET, peer_chal, sizeof(peer_chal), want);
+	p->ph.sw_tid = ph_get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
+	ph_chap_md5(LTS_CTRL_SCCRP, SECRET, peer_chal, sizeof(peer_chal), want);
 	assert_int_equal(lts_avp_get_bytes(&r->msg, LTS_AVP_CHALLENGE_RESPONSE, &val, &len), 0);
 	assert_int_equal(len, 16);
 	assert_memory_equal(val, want, 16);
@@ -990,11 +775,11 @@ static void test_auth_ok(void **state)
 	(void)state;
 	h_start(CFG_AUTH);
 	peer_init(&lac, "192.0.2.1", 1701, 9);
-	lac.secret = SECRET;
+	lac.ph.secret = SECRET;
 	auth_handshake(&lac, chal);
-	t = tunnel(lac.ltsd_tid);
+	t = tunnel(lac.ph.sw_tid);
 	assert_int_equal(t->state, LTS_TUN_WAIT_CTL_CONN);
-	chap_md5(LTS_CTRL_SCCCN, SECRET, chal, sizeof(chal), resp);
+	ph_chap_md5(LTS_CTRL_SCCCN, SECRET, chal, sizeof(chal), resp);
 	send_scccn(&lac, resp);
 	assert_int_equal(t->state, LTS_TUN_ESTABLISHED);
 	assert_int_equal(count_ev(EV_TUN_UP), 1);
@@ -1007,28 +792,28 @@ static void test_auth_bad_response(void **state)
 	uint8_t chal[16], resp[16];
 	struct lts_tunnel *t;
 	struct peer lac;
-	struct rx *r;
+	struct ph_rx *r;
 	size_t k;
 
 	(void)state;
 	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
 		h_start(CFG_AUTH);
 		peer_init(&lac, "192.0.2.1", 1701, 9);
-		lac.secret = SECRET;
+		lac.ph.secret = SECRET;
 		auth_handshake(&lac, chal);
-		t = tunnel(lac.ltsd_tid);
+		t = tunnel(lac.ph.sw_tid);
 		if (kinds[k] == 0) {
-			chap_md5(LTS_CTRL_SCCCN, "wrong", chal, sizeof(chal), resp);
+			ph_chap_md5(LTS_CTRL_SCCCN, "wrong", chal, sizeof(chal), resp);
 			send_scccn(&lac, resp);
 		} else if (kinds[k] == 1) {
-			chap_md5(LTS_CTRL_SCCRP, SECRET, chal, sizeof(chal), resp);
+			ph_chap_md5(LTS_CTRL_SCCRP, SECRET, chal, sizeof(chal), resp);
 			send_scccn(&lac, resp);
 		} else {
 			send_scccn(&lac, NULL);
 		}
 		r = expect_msg(&lac, LTS_CTRL_STOPCCN);
-		assert_result(r, LTS_STOPCCN_NOT_AUTHORIZED, 0);
-		assert_int_equal(get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID), lac.ltsd_tid);
+		ph_expect_result(r, LTS_STOPCCN_NOT_AUTHORIZED, 0);
+		assert_int_equal(ph_get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID), lac.ph.sw_tid);
 		assert_int_equal(t->state, LTS_TUN_CLOSING);
 		assert_int_equal(count_ev(EV_TUN_UP), 0);
 		h_teardown(NULL);
@@ -1038,18 +823,18 @@ static void test_auth_bad_response(void **state)
 static void test_auth_challenge_without_secret(void **state)
 {
 	struct peer lac;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	h_start(CFG_BASE);
 	peer_init(&lac, "192.0.2.1", 1701, 9);
-	lac.secret = SECRET;
+	lac.ph.secret = SECRET;
 	send_sccrq(&lac, peer_chal, sizeof(peer_chal));
 	r = expect_msg(&lac, LTS_CTRL_STOPCCN);
-	assert_result(r, LTS_STOPCCN_NOT_AUTHORIZED, 0);
+	ph_expect_result(r, LTS_STOPCCN_NOT_AUTHORIZED, 0);
 	assert_false(has_avp(r, LTS_AVP_CHALLENGE_RESPONSE));
-	lac.ltsd_tid = get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
-	assert_int_equal(tunnel(lac.ltsd_tid)->state, LTS_TUN_CLOSING);
+	lac.ph.sw_tid = ph_get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
+	assert_int_equal(tunnel(lac.ph.sw_tid)->state, LTS_TUN_CLOSING);
 	expect_quiet(&lac);
 }
 
@@ -1060,7 +845,7 @@ static void test_auth_challenge_without_secret(void **state)
  * the AVPs whose row allows it, after a Random Vector (RFC 2661 4.3); with
  * it off, nowhere. Returns the number of hidden AVPs.
  */
-static size_t check_hiding(const struct rx *r, bool hiding)
+static size_t check_hiding(const struct ph_rx *r, bool hiding)
 {
 	const struct lts_avp_def *d;
 	bool seen_rv = false;
@@ -1100,23 +885,23 @@ static void test_hidden_avps(void **state)
 	uint8_t chal[16], resp[16];
 	struct lts_tunnel *t;
 	struct peer lac;
-	struct rx *r;
+	struct ph_rx *r;
 	uint16_t sid;
 
 	(void)state;
 	h_start(CFG_HIDE);
 	peer_init(&lac, "192.0.2.1", 1701, 11);
-	lac.secret = SECRET;
-	lac.hide = true; /* our SCCRQ hides its Assigned Tunnel ID and Challenge */
+	lac.ph.secret = SECRET;
+	lac.ph.hide = true; /* our SCCRQ hides its Assigned Tunnel ID and Challenge */
 	auth_handshake(&lac, chal);
-	t = tunnel(lac.ltsd_tid);
+	t = tunnel(lac.ph.sw_tid);
 	assert_non_null(t);
 	assert_int_equal(t->peer_id, 11);
 	r = H.rx[(H.rx_i - 1) % ARRAY_SIZE(H.rx)];
 	assert_int_equal(r->msg.type, LTS_CTRL_SCCRP);
 	assert_int_equal(check_hiding(r, false), 0);
 
-	chap_md5(LTS_CTRL_SCCCN, SECRET, chal, sizeof(chal), resp);
+	ph_chap_md5(LTS_CTRL_SCCCN, SECRET, chal, sizeof(chal), resp);
 	send_scccn(&lac, resp); /* its Challenge Response hidden */
 	assert_int_equal(t->state, LTS_TUN_ESTABLISHED);
 
@@ -1124,7 +909,7 @@ static void test_hidden_avps(void **state)
 	send_icrq(&lac, 0x31, 1);
 	r = expect_msg(&lac, LTS_CTRL_ICRP);
 	assert_int_equal(check_hiding(r, true), 1);
-	sid = get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
+	sid = ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
 	assert_non_null(lts_session_find(t, sid));
 	assert_int_equal(lts_avp_decode(r->pkt + LTS_CTRL_HDR_LEN, r->len - LTS_CTRL_HDR_LEN, &o,
 					&r->msg, &aerr),
@@ -1137,7 +922,7 @@ static void test_hidden_avps(void **state)
 	lts_tunnel_close(t, LTS_STOPCCN_CLEAR, 0, "test");
 	r = expect_msg(&lac, LTS_CTRL_STOPCCN);
 	assert_int_equal(check_hiding(r, true), 1);
-	assert_int_equal(get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID), t->id);
+	assert_int_equal(ph_get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID), t->id);
 }
 
 /*
@@ -1150,20 +935,20 @@ static void test_hidden_sccrq_retransmitted(void **state)
 {
 	uint8_t pkt[PKT_MAX];
 	struct peer lac;
-	struct mb b;
+	struct ph_msg b;
 	size_t n;
 
 	(void)state;
 	h_start(CFG_HIDE);
 	peer_init(&lac, "192.0.2.1", 1701, 11);
-	lac.secret = SECRET;
-	lac.hide = true;
-	build_sccrq(&b, &lac, NULL, 0);
-	n = build_pkt(pkt, &lac, 0, 0, b.buf, lts_avpw_finish(&b.w));
-	input(&lac, pkt, n);
+	lac.ph.secret = SECRET;
+	lac.ph.hide = true;
+	ph_build_sccrq(&b, &lac.ph, LAC_HOST, NULL, 0);
+	n = ph_frame(pkt, sizeof(pkt), &lac.ph, 0, 0, b.buf, lts_avpw_finish(&b.w));
+	cp_input(&lac.ph, pkt, n);
 	expect_msg(&lac, LTS_CTRL_SCCRP);
 	advance(500);
-	input(&lac, pkt, n); /* our SCCRP was lost: the LAC retransmits */
+	cp_input(&lac.ph, pkt, n); /* our SCCRP was lost: the LAC retransmits */
 	assert_int_equal(H.cp.n_tunnels, 1);
 	assert_int_equal(H.cp.ctr.tunnels_opened, 1);
 	expect_quiet(&lac);
@@ -1178,19 +963,19 @@ static void test_hidden_before_hostname(void **state)
 {
 	struct lts_avp_proto_ver pv = { LTS_CTRL_PROTO_VER, LTS_CTRL_PROTO_REV };
 	struct peer lac;
-	struct mb b;
+	struct ph_msg b;
 
 	(void)state;
 	h_start(CFG_HIDE "    hostname: lac.example\n");
 	peer_init(&lac, "192.0.2.1", 1701, 11);
-	lac.secret = SECRET;
-	lac.hide = true;
-	mb_begin(&b, &lac, LTS_CTRL_SCCRQ);
+	lac.ph.secret = SECRET;
+	lac.ph.hide = true;
+	ph_msg_begin(&b, &lac.ph, LTS_CTRL_SCCRQ);
 	lts_avpw_add_proto_ver(&b.w, &pv);
-	lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_TUNNEL_ID, lac.tid); /* hidden */
+	lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_TUNNEL_ID, lac.ph.tid); /* hidden */
 	lts_avpw_add_u32(&b.w, LTS_AVP_FRAMING_CAP, 3);
 	lts_avpw_add_string(&b.w, LTS_AVP_HOST_NAME, "lac.example");
-	peer_send(&lac, 0, &b);
+	ph_send(&lac.ph, 0, &b);
 	expect_msg(&lac, LTS_CTRL_SCCRP);
 }
 
@@ -1201,37 +986,47 @@ static void test_hidden_before_hostname(void **state)
 static void test_refusal(void **state)
 {
 	struct peer bad, bad2, lac;
-	struct rx *r, *r2;
-	uint16_t ns;
+	struct ph_rx *r, *r2;
+	uint16_t their_id;
 
 	(void)state;
 	h_start(CFG_BASE);
 	peer_init(&bad, "203.0.113.9", 1701, 5);
 	send_sccrq(&bad, NULL, 0);
 	r = expect_msg(&bad, LTS_CTRL_STOPCCN);
-	assert_result(r, LTS_STOPCCN_NOT_AUTHORIZED, 0);
+	ph_expect_result(r, LTS_STOPCCN_NOT_AUTHORIZED, 0);
 	assert_int_equal(r->hdr.tunnel_id, 5);
-	ns = r->hdr.ns;
 	assert_int_equal(H.cp.ctr.sccrq_refused, 1);
 	assert_int_equal(H.cp.ctr.tunnels_opened, 0);
 	assert_int_equal(H.cp.refuse_suppressed, 0);
-	assert_int_equal(H.cp.refuse_logged_ms, H.now);
+	assert_int_equal(H.cp.refuse_logged_ms, H.clk.now);
 	assert_int_equal(count_ev(EV_TUN_UP), 0);
 
-	/* Reliable: retransmitted with the same Ns until acknowledged. */
-	advance(999);
-	expect_quiet(&bad);
-	advance(1);
-	r2 = peer_next(&bad, true);
-	assert_non_null(r2);
-	assert_int_equal(r2->msg.type, LTS_CTRL_STOPCCN);
-	assert_int_equal(r2->hdr.ns, ns);
-	assert_result(r2, LTS_STOPCCN_NOT_AUTHORIZED, 0);
-	bad.ltsd_tid = get_u16(r2, LTS_AVP_ASSIGNED_TUNNEL_ID);
-	peer_zlb(&bad);
+	/*
+	 * Regression (issue 9): a refusal used to cost a tunnel object, a
+	 * tunnel ID and up to 6 retransmitted StopCCNs toward an unverified
+	 * source. Now: no state at all; the StopCCN acknowledges the SCCRQ
+	 * (Ns 0, Nr 1), names an ID nobody holds, and is never sent again.
+	 */
+	assert_null(H.cp.all);
+	assert_int_equal(H.cp.n_tunnels, 0);
+	assert_int_equal(r->hdr.ns, 0);
+	assert_int_equal(r->hdr.nr, 1);
+	their_id = ph_get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
+	assert_int_not_equal(their_id, 0);
+	assert_null(tunnel(their_id));
 	advance(RETENTION_MS);
 	expect_quiet(&bad);
-	assert_null(H.cp.all); /* freed after the retention */
+	/* One packet out per packet in: a retransmitted SCCRQ gets one more. */
+	bad.ph.ns = 0;
+	bad.ph.nr = 0; /* the same answer again: Ns 0 */
+	send_sccrq(&bad, NULL, 0);
+	r2 = expect_msg(&bad, LTS_CTRL_STOPCCN);
+	ph_expect_result(r2, LTS_STOPCCN_NOT_AUTHORIZED, 0);
+	expect_quiet(&bad);
+	assert_null(H.cp.all);
+	assert_int_equal(H.cp.ctr.sccrq_refused, 2);
+	advance(LTS_REFUSE_LOG_INTERVAL_MS); /* the next refusal is logged again */
 
 	/* Refusals within 10 s are counted, not logged. */
 	peer_init(&bad2, "203.0.113.10", 1701, 6);
@@ -1246,14 +1041,15 @@ static void test_refusal(void **state)
 	send_sccrq(&bad2, NULL, 0);
 	expect_msg(&bad2, LTS_CTRL_STOPCCN);
 	assert_int_equal(H.cp.refuse_suppressed, 2);
-	assert_int_equal(H.cp.ctr.sccrq_refused, 4);
+	assert_int_equal(H.cp.ctr.sccrq_refused, 5);
 	advance(LTS_REFUSE_LOG_INTERVAL_MS);
-	drain(); /* the unacknowledged StopCCNs above were retransmitted */
+	expect_quiet(&bad); /* nothing is retransmitted */
+	expect_quiet(&bad2);
 	peer_init(&bad, "203.0.113.9", 1701, 10);
 	send_sccrq(&bad, NULL, 0);
 	expect_msg(&bad, LTS_CTRL_STOPCCN);
 	assert_int_equal(H.cp.refuse_suppressed, 0); /* logged, with the count */
-	assert_int_equal(H.cp.refuse_logged_ms, H.now);
+	assert_int_equal(H.cp.refuse_logged_ms, H.clk.now);
 
 	/* An authorised LAC is not affected. */
 	peer_init(&lac, "192.0.2.1", 1701, 7);
@@ -1264,14 +1060,14 @@ static void test_refusal(void **state)
 static void test_refusal_hostname(void **state)
 {
 	struct peer lac;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	h_start(CFG_BASE "    hostname: other.example\n");
 	peer_init(&lac, "192.0.2.1", 1701, 7);
 	send_sccrq(&lac, NULL, 0);
 	r = expect_msg(&lac, LTS_CTRL_STOPCCN);
-	assert_result(r, LTS_STOPCCN_NOT_AUTHORIZED, 0);
+	ph_expect_result(r, LTS_STOPCCN_NOT_AUTHORIZED, 0);
 }
 
 #define CFG_RATE CFG_BASE "limits: {sccrq_rate: 1, sccrq_burst: 2}\n"
@@ -1359,13 +1155,13 @@ static void test_sccrq_rate_limit_collision(void **state)
 	(void)state;
 	/* Within a /24 the last octet maps 1:1 onto buckets; look further. */
 	snprintf(a, sizeof(a), "203.0.113.1");
-	ip_of(&ia, a);
+	ph_ip(&ia, a);
 	for (i = 0; i < 256 && !found; i++) {
 		for (j = 1; j < 255 && !found; j++) {
 			if (i == 113)
 				continue;
 			snprintf(b, sizeof(b), "203.0.%u.%u", i, j);
-			ip_of(&ib, b);
+			ph_ip(&ib, b);
 			found = bucket_of(&ia) == bucket_of(&ib);
 		}
 	}
@@ -1382,7 +1178,7 @@ static void test_sccrq_rate_limit_collision(void **state)
 static void test_limit_max_tunnels(void **state)
 {
 	struct peer lac1, lac2;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	h_start(CFG_BASE "limits: {max_tunnels: 1}\n");
@@ -1391,7 +1187,7 @@ static void test_limit_max_tunnels(void **state)
 	peer_init(&lac2, "192.0.2.2", 1701, 2);
 	send_sccrq(&lac2, NULL, 0);
 	r = expect_msg(&lac2, LTS_CTRL_STOPCCN);
-	assert_result(r, LTS_STOPCCN_GENERAL_ERROR, LTS_ERR_RESOURCES);
+	ph_expect_result(r, LTS_STOPCCN_GENERAL_ERROR, LTS_ERR_RESOURCES);
 	assert_int_equal(H.cp.ctr.sccrq_refused, 1);
 	assert_int_equal(H.cp.ctr.tunnels_opened, 1);
 }
@@ -1399,7 +1195,7 @@ static void test_limit_max_tunnels(void **state)
 static void test_limit_lac_max_tunnels(void **state)
 {
 	struct peer lac1, lac2, other;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	h_start(CFG_BASE "    max_tunnels: 1\n  - name: lac2\n    address: 192.0.2.64/28\n");
@@ -1408,7 +1204,7 @@ static void test_limit_lac_max_tunnels(void **state)
 	peer_init(&lac2, "192.0.2.2", 1701, 2);
 	send_sccrq(&lac2, NULL, 0);
 	r = expect_msg(&lac2, LTS_CTRL_STOPCCN);
-	assert_result(r, LTS_STOPCCN_GENERAL_ERROR, LTS_ERR_RESOURCES);
+	ph_expect_result(r, LTS_STOPCCN_GENERAL_ERROR, LTS_ERR_RESOURCES);
 	peer_init(&other, "192.0.2.65", 1701, 2);
 	lns_establish(&other); /* another lac_peer: its own count */
 }
@@ -1438,7 +1234,7 @@ static void check_session_limit(const char *yaml)
 {
 	struct lts_tunnel *t;
 	struct peer lac;
-	struct rx *r;
+	struct ph_rx *r;
 
 	h_start(yaml);
 	peer_init(&lac, "192.0.2.1", 1701, 1);
@@ -1447,7 +1243,7 @@ static void check_session_limit(const char *yaml)
 	send_icrq(&lac, 0x11, 2);
 	r = expect_msg(&lac, LTS_CTRL_CDN);
 	assert_int_equal(r->hdr.session_id, 0x11);
-	assert_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_RESOURCES);
+	ph_expect_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_RESOURCES);
 	assert_int_equal(t->n_sessions, 1);
 	assert_int_equal(H.cp.n_sessions, 1);
 	assert_int_equal(count_ev(EV_INCOMING), 1); /* the switch was not asked */
@@ -1476,7 +1272,7 @@ static void test_limit_sessions_refusal_counts(void **state)
 {
 	struct lts_tunnel *t;
 	struct peer lac;
-	struct rx *r;
+	struct ph_rx *r;
 	size_t i;
 
 	(void)state;
@@ -1487,9 +1283,9 @@ static void test_limit_sessions_refusal_counts(void **state)
 		send_icrq(&lac, 0x10 + i, i);
 		r = peer_next(&lac, true);
 		assert_non_null(r);
-		lac.nr++;
+		lac.ph.nr++;
 		if (r->msg.type == LTS_CTRL_CDN)
-			assert_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_RESOURCES);
+			ph_expect_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_RESOURCES);
 		else
 			assert_int_equal(r->msg.type, LTS_CTRL_ICRP);
 	}
@@ -1507,7 +1303,7 @@ static void test_sccrq_retransmitted(void **state)
 {
 	struct lts_tunnel *t;
 	struct peer lac;
-	struct rx *r;
+	struct ph_rx *r;
 	uint16_t tid;
 
 	(void)state;
@@ -1515,14 +1311,14 @@ static void test_sccrq_retransmitted(void **state)
 	peer_init(&lac, "192.0.2.1", 1701, 7);
 	send_sccrq(&lac, NULL, 0);
 	r = expect_msg(&lac, LTS_CTRL_SCCRP);
-	tid = get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
+	tid = ph_get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
 	t = tunnel(tid);
-	lac.ltsd_tid = tid;
+	lac.ph.sw_tid = tid;
 
 	/* The SCCRP is lost; the LAC retransmits its SCCRQ (same Ns 0). */
 	advance(500);
-	lac.ns = 0;
-	lac.nr = 0;
+	lac.ph.ns = 0;
+	lac.ph.nr = 0;
 	send_sccrq(&lac, NULL, 0);
 	assert_int_equal(H.cp.n_tunnels, 1);
 	assert_int_equal(H.cp.ctr.tunnels_opened, 1);
@@ -1536,7 +1332,7 @@ static void test_sccrq_retransmitted(void **state)
 	/* The SCCRP comes again on its own timer, with the same Ns. */
 	advance(300);
 	r = expect_msg(&lac, LTS_CTRL_SCCRP);
-	assert_int_equal(get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID), tid);
+	assert_int_equal(ph_get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID), tid);
 	send_scccn(&lac, NULL);
 	assert_int_equal(t->state, LTS_TUN_ESTABLISHED);
 	assert_int_equal(count_ev(EV_TUN_UP), 1);
@@ -1547,7 +1343,7 @@ static void test_peer_restart(void **state)
 	struct lts_tunnel *t, *t2;
 	struct peer lac;
 	uint16_t old_tid, old_sid;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	h_start(CFG_BASE);
@@ -1557,29 +1353,44 @@ static void test_peer_restart(void **state)
 	old_sid = lns_call(&lac, t, 0x40)->id;
 	assert_int_equal(H.cp.n_sessions, 1);
 
-	/* The LAC reboots: new SCCRQ, same address, port and Assigned Tunnel ID. */
+	/*
+	 * The LAC reboots: new SCCRQ, same address, port and Assigned Tunnel
+	 * ID. Regression (issue 9): the old tunnel used to be dropped right
+	 * here, so one spoofed SCCRQ tore down an authenticated tunnel. It now
+	 * stays until the new handshake completes (SCCCN).
+	 */
 	advance(5000);
 	drain();
-	lac.ns = 0;
-	lac.nr = 0;
+	lac.ph.ns = 0;
+	lac.ph.nr = 0;
 	send_sccrq(&lac, NULL, 0);
+	r = expect_msg(&lac, LTS_CTRL_SCCRP);
+	lac.ph.sw_tid = ph_get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
+	assert_int_not_equal(lac.ph.sw_tid, old_tid);
+	assert_int_equal(count_ev(EV_SESS_DOWN), 0);
+	assert_int_equal(count_ev(EV_TUN_DOWN), 0);
+	assert_int_equal(tunnel(old_tid)->state, LTS_TUN_ESTABLISHED);
+	assert_int_equal(H.cp.n_tunnels, 2);
+	assert_int_equal(H.cp.n_half_open, 1);
+	assert_int_equal(H.cp.n_sessions, 1);
+	assert_int_equal(H.cp.lac[0].n_tunnels, 1);
+	t2 = tunnel(lac.ph.sw_tid);
+	assert_int_equal(t2->state, LTS_TUN_WAIT_CTL_CONN);
+	send_scccn(&lac, NULL);
+	assert_int_equal(t2->state, LTS_TUN_ESTABLISHED);
+	/* Now the old state is stale: flushed, its call down. */
 	assert_int_equal(count_ev(EV_SESS_DOWN), 1);
 	assert_int_equal(last_ev(EV_SESS_DOWN)->sid, old_sid);
 	assert_int_equal(last_ev(EV_SESS_DOWN)->tid, old_tid);
 	assert_int_equal(count_ev(EV_TUN_DOWN), 1);
 	assert_int_equal(last_ev(EV_TUN_DOWN)->tid, old_tid);
-	r = expect_msg(&lac, LTS_CTRL_SCCRP);
-	lac.ltsd_tid = get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
-	assert_int_not_equal(lac.ltsd_tid, old_tid);
-	assert_null(tunnel(old_tid)); /* stale state flushed at once */
+	advance(1);
+	assert_null(tunnel(old_tid));
 	assert_int_equal(H.cp.n_tunnels, 1);
+	assert_int_equal(H.cp.n_half_open, 0);
 	assert_int_equal(H.cp.n_sessions, 0);
 	assert_int_equal(H.cp.lac[0].n_tunnels, 1);
 	assert_int_equal(H.cp.lac[0].n_sessions, 0);
-	t2 = tunnel(lac.ltsd_tid);
-	assert_int_equal(t2->state, LTS_TUN_WAIT_CTL_CONN);
-	send_scccn(&lac, NULL);
-	assert_int_equal(t2->state, LTS_TUN_ESTABLISHED);
 	lns_call(&lac, t2, 0x40);
 	/* Nothing goes to the old tunnel's peer state any more. */
 	advance(60000);
@@ -1599,7 +1410,7 @@ static void test_restart_while_closing(void **state)
 {
 	struct lts_tunnel *t;
 	struct peer lac;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	h_start(CFG_BASE);
@@ -1609,11 +1420,11 @@ static void test_restart_while_closing(void **state)
 	assert_int_equal(t->state, LTS_TUN_CLOSING);
 	advance(2000);
 	drain();
-	lac.ns = 0;
-	lac.nr = 0;
+	lac.ph.ns = 0;
+	lac.ph.nr = 0;
 	send_sccrq(&lac, NULL, 0);
 	r = expect_msg(&lac, LTS_CTRL_SCCRP);
-	assert_int_not_equal(get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID), t->id);
+	assert_int_not_equal(ph_get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID), t->id);
 }
 
 /* A restart from another port is another LAC: both tunnels stay. */
@@ -1658,10 +1469,10 @@ static void test_tunnel_id_collision(void **state)
 
 	/* B's address sending to A's tunnel: counted, ignored. */
 	spoof = b;
-	saved = spoof.ltsd_tid;
-	spoof.ltsd_tid = ta->id;
+	saved = spoof.ph.sw_tid;
+	spoof.ph.sw_tid = ta->id;
 	send_stopccn(&spoof, 1);
-	spoof.ltsd_tid = saved;
+	spoof.ph.sw_tid = saved;
 	assert_int_equal(H.cp.ctr.rx_wrong_peer, 1);
 	assert_int_equal(ta->state, LTS_TUN_ESTABLISHED);
 
@@ -1715,21 +1526,21 @@ static void test_ignored_packets(void **state)
 		memcpy(pkt, bad[i].b, bad[i].len);
 		pkt[4] = t->id >> 8;
 		pkt[5] = t->id & 0xff;
-		input(&lac, pkt, bad[i].len);
+		cp_input(&lac.ph, pkt, bad[i].len);
 		assert_int_equal(H.cp.ctr.rx_malformed, i + 1);
 	}
 	/* A tunnel ID we do not have. */
-	n = build_pkt(pkt, &lac, (uint16_t)(t->id + 1), 0, NULL, 0);
-	input(&lac, pkt, n);
+	n = ph_frame(pkt, sizeof(pkt), &lac.ph, (uint16_t)(t->id + 1), 0, NULL, 0);
+	cp_input(&lac.ph, pkt, n);
 	assert_int_equal(H.cp.ctr.rx_no_tunnel, 1);
 	/* Ours, from another address. */
 	peer_init(&other, "192.0.2.9", 1701, 7);
-	other.ltsd_tid = t->id;
+	other.ph.sw_tid = t->id;
 	send_stopccn(&other, 1);
 	assert_int_equal(H.cp.ctr.rx_wrong_peer, 1);
 	/* A ZLB for tunnel 0 and an SCCRQ-less message to tunnel 0. */
-	other.ltsd_tid = 0;
-	peer_zlb(&other);
+	other.ph.sw_tid = 0;
+	ph_zlb(&other.ph);
 	send_scccn(&other, NULL);
 	assert_int_equal(H.cp.ctr.rx_packets - rx0, ARRAY_SIZE(bad) + 4);
 	assert_int_equal(H.cp.ctr.rx_no_tunnel, 1);
@@ -1747,8 +1558,8 @@ static void test_unknown_mandatory_avp(void **state)
 	struct lts_session *s;
 	struct lts_tunnel *t;
 	struct peer lac;
-	struct mb b;
-	struct rx *r;
+	struct ph_msg b;
+	struct ph_rx *r;
 
 	(void)state;
 	h_start(CFG_BASE);
@@ -1757,41 +1568,41 @@ static void test_unknown_mandatory_avp(void **state)
 	s = lns_call(&lac, t, 0x12);
 
 	/* Session scope: a WEN on the call, with an unknown M=1 AVP. */
-	mb_begin(&b, &lac, LTS_CTRL_WEN);
+	ph_msg_begin(&b, &lac.ph, LTS_CTRL_WEN);
 	lts_avpw_add_avp(&b.w, 0, 20, true, "\x00\x01", 2);
-	peer_send(&lac, s->id, &b);
+	ph_send(&lac.ph, s->id, &b);
 	r = expect_msg(&lac, LTS_CTRL_CDN);
-	assert_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_UNKNOWN_MANDATORY);
+	ph_expect_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_UNKNOWN_MANDATORY);
 	assert_int_equal(r->hdr.session_id, 0x12);
 	assert_int_equal(t->n_sessions, 0);
 	assert_int_equal(last_ev(EV_SESS_DOWN)->why.error, LTS_ERR_UNKNOWN_MANDATORY);
 	assert_int_equal(t->state, LTS_TUN_ESTABLISHED);
 
 	/* ICRQ with one: the call is refused the same way. */
-	mb_begin(&b, &lac, LTS_CTRL_ICRQ);
+	ph_msg_begin(&b, &lac.ph, LTS_CTRL_ICRQ);
 	lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_SESSION_ID, 0x13);
 	lts_avpw_add_u32(&b.w, LTS_AVP_CALL_SERIAL, 1);
 	lts_avpw_add_avp(&b.w, 9999, 1, true, "x", 1); /* vendor AVP, M=1 */
-	peer_send(&lac, 0, &b);
+	ph_send(&lac.ph, 0, &b);
 	r = expect_msg(&lac, LTS_CTRL_CDN);
-	assert_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_UNKNOWN_MANDATORY);
+	ph_expect_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_UNKNOWN_MANDATORY);
 	assert_int_equal(r->hdr.session_id, 0x13);
 	assert_int_equal(t->n_sessions, 0);
 
 	/* M=0: ignored. */
-	mb_begin(&b, &lac, LTS_CTRL_HELLO);
+	ph_msg_begin(&b, &lac.ph, LTS_CTRL_HELLO);
 	lts_avpw_add_avp(&b.w, 0, 20, false, "\x00\x01", 2);
-	peer_send(&lac, 0, &b);
+	ph_send(&lac.ph, 0, &b);
 	advance(200);
 	expect_zlb_ack(&lac);
 	assert_int_equal(t->state, LTS_TUN_ESTABLISHED);
 
 	/* Tunnel scope: HELLO with an unknown M=1 AVP. */
-	mb_begin(&b, &lac, LTS_CTRL_HELLO);
+	ph_msg_begin(&b, &lac.ph, LTS_CTRL_HELLO);
 	lts_avpw_add_avp(&b.w, 0, 20, true, "\x00\x01", 2);
-	peer_send(&lac, 0, &b);
+	ph_send(&lac.ph, 0, &b);
 	r = expect_msg(&lac, LTS_CTRL_STOPCCN);
-	assert_result(r, LTS_STOPCCN_GENERAL_ERROR, LTS_ERR_UNKNOWN_MANDATORY);
+	ph_expect_result(r, LTS_STOPCCN_GENERAL_ERROR, LTS_ERR_UNKNOWN_MANDATORY);
 	assert_int_equal(t->state, LTS_TUN_CLOSING);
 	assert_int_equal(count_ev(EV_TUN_DOWN), 1);
 }
@@ -1800,23 +1611,23 @@ static void test_unknown_mandatory_avp(void **state)
 static void test_unknown_mandatory_sccrq(void **state)
 {
 	struct peer lac;
-	struct mb b;
-	struct rx *r;
+	struct ph_msg b;
+	struct ph_rx *r;
 	int permissive;
 
 	(void)state;
 	for (permissive = 0; permissive < 2; permissive++) {
 		h_start(permissive ? CFG_BASE "    avp_permissive: true\n" : CFG_BASE);
 		peer_init(&lac, "192.0.2.1", 1701, 7);
-		build_sccrq(&b, &lac, NULL, 0);
+		ph_build_sccrq(&b, &lac.ph, LAC_HOST, NULL, 0);
 		lts_avpw_add_avp(&b.w, 0, 20, true, "\x00\x01", 2);
-		peer_send(&lac, 0, &b);
+		ph_send(&lac.ph, 0, &b);
 		if (permissive) {
 			expect_msg(&lac, LTS_CTRL_SCCRP);
 			assert_int_equal(H.cp.ctr.sccrq_refused, 0);
 		} else {
 			r = expect_msg(&lac, LTS_CTRL_STOPCCN);
-			assert_result(r, LTS_STOPCCN_GENERAL_ERROR, LTS_ERR_UNKNOWN_MANDATORY);
+			ph_expect_result(r, LTS_STOPCCN_GENERAL_ERROR, LTS_ERR_UNKNOWN_MANDATORY);
 			assert_int_equal(H.cp.ctr.sccrq_refused, 1);
 		}
 		h_teardown(NULL);
@@ -1828,36 +1639,37 @@ static void test_bad_sccrq(void **state)
 {
 	struct lts_avp_proto_ver pv = { 2, 0 };
 	struct peer lac;
-	struct mb b;
-	struct rx *r;
+	struct ph_msg b;
+	struct ph_rx *r;
 
 	(void)state;
 	h_start(CFG_BASE);
 	peer_init(&lac, "192.0.2.1", 1701, 7);
-	mb_begin(&b, &lac, LTS_CTRL_SCCRQ);
+	ph_msg_begin(&b, &lac.ph, LTS_CTRL_SCCRQ);
 	lts_avpw_add_proto_ver(&b.w, &pv);
 	lts_avpw_add_string(&b.w, LTS_AVP_HOST_NAME, "lac");
 	lts_avpw_add_u32(&b.w, LTS_AVP_FRAMING_CAP, 3);
 	lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_TUNNEL_ID, 7);
-	peer_send(&lac, 0, &b);
+	ph_send(&lac.ph, 0, &b);
 	r = expect_msg(&lac, LTS_CTRL_STOPCCN);
-	assert_result(r, LTS_STOPCCN_BAD_VERSION, 0x100);
+	ph_expect_result(r, LTS_STOPCCN_BAD_VERSION, 0x100);
 
 	peer_init(&lac, "192.0.2.1", 1701, 8);
-	mb_begin(&b, &lac, LTS_CTRL_SCCRQ);
+	ph_msg_begin(&b, &lac.ph, LTS_CTRL_SCCRQ);
 	lts_avpw_add_string(&b.w, LTS_AVP_HOST_NAME, "lac");
 	lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_TUNNEL_ID, 8);
-	peer_send(&lac, 0, &b);
+	ph_send(&lac.ph, 0, &b);
 	r = expect_msg(&lac, LTS_CTRL_STOPCCN);
-	assert_result(r, LTS_STOPCCN_GENERAL_ERROR, LTS_ERR_VENDOR);
+	ph_expect_result(r, LTS_STOPCCN_GENERAL_ERROR, LTS_ERR_VENDOR);
 
 	/* No one to answer (Assigned Tunnel ID 0): dropped, nothing created. */
 	peer_init(&lac, "192.0.2.1", 1701, 0);
 	send_sccrq(&lac, NULL, 0);
 	advance(200);
 	expect_quiet(&lac);
-	assert_int_equal(H.cp.ctr.sccrq_refused, 2);
-	assert_int_equal(n_tunnels_listed(), 2);
+	/* Every refusal is stateless now, the bad version too (issue 9). */
+	assert_int_equal(H.cp.ctr.sccrq_refused, 3);
+	assert_int_equal(n_tunnels_listed(), 0);
 }
 
 /*
@@ -1872,16 +1684,16 @@ static void test_sccrq_nonzero_ns(void **state)
 {
 	uint8_t pkt[PKT_MAX];
 	struct peer bad;
-	struct mb b;
+	struct ph_msg b;
 	size_t n;
 
 	(void)state;
 	h_start(CFG_BASE);
 	peer_init(&bad, "203.0.113.9", 1701, 5);
-	build_sccrq(&b, &bad, NULL, 0);
-	bad.ns = 1;
-	n = build_pkt(pkt, &bad, 0, 0, b.buf, lts_avpw_finish(&b.w));
-	input(&bad, pkt, n);
+	ph_build_sccrq(&b, &bad.ph, LAC_HOST, NULL, 0);
+	bad.ph.ns = 1;
+	n = ph_frame(pkt, sizeof(pkt), &bad.ph, 0, 0, b.buf, lts_avpw_finish(&b.w));
+	cp_input(&bad.ph, pkt, n);
 	advance(10 * 60 * 1000);
 	assert_int_equal(H.cp.n_tunnels, 0);
 }
@@ -1891,26 +1703,26 @@ static void test_icrq_retransmitted(void **state)
 {
 	struct lts_tunnel *t;
 	struct peer lac;
-	struct rx *r;
+	struct ph_rx *r;
 	uint16_t ns, sid;
 
 	(void)state;
 	h_start(CFG_BASE);
 	peer_init(&lac, "192.0.2.1", 1701, 7);
 	t = lns_establish(&lac);
-	ns = lac.ns;
+	ns = lac.ph.ns;
 	send_icrq(&lac, 0x60, 1);
 	r = expect_msg(&lac, LTS_CTRL_ICRP);
-	sid = get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
-	lac.ns = ns;
-	lac.nr--; /* it never saw the ICRP */
+	sid = ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
+	lac.ph.ns = ns;
+	lac.ph.nr--; /* it never saw the ICRP */
 	advance(500);
 	send_icrq(&lac, 0x60, 1);
 	assert_int_equal(t->n_sessions, 1);
 	assert_int_equal(count_ev(EV_INCOMING), 1);
 	advance(500); /* the ICRP's own timer */
 	r = expect_msg(&lac, LTS_CTRL_ICRP);
-	assert_int_equal(get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), sid);
+	assert_int_equal(ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), sid);
 	send_iccn(&lac, sid);
 	assert_int_equal(count_ev(EV_SESS_UP), 1);
 }
@@ -1926,8 +1738,8 @@ static void test_no_zlb_for_zlb(void **state)
 	lns_establish(&lac);
 	advance(200);
 	expect_zlb_ack(&lac);
-	peer_zlb(&lac);
-	peer_zlb(&lac);
+	ph_zlb(&lac.ph);
+	ph_zlb(&lac.ph);
 	advance(5000);
 	assert_int_equal(n_untaken(), 0);
 }
@@ -1959,6 +1771,206 @@ static void test_queue_full_session_vanishes(void **state)
 	assert_int_equal(count_ev(EV_INCOMING), t->n_sessions + count_ev(EV_SESS_DOWN));
 }
 
+/* The next message this tunnel queues is refused (-ENOBUFS): a full send queue. */
+static void fill_queue(struct lts_tunnel *t)
+{
+	t->xport.cfg.max_queue = t->xport.n_inflight + t->xport.n_queued;
+}
+
+/*
+ * Regression (issue 9, heap use-after-free under ASan): a session whose
+ * message cannot be queued dies, and its holder (the switch) must hear of
+ * it, or the switch writes freed memory at its next event. The three paths
+ * that freed silently: answering a held call (ICRP), relaying the ICCN of a
+ * held LAC-side call, and sending the ICRQ once the LNS tunnel comes up.
+ */
+static void test_queue_full_held_answer(void **state)
+{
+	struct lts_session *s;
+	struct lts_tunnel *t;
+	struct peer lac;
+
+	(void)state;
+	h_start(CFG_BASE);
+	peer_init(&lac, "192.0.2.1", 1701, 7);
+	t = lns_establish(&lac);
+	H.incoming_verdict = 1; /* held, as the switch holds it */
+	send_icrq(&lac, 0x21, 1);
+	s = t->sessions;
+	assert_non_null(s);
+	assert_int_equal(s->state, LTS_SESS_WAIT_ANSWER);
+	fill_queue(t);
+	assert_int_equal(lts_session_answer(s), 0);
+	assert_int_equal(count_ev(EV_SESS_DOWN), 1);
+	assert_int_equal(last_ev(EV_SESS_DOWN)->why.result, LTS_CDN_GENERAL_ERROR);
+	assert_int_equal(last_ev(EV_SESS_DOWN)->why.error, LTS_ERR_RESOURCES);
+	assert_null(t->sessions);
+}
+
+static void test_queue_full_relayed_iccn(void **state)
+{
+	static const struct lts_relay_set none; /* a switched call: ICCN held */
+	struct lts_session *s;
+	struct lts_tunnel *t;
+	struct peer lns;
+
+	(void)state;
+	h_start(CFG_LAC_ROLE);
+	advance(0); /* the persistent lns_peer is dialled at the first tick */
+	lns_peer_init(&lns, 3);
+	t = lac_establish(&lns);
+	s = lts_session_dial(t, &none);
+	assert_non_null(s);
+	expect_msg(&lns, LTS_CTRL_ICRQ);
+	send_icrp(&lns, s->id, 0x0b0b);
+	assert_int_equal(s->state, LTS_SESS_WAIT_RELAY);
+	assert_int_equal(count_ev(EV_ANSWERED), 1);
+	fill_queue(t);
+	assert_int_equal(lts_session_connect(s, NULL), 0);
+	assert_int_equal(count_ev(EV_SESS_DOWN), 1);
+	assert_null(t->sessions);
+}
+
+static void test_queue_full_icrq_at_tunnel_up(void **state)
+{
+	struct lts_session *s;
+	struct lts_tunnel *t;
+	struct peer lns;
+
+	(void)state;
+	h_start(CFG_LAC_ROLE);
+	advance(0);
+	lns_peer_init(&lns, 3);
+	lac_expect_sccrq(&lns);
+	t = tunnel(lns.ph.sw_tid);
+	s = lts_session_dial(t, NULL);
+	assert_non_null(s);
+	assert_int_equal(s->state, LTS_SESS_WAIT_TUNNEL);
+	/* Room for the SCCCN (the SCCRP acknowledges our SCCRQ), not the ICRQ. */
+	t->xport.cfg.max_queue = 1;
+	send_sccrp(&lns);
+	assert_int_equal(t->state, LTS_TUN_ESTABLISHED);
+	assert_int_equal(count_ev(EV_SESS_DOWN), 1);
+	assert_null(t->sessions);
+}
+
+/*
+ * Regression (issue 9): an ICRQ that finds the session table full was
+ * ignored without a CDN (the LAC retransmitted it until it gave up on the
+ * tunnel). It gets CDN 2/4, addressed by its Assigned Session ID.
+ */
+static void test_icrq_session_table_full(void **state)
+{
+	struct lts_tunnel *t;
+	struct peer lac;
+	struct ph_rx *r;
+
+	(void)state;
+	h_start(CFG_BASE);
+	peer_init(&lac, "192.0.2.1", 1701, 7);
+	t = lns_establish(&lac);
+	H.cp.sessions_by_id.limit = H.cp.sessions_by_id.count; /* full */
+	send_icrq(&lac, 0x31, 1);
+	r = expect_msg(&lac, LTS_CTRL_CDN);
+	assert_int_equal(r->hdr.session_id, 0x31);
+	ph_expect_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_RESOURCES);
+	assert_int_equal(ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), 0);
+	assert_null(t->sessions);
+	assert_int_equal(count_ev(EV_INCOMING), 0);
+}
+
+/*
+ * Regression (issue 9): one tunnel per LNS carried every call (and capped
+ * an LNS at 65,535 sessions). A tunnel with max_sessions_per_tunnel
+ * sessions takes no more: the next call gets a new tunnel to the same LNS.
+ */
+static void test_lns_second_tunnel(void **state)
+{
+	struct lts_tunnel *t1, *t2;
+	struct peer lns;
+
+	(void)state;
+	h_start(CFG_LAC_ROLE "    max_sessions_per_tunnel: 2\n");
+	advance(0);
+	lns_peer_init(&lns, 3);
+	t1 = lac_establish(&lns);
+	assert_ptr_equal(lts_cp_lns_tunnel(&H.cp, 0), t1);
+	assert_non_null(lts_session_dial(t1, NULL));
+	assert_ptr_equal(lts_cp_lns_tunnel(&H.cp, 0), t1);
+	assert_non_null(lts_session_dial(t1, NULL));
+	assert_int_equal(t1->n_sessions, 2);
+	t2 = lts_cp_lns_tunnel(&H.cp, 0); /* full: a second tunnel is dialled */
+	assert_non_null(t2);
+	assert_ptr_not_equal(t2, t1);
+	assert_int_equal(t2->role, LTS_ROLE_LAC);
+	assert_int_equal(t2->state, LTS_TUN_WAIT_CTL_REPLY);
+	assert_int_equal(H.cp.lns[0].n_tunnels, 2);
+	assert_ptr_equal(lts_cp_lns_tunnel(&H.cp, 0), t2); /* no third while t2 has room */
+	assert_int_equal(H.cp.lns[0].n_tunnels, 2);
+	assert_int_equal(H.cp.ctr.tunnels_opened, 2);
+}
+
+/* Tunnel admission under a flood of SCCRQs (issue 9). */
+#define CFG_FLOOD                                                                          \
+	CFG_HEAD CFG_CTRL "lac_peers:\n  - name: lac1\n    address: 192.0.2.0/24\n"        \
+	"limits: {max_tunnels: 4, max_half_open: 8, max_half_open_per_source: 2,\n"          \
+	"         sccrq_rate: 100, sccrq_burst: 100}\n"
+
+/*
+ * Regression: 20,000 SCCRQs from 2,000 addresses inside an allowed prefix
+ * filled max_tunnels with half-open tunnels, and a real LAC got StopCCN 2/4
+ * "tunnel limit reached". Now half-open tunnels have their own limits
+ * (oldest evicted silently), max_tunnels counts the others, and the flood's
+ * state is all returned when it ages out.
+ */
+static void test_half_open_flood(void **state)
+{
+	struct peer spoof, lac;
+	struct lts_tunnel *t;
+	char addr[32];
+	size_t i;
+
+	(void)state;
+	h_start(CFG_FLOOD);
+	for (i = 0; i < 200; i++) {
+		snprintf(addr, sizeof(addr), "192.0.2.%zu", 10 + i % 100);
+		peer_init(&spoof, addr, 1701, (uint16_t)(100 + i));
+		send_sccrq(&spoof, NULL, 0);
+		assert_true(H.cp.n_half_open <= 8);
+		assert_true(H.cp.n_tunnels <= 8);
+	}
+	drain(); /* the SCCRPs went to addresses that never answer */
+	assert_int_equal(H.cp.n_half_open, 8);
+	assert_int_equal(H.cp.ctr.half_open_evicted, 200 - 8);
+	assert_int_equal(H.cp.ctr.sccrq_refused, 0);
+	assert_int_equal(H.cp.lac[0].n_tunnels, 0); /* none established */
+
+	/* A real LAC completes its handshake at once: not locked out. */
+	peer_init(&lac, "192.0.2.1", 1701, 7);
+	t = lns_establish(&lac);
+	assert_int_equal(t->state, LTS_TUN_ESTABLISHED);
+	assert_int_equal(H.cp.lac[0].n_tunnels, 1);
+	assert_true(H.cp.n_half_open <= 8);
+
+	/* Per source: a third half-open tunnel evicts that source's oldest. */
+	for (i = 0; i < 3; i++) {
+		peer_init(&spoof, "192.0.2.200", 1701, (uint16_t)(1000 + i));
+		send_sccrq(&spoof, NULL, 0);
+	}
+	drain();
+	for (i = 0, t = H.cp.half_open_first; t; t = t->ho_next)
+		i += t->ep.peer.addr[3] == 200;
+	assert_int_equal(i, 2);
+
+	/* The flood's tunnels time out and everything is returned. */
+	advance(RETENTION_MS + 60000);
+	drain();
+	assert_int_equal(H.cp.n_half_open, 0);
+	assert_int_equal(H.cp.n_tunnels, 1);
+	assert_int_equal(n_tunnels_listed(), 1);
+	assert_int_equal(H.cp.ooo_pool.used, 0);
+}
+
 /* LAC role with tunnel authentication and hidden AVPs (lns_peer secret). */
 static void test_lac_auth(void **state)
 {
@@ -1966,39 +1978,37 @@ static void test_lac_auth(void **state)
 	uint8_t our_chal[16], resp[16];
 	struct lts_tunnel *t;
 	struct peer lns;
-	struct rx *r;
+	struct ph_rx *r;
 	size_t len;
-	struct mb b;
+	struct ph_msg b;
 	int round;
 
 	(void)state;
 	for (round = 0; round < 2; round++) {
 		h_start(CFG_LAC_ROLE "    secret: " SECRET "\n    hide_avps: true\n");
 		lns_peer_init(&lns, 3);
-		lns.secret = SECRET;
-		lns.hide = true;
+		lns.ph.secret = SECRET;
+		lns.ph.hide = true;
 		r = lac_expect_sccrq(&lns);
 		assert_int_equal(check_hiding(r, false), 0); /* the first message: plain */
 		assert_int_equal(lts_avp_get_bytes(&r->msg, LTS_AVP_CHALLENGE, &chal, &len), 0);
 		assert_int_equal(len, 16);
 		memcpy(our_chal, chal, 16);
-		t = tunnel(lns.ltsd_tid);
+		t = tunnel(lns.ph.sw_tid);
 
-		mb_begin(&b, &lns, LTS_CTRL_SCCRP);
-		add_tunnel_avps(&b, &lns, "lns.example");
-		chap_md5(LTS_CTRL_SCCRP, round ? "wrong" : SECRET, our_chal, 16, resp);
-		lts_avpw_add_bytes(&b.w, LTS_AVP_CHALLENGE_RESPONSE, resp, 16);
+		ph_build_sccrp(&b, &lns.ph, LNS_HOST);
+		ph_add_chal_response(&b, LTS_CTRL_SCCRP, round ? "wrong" : SECRET, our_chal, 16);
 		lts_avpw_add_bytes(&b.w, LTS_AVP_CHALLENGE, peer_chal, sizeof(peer_chal));
-		peer_send(&lns, 0, &b);
-		lns.rx_tid = lns.tid;
+		ph_send(&lns.ph, 0, &b);
+		lns.rx_tid = lns.ph.tid;
 		if (round) {
 			r = expect_msg(&lns, LTS_CTRL_STOPCCN);
-			assert_result(r, LTS_STOPCCN_NOT_AUTHORIZED, 0);
+			ph_expect_result(r, LTS_STOPCCN_NOT_AUTHORIZED, 0);
 			assert_int_equal(t->state, LTS_TUN_CLOSING);
 			assert_int_equal(count_ev(EV_TUN_UP), 0);
 		} else {
 			r = expect_msg(&lns, LTS_CTRL_SCCCN);
-			chap_md5(LTS_CTRL_SCCCN, SECRET, peer_chal, sizeof(peer_chal), resp);
+			ph_chap_md5(LTS_CTRL_SCCCN, SECRET, peer_chal, sizeof(peer_chal), resp);
 			assert_int_equal(lts_avp_get_bytes(&r->msg, LTS_AVP_CHALLENGE_RESPONSE,
 							   &val, &len),
 					 0);
@@ -2022,13 +2032,13 @@ static void test_lac_dial(void **state)
 	uint64_t tie;
 	struct peer lns;
 	char host[64];
-	struct rx *r;
+	struct ph_rx *r;
 	uint16_t sid;
 
 	(void)state;
 	h_start(CFG_LAC_ROLE);
 	lns_peer_init(&lns, 0x0a0a);
-	assert_int_equal(lts_cp_next_deadline(&H.cp), H.now); /* dial at once */
+	assert_int_equal(lts_cp_next_deadline(&H.cp), H.clk.now); /* dial at once */
 	r = lac_expect_sccrq(&lns);
 	assert_int_equal(r->ep.peer_port, 1701);
 	assert_int_equal(r->ep.local_port, 1701);
@@ -2036,17 +2046,18 @@ static void test_lac_dial(void **state)
 	assert_int_equal(lts_avp_get_string(&r->msg, LTS_AVP_HOST_NAME, host, sizeof(host), NULL),
 			 0);
 	assert_string_equal(host, "lts-east");
-	assert_int_equal(get_u16(r, LTS_AVP_RECV_WINDOW_SIZE), 8);
-	t = tunnel(lns.ltsd_tid);
+	assert_int_equal(ph_get_u16(r, LTS_AVP_RECV_WINDOW_SIZE), 8);
+	t = tunnel(lns.ph.sw_tid);
 	assert_non_null(t);
 	assert_int_equal(t->role, LTS_ROLE_LAC);
 	assert_int_equal(t->state, LTS_TUN_WAIT_CTL_REPLY);
 	assert_int_equal(t->tie_breaker, tie);
-	assert_ptr_equal(H.cp.lns[0].tunnel, t);
+	assert_ptr_equal(H.cp.lns[0].tunnels, t);
+	assert_int_equal(H.cp.lns[0].n_tunnels, 1);
 	assert_ptr_equal(lts_cp_lns_tunnel(&H.cp, 0), t);
 
 	/* The LNS answers from another port: the tunnel follows it. */
-	lns.ep.peer_port = 40000;
+	lns.ph.ep.peer_port = 40000;
 	send_sccrp(&lns);
 	assert_int_equal(t->ep.peer_port, 40000);
 	r = expect_msg(&lns, LTS_CTRL_SCCCN);
@@ -2062,16 +2073,10 @@ static void test_lac_dial(void **state)
 	assert_int_equal(s->state, LTS_SESS_WAIT_REPLY);
 	r = expect_msg(&lns, LTS_CTRL_ICRQ);
 	assert_int_equal(r->hdr.session_id, 0);
-	assert_int_equal(get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), s->id);
+	assert_int_equal(ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), s->id);
 	assert_true(has_avp(r, LTS_AVP_CALL_SERIAL));
 	sid = s->id;
-	{
-		struct mb b;
-
-		mb_begin(&b, &lns, LTS_CTRL_ICRP);
-		lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_SESSION_ID, 0x0b0b);
-		peer_send(&lns, sid, &b);
-	}
+	send_icrp(&lns, sid, 0x0b0b);
 	r = expect_msg(&lns, LTS_CTRL_ICCN);
 	assert_int_equal(r->hdr.session_id, 0x0b0b);
 	assert_true(has_avp(r, LTS_AVP_TX_CONNECT_SPEED));
@@ -2094,8 +2099,7 @@ static void test_lac_dial_held_iccn(void **state)
 	struct lts_session *s;
 	struct lts_tunnel *t;
 	struct peer lns;
-	struct mb b;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	h_start(CFG_LAC_ROLE);
@@ -2106,9 +2110,7 @@ static void test_lac_dial_held_iccn(void **state)
 	r = expect_msg(&lns, LTS_CTRL_ICRQ);
 	assert_true(has_avp(r, LTS_AVP_CALL_SERIAL)); /* added when not relayed */
 	assert_int_equal(lts_session_connect(s, NULL), -EINVAL); /* not answered yet */
-	mb_begin(&b, &lns, LTS_CTRL_ICRP);
-	lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_SESSION_ID, 0x0c0c);
-	peer_send(&lns, s->id, &b);
+	send_icrp(&lns, s->id, 0x0c0c);
 	assert_int_equal(s->state, LTS_SESS_WAIT_RELAY);
 	assert_int_equal(count_ev(EV_ANSWERED), 1);
 	assert_int_equal(count_ev(EV_SESS_UP), 0);
@@ -2135,7 +2137,7 @@ static void test_lac_dial_before_up(void **state)
 	h_start(CFG_LAC_ROLE);
 	lns_peer_init(&lns, 3);
 	lac_expect_sccrq(&lns);
-	t = tunnel(lns.ltsd_tid);
+	t = tunnel(lns.ph.sw_tid);
 	s = lts_session_dial(t, NULL);
 	assert_non_null(s);
 	assert_int_equal(s->state, LTS_SESS_WAIT_TUNNEL);
@@ -2152,15 +2154,15 @@ static void test_lac_silent_lns(void **state)
 	uint16_t first_tid;
 	struct peer lns;
 	uint64_t t0;
-	struct rx *r;
+	struct ph_rx *r;
 	int i;
 
 	(void)state;
 	h_start(CFG_LAC_ROLE);
 	lns_peer_init(&lns, 3);
 	lac_expect_sccrq(&lns);
-	t0 = H.now;
-	first_tid = lns.ltsd_tid;
+	t0 = H.clk.now;
+	first_tid = lns.ph.sw_tid;
 	t = tunnel(first_tid);
 	assert_non_null(t);
 	/* Retransmitted after 1, 2 and 4 s, same Ns; given up after 8 more. */
@@ -2173,12 +2175,12 @@ static void test_lac_silent_lns(void **state)
 		assert_int_equal(r->msg.type, LTS_CTRL_SCCRQ);
 		assert_int_equal(r->hdr.ns, 0);
 	}
-	assert_int_equal(H.now - t0, 7000);
+	assert_int_equal(H.clk.now - t0, 7000);
 	advance(8000 - 1);
 	assert_non_null(tunnel(first_tid));
 	advance(1);
 	assert_null(tunnel(first_tid)); /* cleared and freed */
-	assert_null(H.cp.lns[0].tunnel);
+	assert_null(H.cp.lns[0].tunnels);
 	assert_int_equal(H.cp.lns[0].backoff_ms, LTS_REDIAL_MIN_MS);
 	expect_quiet(&lns);
 
@@ -2186,18 +2188,18 @@ static void test_lac_silent_lns(void **state)
 	advance(LTS_REDIAL_MIN_MS - 1);
 	expect_quiet(&lns);
 	advance(1);
-	lns.nr = 0;
+	lns.ph.nr = 0;
 	r = lac_expect_sccrq(&lns);
-	assert_int_not_equal(lns.ltsd_tid, first_tid);
+	assert_int_not_equal(lns.ph.sw_tid, first_tid);
 	assert_int_equal(H.cp.ctr.tunnels_opened, 2);
 
 	/* Silent again: the backoff doubles. */
 	advance(15000);
-	assert_null(H.cp.lns[0].tunnel);
+	assert_null(H.cp.lns[0].tunnels);
 	assert_int_equal(H.cp.lns[0].backoff_ms, 2 * LTS_REDIAL_MIN_MS);
 	drain();
 	advance(2 * LTS_REDIAL_MIN_MS);
-	lns.nr = 0;
+	lns.ph.nr = 0;
 	lac_expect_sccrq(&lns);
 
 	/* Once up, the backoff is forgotten. */
@@ -2228,7 +2230,7 @@ static void test_lac_stopccn_redial(void **state)
 	advance(LTS_REDIAL_MIN_MS);
 	lns_peer_init(&lns, 4); /* a new control connection */
 	lac_expect_sccrq(&lns);
-	assert_int_not_equal(lns.ltsd_tid, first_tid);
+	assert_int_not_equal(lns.ph.sw_tid, first_tid);
 	send_sccrp(&lns);
 	expect_msg(&lns, LTS_CTRL_SCCCN);
 	assert_int_equal(count_ev(EV_TUN_UP), 2);
@@ -2259,16 +2261,17 @@ static void test_lac_redial_while_replaced(void **state)
 	assert_non_null(t2);
 	assert_ptr_not_equal(t2, t);
 	lns_peer_init(&lns2, 4);
-	lns2.ltsd_tid = t2->id;
+	lns2.ph.sw_tid = t2->id;
 	expect_msg(&lns2, LTS_CTRL_SCCRQ);
 	send_sccrp(&lns2);
 	expect_msg(&lns2, LTS_CTRL_SCCCN);
-	peer_zlb(&lns2);
+	ph_zlb(&lns2.ph);
 	assert_int_equal(t2->state, LTS_TUN_ESTABLISHED);
 	/* The old one is reaped after its retention; nothing is due then. */
 	advance(RETENTION_MS + 5000); /* fails inside: the deadline stays in the past */
-	assert_ptr_equal(H.cp.lns[0].tunnel, t2);
-	assert_true(lts_cp_next_deadline(&H.cp) > H.now);
+	assert_ptr_equal(H.cp.lns[0].tunnels, t2);
+	assert_int_equal(H.cp.lns[0].n_tunnels, 1);
+	assert_true(lts_cp_next_deadline(&H.cp) > H.clk.now);
 }
 
 /*
@@ -2286,26 +2289,23 @@ static void check_failover_on_stop(bool peer_stops)
 	struct lts_tunnel *t;
 	struct lts_session *s;
 	struct peer lns;
-	struct mb b;
-	struct rx *r;
+	struct ph_rx *r;
 
 	h_start(CFG_LAC_ROLE);
 	lns_peer_init(&lns, 3);
 	t = lac_establish(&lns);
 	s = lts_session_dial(t, NULL);
 	expect_msg(&lns, LTS_CTRL_ICRQ);
-	mb_begin(&b, &lns, LTS_CTRL_ICRP);
-	lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_SESSION_ID, 0x0d0d);
-	peer_send(&lns, s->id, &b);
+	send_icrp(&lns, s->id, 0x0d0d);
 	expect_msg(&lns, LTS_CTRL_ICCN);
-	peer_zlb(&lns);
+	ph_zlb(&lns.ph);
 	H.failover = true;
 	if (peer_stops) {
 		send_stopccn(&lns, LTS_STOPCCN_CLEAR);
 	} else {
 		lts_tunnel_close(t, LTS_STOPCCN_CLEAR, 0, "test");
 		r = expect_msg(&lns, LTS_CTRL_STOPCCN);
-		peer_zlb(&lns);
+		ph_zlb(&lns.ph);
 	}
 	assert_int_equal(t->state, LTS_TUN_CLOSING);
 	assert_int_equal(count_ev(EV_SESS_DOWN), 1);
@@ -2346,7 +2346,6 @@ static void test_failover_during_fini(void **state)
 	struct lts_session *s;
 	struct lts_tunnel *t;
 	struct peer lns;
-	struct mb b;
 
 	(void)state;
 	h_start(CFG_LAC_ROLE);
@@ -2354,9 +2353,7 @@ static void test_failover_during_fini(void **state)
 	t = lac_establish(&lns);
 	s = lts_session_dial(t, NULL);
 	expect_msg(&lns, LTS_CTRL_ICRQ);
-	mb_begin(&b, &lns, LTS_CTRL_ICRP);
-	lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_SESSION_ID, 0x0e0e);
-	peer_send(&lns, s->id, &b);
+	send_icrp(&lns, s->id, 0x0e0e);
 	H.failover = true;
 	lts_cp_fini(&H.cp);
 	H.cp_up = false;
@@ -2422,21 +2419,18 @@ static struct lts_session *on_demand_call(struct peer *lns, struct lts_tunnel **
 {
 	struct lts_session *s;
 	struct lts_tunnel *t;
-	struct mb b;
 
 	t = lts_cp_lns_tunnel(&H.cp, 0);
 	assert_non_null(t);
 	s = lts_session_dial(t, NULL);
 	assert_non_null(s);
-	lns->ltsd_tid = get_u16(expect_msg(lns, LTS_CTRL_SCCRQ), LTS_AVP_ASSIGNED_TUNNEL_ID);
+	lns->ph.sw_tid = ph_get_u16(expect_msg(lns, LTS_CTRL_SCCRQ), LTS_AVP_ASSIGNED_TUNNEL_ID);
 	send_sccrp(lns);
 	expect_msg(lns, LTS_CTRL_SCCCN);
 	expect_msg(lns, LTS_CTRL_ICRQ);
-	mb_begin(&b, lns, LTS_CTRL_ICRP);
-	lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_SESSION_ID, 0x0f0f);
-	peer_send(lns, s->id, &b);
+	send_icrp(lns, s->id, 0x0f0f);
 	expect_msg(lns, LTS_CTRL_ICCN);
-	peer_zlb(lns);
+	ph_zlb(&lns->ph);
 	*tp = t;
 	return s;
 }
@@ -2447,7 +2441,7 @@ static void test_lac_linger(void **state)
 	struct lts_session *s;
 	struct lts_tunnel *t;
 	struct peer lns;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	h_start(CFG_ON_DEMAND);
@@ -2465,16 +2459,16 @@ static void test_lac_linger(void **state)
 	lts_session_clear(s, &(struct lts_cdn_info){ .result = LTS_CDN_ADMIN, .local = true },
 			  NULL);
 	expect_msg(&lns, LTS_CTRL_CDN);
-	peer_zlb(&lns);
+	ph_zlb(&lns.ph);
 	advance(1999);
 	assert_int_equal(t->state, LTS_TUN_ESTABLISHED);
 	expect_quiet(&lns);
 	advance(1);
 	r = expect_msg(&lns, LTS_CTRL_STOPCCN);
-	assert_result(r, LTS_STOPCCN_CLEAR, 0);
+	ph_expect_result(r, LTS_STOPCCN_CLEAR, 0);
 	assert_int_equal(t->state, LTS_TUN_CLOSING);
 	/* Not redialled: on demand. */
-	peer_zlb(&lns);
+	ph_zlb(&lns.ph);
 	advance(RETENTION_MS + LTS_REDIAL_MAX_MS);
 	assert_null(H.cp.all);
 	expect_quiet(&lns);
@@ -2489,8 +2483,8 @@ static void test_tie_breaker(void **state)
 	struct lts_tunnel *ours;
 	struct peer lns, as_lac;
 	uint64_t tie;
-	struct mb b;
-	struct rx *r;
+	struct ph_msg b;
+	struct ph_rx *r;
 	int round;
 
 	(void)state;
@@ -2500,18 +2494,18 @@ static void test_tie_breaker(void **state)
 		lns_peer_init(&lns, 3);
 		r = lac_expect_sccrq(&lns);
 		assert_int_equal(lts_avp_get_u64(&r->msg, LTS_AVP_TIE_BREAKER, &tie), 0);
-		ours = tunnel(lns.ltsd_tid);
+		ours = tunnel(lns.ph.sw_tid);
 		/* The same box dials us at the same time, as a LAC. */
 		peer_init(&as_lac, "198.51.100.1", 1701, 9);
-		as_lac.ep.peer_port = 1702; /* another socket on the peer */
+		as_lac.ph.ep.peer_port = 1702; /* another socket on the peer */
 		/* Ours is random: at the very ends of the range one round is moot. */
 		if ((round == 0 && tie == UINT64_MAX) || (round == 1 && tie <= 1)) {
 			h_teardown(NULL);
 			continue;
 		}
-		build_sccrq(&b, &as_lac, NULL, 0);
+		ph_build_sccrq(&b, &as_lac.ph, LAC_HOST, NULL, 0);
 		lts_avpw_add_u64(&b.w, LTS_AVP_TIE_BREAKER, round == 0 ? tie + 1 : tie - 1);
-		peer_send(&as_lac, 0, &b);
+		ph_send(&as_lac.ph, 0, &b);
 		if (round == 0) {
 			/* Ours is lower: theirs is dropped, ours stays. */
 			advance(200);
@@ -2521,7 +2515,7 @@ static void test_tie_breaker(void **state)
 		} else {
 			/* Theirs wins: ours is dropped, theirs answered. */
 			expect_msg(&as_lac, LTS_CTRL_SCCRP);
-			assert_null(tunnel(lns.ltsd_tid));
+			assert_null(tunnel(lns.ph.sw_tid));
 			assert_int_equal(H.cp.n_tunnels, 1);
 		}
 		h_teardown(NULL);
@@ -2548,7 +2542,7 @@ static void test_hello(void **state)
 	advance(1);
 	expect_msg(&lac, LTS_CTRL_HELLO);
 	assert_int_equal(t->xport.ctr.hello_tx, 1);
-	peer_zlb(&lac);
+	ph_zlb(&lac.ph);
 	/* Unanswered: the tunnel goes, its sessions with it. */
 	advance(999);
 	expect_quiet(&lac);
@@ -2558,7 +2552,7 @@ static void test_hello(void **state)
 	advance(1000);
 	expect_msg(&lac, LTS_CTRL_HELLO);
 	advance(RETENTION_MS);
-	assert_null(tunnel(lac.ltsd_tid));
+	assert_null(tunnel(lac.ph.sw_tid));
 	assert_int_equal(count_ev(EV_SESS_DOWN), 1);
 	assert_true(last_ev(EV_SESS_DOWN)->why.local);
 	assert_int_equal(count_ev(EV_TUN_DOWN), 1);
@@ -2579,7 +2573,7 @@ static void test_hello_data_keeps_alive(void **state)
 	assert_int_equal(t->xport.ctr.hello_tx, 0);
 	/* Data stops: one interval later, a Hello. */
 	H.data_is_now = false;
-	H.data_ms = H.now;
+	H.data_ms = H.clk.now;
 	advance(999);
 	expect_quiet(&lac);
 	advance(1);
@@ -2594,7 +2588,7 @@ static void test_shutdown(void **state)
 {
 	struct lts_tunnel *t1, *t2, *t3;
 	struct peer lac1, lac2, lns;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	h_start(CFG_HEAD CFG_CTRL CFG_LAC1 CFG_LNS1);
@@ -2609,13 +2603,13 @@ static void test_shutdown(void **state)
 	drain();
 	assert_true(lts_cp_idle(&H.cp));
 
-	lts_cp_shutdown(&H.cp, H.now);
+	lts_cp_shutdown(&H.cp, H.clk.now);
 	r = expect_msg(&lac1, LTS_CTRL_STOPCCN);
-	assert_result(r, LTS_STOPCCN_SHUTTING_DOWN, 0);
+	ph_expect_result(r, LTS_STOPCCN_SHUTTING_DOWN, 0);
 	r = expect_msg(&lac2, LTS_CTRL_STOPCCN);
-	assert_result(r, LTS_STOPCCN_SHUTTING_DOWN, 0);
+	ph_expect_result(r, LTS_STOPCCN_SHUTTING_DOWN, 0);
 	r = expect_msg(&lns, LTS_CTRL_STOPCCN);
-	assert_result(r, LTS_STOPCCN_SHUTTING_DOWN, 0);
+	ph_expect_result(r, LTS_STOPCCN_SHUTTING_DOWN, 0);
 	assert_int_equal(t1->state, LTS_TUN_CLOSING);
 	assert_int_equal(t2->state, LTS_TUN_CLOSING);
 	assert_int_equal(t3->state, LTS_TUN_CLOSING);
@@ -2625,15 +2619,15 @@ static void test_shutdown(void **state)
 	/* No new tunnels while shutting down. */
 	assert_null(lts_cp_lns_tunnel(&H.cp, 0));
 
-	peer_zlb(&lac1);
-	peer_zlb(&lns);
+	ph_zlb(&lac1.ph);
+	ph_zlb(&lns.ph);
 	assert_false(lts_cp_idle(&H.cp));
 	advance(1000); /* lac2's StopCCN retransmitted, same Ns */
 	r = peer_next(&lac2, true);
 	assert_non_null(r);
 	assert_int_equal(r->msg.type, LTS_CTRL_STOPCCN);
-	assert_int_equal(r->hdr.ns, lac2.nr - 1);
-	peer_zlb(&lac2);
+	assert_int_equal(r->hdr.ns, lac2.ph.nr - 1);
+	ph_zlb(&lac2.ph);
 	assert_true(lts_cp_idle(&H.cp));
 	advance(RETENTION_MS + LTS_REDIAL_MAX_MS);
 	assert_null(H.cp.all);
@@ -2649,7 +2643,7 @@ static void test_shutdown_while_dialling(void **state)
 	h_start(CFG_LAC_ROLE);
 	lns_peer_init(&lns, 3);
 	lac_expect_sccrq(&lns);
-	lts_cp_shutdown(&H.cp, H.now);
+	lts_cp_shutdown(&H.cp, H.clk.now);
 	assert_null(H.cp.all);
 	assert_true(lts_cp_idle(&H.cp));
 	advance(60000);
@@ -2694,57 +2688,49 @@ static void send_kind(struct peer *p, enum msg_kind k, uint16_t sid, uint16_t ps
 	struct lts_avp_accm accm = { 0xffffffff, 0 };
 	struct lts_avp_result res = { .result = 1, .has_error = true };
 	static const uint8_t type99[] = { 0, 99 };
-	struct mb b;
+	struct ph_msg b;
 
 	switch (k) {
 	case M_SCCRQ:
-		build_sccrq(&b, p, NULL, 0);
+		ph_build_sccrq(&b, &p->ph, LAC_HOST, NULL, 0);
 		break;
 	case M_SCCRP:
-		mb_begin(&b, p, LTS_CTRL_SCCRP);
-		add_tunnel_avps(&b, p, "lns.example");
+		ph_build_sccrp(&b, &p->ph, LNS_HOST);
 		break;
 	case M_SCCCN:
-		mb_begin(&b, p, LTS_CTRL_SCCCN);
+		ph_msg_begin(&b, &p->ph, LTS_CTRL_SCCCN);
 		break;
 	case M_STOPCCN:
-		mb_begin(&b, p, LTS_CTRL_STOPCCN);
-		lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_TUNNEL_ID, p->tid);
-		lts_avpw_add_result(&b.w, &res);
+		ph_build_stopccn(&b, &p->ph, &res);
 		break;
 	case M_HELLO:
-		mb_begin(&b, p, LTS_CTRL_HELLO);
+		ph_msg_begin(&b, &p->ph, LTS_CTRL_HELLO);
 		break;
 	case M_ICRQ:
-		mb_begin(&b, p, LTS_CTRL_ICRQ);
-		lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_SESSION_ID, NEW_CALL_PSID);
-		lts_avpw_add_u32(&b.w, LTS_AVP_CALL_SERIAL, 77);
+		ph_build_icrq(&b, &p->ph, NEW_CALL_PSID, 77);
 		break;
 	case M_ICRP:
-		mb_begin(&b, p, LTS_CTRL_ICRP);
-		lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_SESSION_ID, psid);
+		ph_build_icrp(&b, &p->ph, psid);
 		break;
 	case M_ICCN:
 	case M_OCCN:
-		mb_begin(&b, p, k == M_ICCN ? LTS_CTRL_ICCN : LTS_CTRL_OCCN);
+		ph_msg_begin(&b, &p->ph, k == M_ICCN ? LTS_CTRL_ICCN : LTS_CTRL_OCCN);
 		lts_avpw_add_u32(&b.w, LTS_AVP_TX_CONNECT_SPEED, 1000000);
 		lts_avpw_add_u32(&b.w, LTS_AVP_FRAMING_TYPE, 1);
 		break;
 	case M_CDN:
-		mb_begin(&b, p, LTS_CTRL_CDN);
-		lts_avpw_add_result(&b.w, &res);
-		lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_SESSION_ID, psid);
+		ph_build_cdn(&b, &p->ph, psid, &res);
 		break;
 	case M_WEN:
-		mb_begin(&b, p, LTS_CTRL_WEN);
+		ph_msg_begin(&b, &p->ph, LTS_CTRL_WEN);
 		lts_avpw_add_call_errors(&b.w, &ce);
 		break;
 	case M_SLI:
-		mb_begin(&b, p, LTS_CTRL_SLI);
+		ph_msg_begin(&b, &p->ph, LTS_CTRL_SLI);
 		lts_avpw_add_accm(&b.w, &accm);
 		break;
 	case M_OCRQ:
-		mb_begin(&b, p, LTS_CTRL_OCRQ);
+		ph_msg_begin(&b, &p->ph, LTS_CTRL_OCRQ);
 		lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_SESSION_ID, NEW_CALL_PSID);
 		lts_avpw_add_u32(&b.w, LTS_AVP_CALL_SERIAL, 78);
 		lts_avpw_add_u32(&b.w, LTS_AVP_MIN_BPS, 1000);
@@ -2754,7 +2740,7 @@ static void send_kind(struct peer *p, enum msg_kind k, uint16_t sid, uint16_t ps
 		lts_avpw_add_string(&b.w, LTS_AVP_CALLED_NUMBER, "12345");
 		break;
 	case M_OCRP:
-		mb_begin(&b, p, LTS_CTRL_OCRP);
+		ph_msg_begin(&b, &p->ph, LTS_CTRL_OCRP);
 		lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_SESSION_ID, psid);
 		break;
 	case M_UNKNOWN_M1:
@@ -2766,7 +2752,7 @@ static void send_kind(struct peer *p, enum msg_kind k, uint16_t sid, uint16_t ps
 	case M_N:
 		fail();
 	}
-	peer_send(p, sid, &b);
+	ph_send(&p->ph, sid, &b);
 }
 
 /* What the switch does with the message. */
@@ -2888,25 +2874,26 @@ static struct lts_tunnel *setup_tunnel(enum tun_setup ts, struct peer *p)
 	case TS_IDLE:
 		h_start(CFG_BASE);
 		peer_init(p, "192.0.2.1", 1701, 7);
-		t = lts_tunnel_new(&H.cp, LTS_ROLE_LNS, &p->ep);
+		t = lts_tunnel_new(&H.cp, LTS_ROLE_LNS, &p->ph.ep);
 		assert_non_null(t);
 		t->lac_idx = 0;
 		assert_int_equal(lts_tunnel_start(t), 0);
-		t->peer_id = p->tid;
-		lts_ctrl_xport_set_peer(&t->xport, p->tid, 4);
-		p->ltsd_tid = t->id;
+		t->peer_id = p->ph.tid;
+		lts_ctrl_xport_set_peer(&t->xport, p->ph.tid, 4);
+		p->ph.sw_tid = t->id;
 		return t;
 	case TS_WAIT_CTL_REPLY:
 		h_start(CFG_LAC_ROLE);
 		lns_peer_init(p, 3);
 		lac_expect_sccrq(p);
-		return tunnel(p->ltsd_tid);
+		return tunnel(p->ph.sw_tid);
 	case TS_WAIT_CTL_CONN:
 		h_start(CFG_BASE);
 		peer_init(p, "192.0.2.1", 1701, 7);
 		send_sccrq(p, NULL, 0);
-		p->ltsd_tid = get_u16(expect_msg(p, LTS_CTRL_SCCRP), LTS_AVP_ASSIGNED_TUNNEL_ID);
-		return tunnel(p->ltsd_tid);
+		p->ph.sw_tid =
+			ph_get_u16(expect_msg(p, LTS_CTRL_SCCRP), LTS_AVP_ASSIGNED_TUNNEL_ID);
+		return tunnel(p->ph.sw_tid);
 	case TS_ESTABLISHED:
 		h_start(CFG_BASE);
 		peer_init(p, "192.0.2.1", 1701, 7);
@@ -2920,7 +2907,7 @@ static struct lts_tunnel *setup_tunnel(enum tun_setup ts, struct peer *p)
 		peer_init(p, "192.0.2.1", 1701, 7);
 		t = lns_establish(p);
 		lts_tunnel_close(t, LTS_STOPCCN_CLEAR, 0, "test");
-		assert_result(expect_msg(p, LTS_CTRL_STOPCCN), LTS_STOPCCN_CLEAR, 0);
+		ph_expect_result(expect_msg(p, LTS_CTRL_STOPCCN), LTS_STOPCCN_CLEAR, 0);
 		return t;
 	case TS_N:
 		break;
@@ -2946,7 +2933,7 @@ static void test_tun_cell(void **state)
 	struct lts_tunnel *t;
 	uint16_t tid;
 	struct peer p;
-	struct rx *r;
+	struct ph_rx *r;
 
 	if (e->bug)
 		KNOWN_BUG(e->bug);
@@ -2969,9 +2956,9 @@ static void test_tun_cell(void **state)
 		break;
 	case O_STOPCCN:
 		r = expect_msg(&p, LTS_CTRL_STOPCCN);
-		assert_result(r, e->result, e->error);
-		assert_int_equal(get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID), tid);
-		assert_int_equal(r->hdr.nr, p.ns); /* acknowledges the message */
+		ph_expect_result(r, e->result, e->error);
+		assert_int_equal(ph_get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID), tid);
+		assert_int_equal(r->hdr.nr, p.ph.ns); /* acknowledges the message */
 		assert_int_equal(t->state, LTS_TUN_CLOSING);
 		assert_int_equal(count_ev(EV_TUN_DOWN),
 				 tun_down0 + (before == LTS_TUN_ESTABLISHED));
@@ -2985,11 +2972,11 @@ static void test_tun_cell(void **state)
 		break;
 	case O_SCCRP:
 		r = expect_msg(&p, LTS_CTRL_SCCRP);
-		assert_int_equal(get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID), tid);
+		assert_int_equal(ph_get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID), tid);
 		assert_int_equal(t->state, LTS_TUN_WAIT_CTL_CONN);
 		break;
 	case O_SCCCN:
-		p.rx_tid = p.tid; /* the SCCRP told the switch our ID */
+		p.rx_tid = p.ph.tid; /* the SCCRP told the switch our ID */
 		expect_msg(&p, LTS_CTRL_SCCCN);
 		assert_int_equal(t->state, LTS_TUN_ESTABLISHED);
 		assert_int_equal(count_ev(EV_TUN_UP), tun_up0 + 1);
@@ -3003,12 +2990,12 @@ static void test_tun_cell(void **state)
 	case O_NEW_CALL:
 		r = expect_msg(&p, LTS_CTRL_ICRP);
 		assert_int_equal(r->hdr.session_id, NEW_CALL_PSID);
-		assert_non_null(lts_session_find(t, get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID)));
+		assert_non_null(lts_session_find(t, ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID)));
 		assert_int_equal(t->state, before);
 		break;
 	case O_CDN:
 		r = expect_msg(&p, LTS_CTRL_CDN);
-		assert_result(r, e->result, e->error);
+		ph_expect_result(r, e->result, e->error);
 		assert_int_equal(t->state, before);
 		break;
 	default:
@@ -3093,8 +3080,7 @@ static struct lts_session *setup_session(enum sess_setup ss, struct peer *p, uin
 	static struct lts_relay_set none;
 	struct lts_session *s;
 	struct lts_tunnel *t;
-	struct mb b;
-	struct rx *r;
+	struct ph_rx *r;
 	uint16_t sid;
 
 	*psid = 0x0444;
@@ -3104,7 +3090,7 @@ static struct lts_session *setup_session(enum sess_setup ss, struct peer *p, uin
 		t = lns_establish(p);
 		send_icrq(p, *psid, 1);
 		r = expect_msg(p, LTS_CTRL_ICRP);
-		sid = get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
+		sid = ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
 		if (ss == SS_LNS_ESTABLISHED)
 			send_iccn(p, sid);
 		return lts_session_find(t, sid);
@@ -3116,9 +3102,7 @@ static struct lts_session *setup_session(enum sess_setup ss, struct peer *p, uin
 	assert_non_null(s);
 	expect_msg(p, LTS_CTRL_ICRQ);
 	if (ss != SS_LAC_WAIT_REPLY) {
-		mb_begin(&b, p, LTS_CTRL_ICRP);
-		lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_SESSION_ID, *psid);
-		peer_send(p, s->id, &b);
+		send_icrp(p, s->id, *psid);
 		if (ss == SS_LAC_ESTABLISHED)
 			expect_msg(p, LTS_CTRL_ICCN);
 	}
@@ -3143,7 +3127,7 @@ static void test_sess_cell(void **state)
 	struct lts_tunnel *t;
 	uint16_t sid, psid;
 	struct peer p;
-	struct rx *r;
+	struct ph_rx *r;
 
 	if (e->bug)
 		KNOWN_BUG(e->bug);
@@ -3172,7 +3156,7 @@ static void test_sess_cell(void **state)
 		break;
 	case O_STOPCCN:
 		r = expect_msg(&p, LTS_CTRL_STOPCCN);
-		assert_result(r, e->result, e->error);
+		ph_expect_result(r, e->result, e->error);
 		assert_int_equal(t->state, LTS_TUN_CLOSING);
 		assert_int_equal(t->n_sessions, 0);
 		assert_int_equal(count_ev(EV_SESS_DOWN), down0 + 1);
@@ -3186,8 +3170,8 @@ static void test_sess_cell(void **state)
 		break;
 	case O_CDN:
 		r = expect_msg(&p, LTS_CTRL_CDN);
-		assert_result(r, e->result, e->error);
-		assert_int_equal(get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), sid);
+		ph_expect_result(r, e->result, e->error);
+		assert_int_equal(ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), sid);
 		/* Addressed to the peer's session once known (RFC 2661 3.1). */
 		assert_int_equal(r->hdr.session_id, c->ss == SS_LAC_WAIT_REPLY ? 0 : psid);
 		assert_null(lts_session_find(t, sid));
@@ -3226,6 +3210,12 @@ int main(void)
 	static const struct CMUnitTest scenarios[] = {
 		cmocka_unit_test_teardown(test_lns_basic, h_teardown),
 		cmocka_unit_test_teardown(test_lns_held_answer, h_teardown),
+		cmocka_unit_test_teardown(test_queue_full_held_answer, h_teardown),
+		cmocka_unit_test_teardown(test_queue_full_relayed_iccn, h_teardown),
+		cmocka_unit_test_teardown(test_queue_full_icrq_at_tunnel_up, h_teardown),
+		cmocka_unit_test_teardown(test_half_open_flood, h_teardown),
+		cmocka_unit_test_teardown(test_icrq_session_table_full, h_teardown),
+		cmocka_unit_test_teardown(test_lns_second_tunnel, h_teardown),
 		cmocka_unit_test_teardown(test_auth_ok, h_teardown),
 		cmocka_unit_test_teardown(test_auth_bad_response, h_teardown),
 		cmocka_unit_test_teardown(test_auth_challenge_without_secret, h_teardown),
@@ -3281,6 +3271,7 @@ int main(void)
 	int fails = 0;
 
 	lts_log_set_level(getenv("LTS_TEST_LOG") ? LTS_LOG_DEBUG : LTS_LOG_ERR);
+	ph_set_fail(ph_cmocka_fail);
 
 	for (n = 0, i = 0; i < TS_N * M_N; i++, n++) {
 		struct tun_cell *c = &tun_cells[n];

@@ -83,6 +83,8 @@ struct sim {
 	bool blackhole[2];
 	struct log_rec log[2048];
 	int n_log;
+	/* Set by out-of-order tests: checked after every datagram. */
+	struct lts_ctrl_xport_pool *pool;
 };
 
 static struct sim S;
@@ -283,6 +285,24 @@ static uint64_t next_event(const struct sim *s)
 	return t;
 }
 
+/*
+ * The shared pool is never exceeded and holds exactly what its transports
+ * hold (issue 9).
+ */
+static void check_pool(const struct sim *s)
+{
+	size_t sum = 0;
+	int i;
+
+	if (!s->pool)
+		return;
+	for (i = 0; i < 2; i++)
+		if (s->p[i].x.cfg.ooo_pool == s->pool)
+			sum += s->p[i].x.held_bytes;
+	assert_true(s->pool->used <= s->pool->max);
+	assert_int_equal(s->pool->used, sum);
+}
+
 /* Deliver what is due on the wire (in order), then run due timers. */
 static void step(struct sim *s)
 {
@@ -301,6 +321,7 @@ static void step(struct sim *s)
 		w = s->q[best];
 		s->q[best] = s->q[--s->nq];
 		lts_ctrl_xport_input(&s->p[w.dir == A2B ? 1 : 0].x, w.data, w.len, s->now);
+		check_pool(s);
 	}
 	for (i = 0; i < 2; i++)
 		if (lts_ctrl_xport_next_deadline(&s->p[i].x) <= s->now)
@@ -510,6 +531,12 @@ static void test_init_cfg(void **state)
 	assert_int_equal(x.cwnd, 1);
 	assert_int_equal(x.ns_next, 0);
 	assert_int_equal(x.nr, 0);
+	assert_int_equal(x.cfg.ooo_budget, LTS_CTRL_OOO_BUDGET_DEFAULT);
+	assert_null(x.cfg.ooo_pool);
+	/* Nothing held, nothing allocated for holding (issue 9). */
+	assert_null(x.held);
+	assert_int_equal(x.n_held, 0);
+	assert_int_equal(x.held_bytes, 0);
 	lts_ctrl_xport_fini(&x);
 	lts_ctrl_xport_fini(&x); /* twice is fine */
 	lts_ctrl_xport_fini(NULL);
@@ -1279,6 +1306,313 @@ static void test_bad_input(void **state)
 	lts_ctrl_xport_fini(&x);
 }
 
+/* ---- out-of-order budgets (issue 9) ---------------------------------- */
+
+/* "o1".."o3", "h1".. : every test message below is 14 octets on the wire. */
+#define OOO_LEN (LTS_CTRL_HDR_LEN + 2)
+
+/* Transmissions of one Ns (messages, not ZLBs) in a direction. */
+static int count_ns(const struct sim *s, int dir, uint16_t ns)
+{
+	int i, n = 0;
+
+	for (i = 0; i < s->n_log; i++)
+		if (s->log[i].dir == dir && s->log[i].h.ns == ns &&
+		    s->log[i].h.length > LTS_CTRL_HDR_LEN)
+			n++;
+	return n;
+}
+
+/*
+ * o1 is late, o2 and o3 arrive first. RFC 2661 5.8 lets the receiver
+ * discard out-of-order messages: what the budgets do not allow B to hold is
+ * dropped, acknowledged, and delivered in order after A retransmits it.
+ */
+static void test_ooo_budget_table(void **state)
+{
+	static const struct {
+		const char *name;
+		uint32_t budget;
+		size_t pool_max; /* 0: no pool */
+		uint32_t held; /* of o2, o3, in that order */
+		uint64_t dropped, pool_full;
+	} cases[] = {
+		{ "default budget", LTS_CTRL_OOO_BUDGET_DEFAULT, 0, 2, 0, 0 },
+		{ "budget 0 (unestablished)", 0, 0, 0, 2, 0 },
+		{ "budget below one message", OOO_LEN - 1, 0, 0, 2, 0 },
+		{ "budget below two messages", 2 * OOO_LEN - 1, 0, 1, 1, 0 },
+		{ "budget of exactly two", 2 * OOO_LEN, 0, 2, 0, 0 },
+		{ "pool below two messages", LTS_CTRL_OOO_BUDGET_DEFAULT, 2 * OOO_LEN - 1, 1, 0, 1 },
+		{ "empty pool", LTS_CTRL_OOO_BUDGET_DEFAULT, 1, 0, 0, 2 },
+	};
+	static const char *const want[] = { "o1", "o2", "o3" };
+	struct lts_ctrl_xport_pool pool;
+	struct lts_ctrl_xport_cfg cb;
+	struct lts_ctrl_xport *b;
+	struct sim *s;
+	uint16_t ns0;
+	size_t c;
+	int base;
+
+	(void)state;
+	for (c = 0; c < ARRAY_SIZE(cases); c++) {
+		print_message("  %s\n", cases[c].name);
+		cb = quiet_cfg();
+		cb.ooo_budget = cases[c].budget;
+		pool = (struct lts_ctrl_xport_pool){ .max = cases[c].pool_max };
+		cb.ooo_pool = cases[c].pool_max ? &pool : NULL;
+		s = sim_new(NULL, &cb);
+		s->pool = cb.ooo_pool;
+		b = &s->p[1].x;
+		sim_connect(s);
+		warm_up(s, 0, 4);
+		base = s->p[1].n_rx;
+		ns0 = s->p[0].x.ns_next;
+		rule(s, A2B, 0, DELAY, 50);
+		send_str(s, 0, "o1");
+		send_str(s, 0, "o2");
+		send_str(s, 0, "o3");
+		run_until(s, s->now + 30);
+		assert_int_equal(s->p[1].n_rx, base);
+		assert_int_equal(b->n_held, cases[c].held);
+		assert_int_equal(b->held_bytes, cases[c].held * OOO_LEN);
+		if (cb.ooo_pool)
+			assert_int_equal(pool.used, cases[c].held * OOO_LEN);
+		assert_int_equal(b->ctr.reordered, cases[c].held);
+		assert_int_equal(b->ctr.ooo_dropped, cases[c].dropped);
+		assert_int_equal(b->ctr.ooo_pool_full, cases[c].pool_full);
+		/* A held message is acked when delivered; a dropped one is
+		 * acked now, like one beyond the window. */
+		assert_int_equal(lts_ctrl_xport_next_deadline(b) != NEVER, cases[c].held < 2);
+
+		run_until(s, s->now + 10000);
+		assert_int_equal(s->p[1].n_rx, base + 3);
+		assert_delivered(&s->p[1], base, want, 3);
+		/* What was not held came again, once, from A's retransmission. */
+		assert_int_equal(count_ns(s, A2B, ns0), 1);
+		assert_int_equal(count_ns(s, A2B, ns0 + 1), cases[c].held >= 1 ? 1 : 2);
+		assert_int_equal(count_ns(s, A2B, ns0 + 2), cases[c].held >= 2 ? 1 : 2);
+		assert_int_equal(s->p[0].x.ctr.retransmits, 2 - cases[c].held);
+		assert_int_equal(b->ctr.duplicates, 0);
+		assert_int_equal(lts_ctrl_xport_pending(&s->p[0].x), 0);
+		/* Delivered is freed: nothing held, the pool is back to 0. */
+		assert_null(b->held);
+		assert_int_equal(b->held_bytes, 0);
+		assert_int_equal(pool.used, 0);
+		sim_free(s);
+	}
+}
+
+/*
+ * Both transports hold out-of-order messages from one pool of three
+ * messages: it is never exceeded (check_pool() after every datagram), the
+ * third holder is refused, and fini() gives everything back.
+ */
+static void test_ooo_pool_shared(void **state)
+{
+	static const struct {
+		const char *name;
+		enum fate first; /* of a1 and b1 */
+	} cases[] = {
+		{ "gap filled: delivered and returned", DELAY },
+		{ "gap never filled: returned by fini", DROP },
+	};
+	static const char *const want_a[] = { "b1", "b2", "b3" };
+	static const char *const want_b[] = { "a1", "a2", "a3" };
+	struct lts_ctrl_xport_pool pool;
+	struct lts_ctrl_xport_cfg c = quiet_cfg();
+	struct sim *s;
+	int base_a, base_b;
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < ARRAY_SIZE(cases); k++) {
+		print_message("  %s\n", cases[k].name);
+		pool = (struct lts_ctrl_xport_pool){ .max = 3 * OOO_LEN };
+		c.ooo_pool = &pool;
+		s = sim_new(&c, &c);
+		s->pool = &pool;
+		sim_connect(s);
+		warm_up(s, 0, 4);
+		warm_up(s, 1, 4);
+		base_a = s->p[0].n_rx;
+		base_b = s->p[1].n_rx;
+		rule(s, A2B, 0, cases[k].first, 50);
+		rule(s, B2A, 0, cases[k].first, 50);
+		send_str(s, 0, "a1");
+		send_str(s, 0, "a2");
+		send_str(s, 0, "a3");
+		send_str(s, 1, "b1");
+		send_str(s, 1, "b2");
+		send_str(s, 1, "b3");
+		run_until(s, s->now + 30);
+		/* a2, a3 reached B first and took 2/3; b2 took the rest. */
+		assert_int_equal(pool.used, pool.max);
+		assert_int_equal(s->p[1].x.n_held, 2);
+		assert_int_equal(s->p[0].x.n_held, 1);
+		assert_int_equal(s->p[0].x.ctr.ooo_pool_full, 1);
+		assert_int_equal(s->p[1].x.ctr.ooo_pool_full, 0);
+		assert_int_equal(s->p[0].x.ctr.ooo_dropped + s->p[1].x.ctr.ooo_dropped, 0);
+		if (cases[k].first == DROP) {
+			lts_ctrl_xport_fini(&s->p[0].x);
+			assert_int_equal(pool.used, s->p[1].x.held_bytes);
+			assert_int_equal(pool.used, 2 * OOO_LEN);
+			lts_ctrl_xport_fini(&s->p[1].x);
+			assert_int_equal(pool.used, 0);
+			s->pool = NULL;
+			sim_free(s); /* fini again: nothing left */
+			assert_int_equal(pool.used, 0);
+			continue;
+		}
+		run_until(s, s->now + 10000);
+		assert_delivered(&s->p[0], base_a, want_a, 3);
+		assert_delivered(&s->p[1], base_b, want_b, 3);
+		assert_int_equal(s->p[0].n_rx, base_a + 3);
+		assert_int_equal(s->p[1].n_rx, base_b + 3);
+		assert_int_equal(pool.used, 0);
+		sim_free(s);
+		assert_int_equal(pool.used, 0);
+	}
+}
+
+/* A lone receiver: Ns 1..n held ahead of Nr 0, 14 octets each. */
+static void hold_ahead(struct lts_ctrl_xport *x, int n)
+{
+	char b[8];
+	int i;
+
+	for (i = 1; i <= n; i++) {
+		snprintf(b, sizeof(b), "h%d", i);
+		feed(x, i, 0, b, 10 * i);
+	}
+	assert_int_equal(x->n_held, n);
+	assert_int_equal(x->held_bytes, n * OOO_LEN);
+}
+
+/* Lowering the budget frees the held messages farthest from Nr. */
+static void test_ooo_budget_lowered(void **state)
+{
+	static const struct {
+		uint32_t budget;
+		uint32_t kept; /* of Ns 1..5, nearest first */
+	} cases[] = {
+		{ LTS_CTRL_OOO_BUDGET_DEFAULT, 5 },
+		{ 5 * OOO_LEN, 5 },
+		{ 5 * OOO_LEN - 1, 4 },
+		{ 2 * OOO_LEN + 2, 2 },
+		{ OOO_LEN, 1 },
+		{ OOO_LEN - 1, 0 },
+		{ 0, 0 },
+	};
+	const struct lts_ctrl_xport_ops o = { .send = capture_send, .deliver = null_deliver };
+	struct lts_ctrl_xport_pool pool = { .max = LTS_CTRL_OOO_POOL_DEFAULT };
+	struct lts_ctrl_xport_cfg c = quiet_cfg();
+	struct lts_ctrl_xport x;
+	size_t i;
+
+	(void)state;
+	c.ooo_pool = &pool;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		print_message("  budget %u\n", cases[i].budget);
+		assert_int_equal(lts_ctrl_xport_init(&x, &c, &o, NULL, 100, 0), 0);
+		lts_ctrl_xport_set_peer(&x, 200, 4);
+		hold_ahead(&x, 5);
+		assert_int_equal(pool.used, 5 * OOO_LEN);
+		lts_ctrl_xport_set_ooo_budget(&x, cases[i].budget);
+		assert_int_equal(x.cfg.ooo_budget, cases[i].budget);
+		assert_int_equal(x.n_held, cases[i].kept);
+		assert_int_equal(x.held_bytes, cases[i].kept * OOO_LEN);
+		assert_int_equal(pool.used, cases[i].kept * OOO_LEN);
+		assert_int_equal(x.ctr.ooo_released, 5 - cases[i].kept);
+		/* The gap fills: what was kept follows Ns 0 up at once, so it
+		 * was the nearest (Ns 1..kept). */
+		feed(&x, 0, 0, "h0", 100);
+		assert_int_equal(x.ctr.delivered, 1 + cases[i].kept);
+		assert_int_equal(x.nr, 1 + cases[i].kept);
+		assert_int_equal(x.held_bytes, 0);
+		assert_int_equal(pool.used, 0);
+		/* From now on the lowered budget applies. */
+		feed(&x, x.nr + 1, 0, "zz", 110);
+		assert_int_equal(x.n_held, cases[i].budget >= OOO_LEN);
+		assert_int_equal(x.ctr.ooo_dropped, cases[i].budget < OOO_LEN);
+		lts_ctrl_xport_fini(&x);
+		assert_int_equal(pool.used, 0);
+	}
+	/* Raising it again holds again. */
+	c.ooo_budget = 0;
+	assert_int_equal(lts_ctrl_xport_init(&x, &c, &o, NULL, 100, 0), 0);
+	feed(&x, 1, 0, "h1", 10);
+	assert_int_equal(x.n_held, 0);
+	assert_int_equal(x.ctr.ooo_dropped, 1);
+	lts_ctrl_xport_set_ooo_budget(&x, LTS_CTRL_OOO_BUDGET_DEFAULT);
+	hold_ahead(&x, 3);
+	lts_ctrl_xport_fini(&x);
+	assert_int_equal(pool.used, 0);
+}
+
+/* The owner changes the budget from inside deliver(), as the tunnel FSM
+ * does when an SCCCN establishes the tunnel or a StopCCN arrives. */
+struct budget_hook {
+	struct lts_ctrl_xport *x;
+	const char *on; /* body that triggers the change */
+	uint32_t budget;
+	char got[8][4];
+	int n;
+};
+
+static void budget_deliver(void *ctx, const struct lts_ctrl_hdr *h, const uint8_t *body,
+			   size_t body_len)
+{
+	struct budget_hook *k = ctx;
+
+	(void)h;
+	assert_true(k->n < (int)ARRAY_SIZE(k->got) && body_len < sizeof(k->got[0]));
+	memcpy(k->got[k->n], body, body_len);
+	k->got[k->n][body_len] = '\0';
+	if (!strcmp(k->got[k->n++], k->on))
+		lts_ctrl_xport_set_ooo_budget(k->x, k->budget);
+}
+
+static void test_ooo_budget_from_deliver(void **state)
+{
+	const struct lts_ctrl_xport_ops o = { .send = capture_send, .deliver = budget_deliver };
+	struct lts_ctrl_xport_pool pool = { .max = LTS_CTRL_OOO_POOL_DEFAULT };
+	struct lts_ctrl_xport_cfg c = quiet_cfg();
+	struct lts_ctrl_xport x;
+	struct budget_hook k = { .x = &x, .on = "h1", .budget = 0 };
+
+	(void)state;
+	c.ooo_pool = &pool;
+	/* Lowered to 0 while held messages are being drained. */
+	assert_int_equal(lts_ctrl_xport_init(&x, &c, &o, &k, 100, 0), 0);
+	hold_ahead(&x, 3);
+	feed(&x, 0, 0, "h0", 100);
+	assert_int_equal(k.n, 2); /* h0, then h1 lowered it: h2, h3 freed */
+	assert_string_equal(k.got[1], "h1");
+	assert_int_equal(x.nr, 2);
+	assert_int_equal(x.ctr.ooo_released, 2);
+	assert_null(x.held);
+	assert_int_equal(pool.used, 0);
+	feed(&x, 2, 0, "h2", 110); /* retransmitted, in order */
+	feed(&x, 3, 0, "h3", 120);
+	assert_int_equal(k.n, 4);
+	assert_string_equal(k.got[3], "h3");
+	lts_ctrl_xport_fini(&x);
+
+	/* Raised when the tunnel is established. */
+	c.ooo_budget = 0;
+	k = (struct budget_hook){ .x = &x, .on = "ok", .budget = LTS_CTRL_OOO_BUDGET_DEFAULT };
+	assert_int_equal(lts_ctrl_xport_init(&x, &c, &o, &k, 100, 0), 0);
+	feed(&x, 1, 0, "n1", 10);
+	assert_int_equal(x.n_held, 0);
+	feed(&x, 0, 0, "ok", 20);
+	feed(&x, 2, 0, "n2", 30);
+	assert_int_equal(x.n_held, 1);
+	assert_int_equal(pool.used, OOO_LEN);
+	lts_ctrl_xport_fini(&x);
+	assert_int_equal(pool.used, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1308,6 +1642,10 @@ int main(void)
 		cmocka_unit_test(test_close_peer_gone),
 		cmocka_unit_test(test_send_errors),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_ooo_budget_table),
+		cmocka_unit_test(test_ooo_pool_shared),
+		cmocka_unit_test(test_ooo_budget_lowered),
+		cmocka_unit_test(test_ooo_budget_from_deliver),
 	};
 
 	return cmocka_run_group_tests_name("ctrl_transport", tests, NULL, NULL);

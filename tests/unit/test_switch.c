@@ -31,8 +31,11 @@
  *    (a gap in Ns, a message other than SCCRQ with Tunnel ID 0) are recorded
  *    and fail the next expect(). An LNS may run on autopilot: it answers
  *    SCCRQ and ICRQ by itself (ICRP, or a CDN with a chosen code).
+ *
+ * The peer, the message builders, capture and parse and the clock are
+ * tests/lib/peer_harness.[ch], shared with test_ctrl_plane.c and the fuzzer;
+ * the event log, delivery and the autopilot are this file's.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,32 +45,22 @@
 #include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include <md5.h>
 
 #include "l2tp/ctrl_plane.h"
 #include "lib/log.h"
 #include "lts_config.h"
 #include "switch.h"
 #include "lib/util.h"
+#include "../lib/peer_harness_cmocka.h"
 
 #define START_MS 5000000ull
-#define PKT_MAX 4096
 #define MAX_PEERS 8
 #define INBOX_MAX 256
 #define HELD_MAX 32
 #define TYPE_MAX 17 /* message types 0..16 (0: a ZLB here) */
 #define ANY_TYPE 0xffff
 
-/*
- * A test that exposes an agent bug: skipped until the bug is fixed.
- * LTS_TEST_KNOWN_BUGS=1 runs them anyway (they fail).
- */
-#define KNOWN_BUG(why)                                                                     \
-	do {                                                                               \
-		print_message("[ KNOWN BUG] %s\n", why);                                   \
-		if (!getenv("LTS_TEST_KNOWN_BUGS"))                                        \
-			skip();                                                            \
-	} while (0)
+/* KNOWN_BUG() (peer_harness_cmocka.h) only where cond holds. */
 #define KNOWN_BUG_IF(cond, why)                                                            \
 	do {                                                                               \
 		if (cond)                                                                  \
@@ -77,16 +70,6 @@
 /* The switch's own addresses on the two sides. */
 #define SW_LAC_SIDE "10.0.1.254"
 #define SW_LNS_SIDE "10.0.2.254"
-
-/* One message the switch sent to a fake peer, parsed with that peer's secret. */
-struct rx {
-	struct lts_ctrl_endpoint ep;
-	struct lts_ctrl_hdr hdr;
-	size_t len;
-	uint8_t pkt[PKT_MAX];
-	struct lts_ctrl_verdict v;
-	struct lts_ctrl_msg msg; /* points into pkt and into itself: never copied */
-};
 
 enum ev_kind {
 	EV_SEND,
@@ -103,11 +86,7 @@ struct event {
 	uint64_t at;
 	/* EV_SEND */
 	struct fpeer *to;
-	uint16_t type; /* Message Type; 0 for a ZLB */
-	struct lts_ctrl_hdr hdr;
-	struct lts_ctrl_endpoint ep;
-	uint8_t *pkt;
-	size_t len;
+	struct ph_dgram d;
 	/* EV_INSTALL*, EV_REMOVE */
 	struct lts_static_session pair;
 	uint32_t stats_idx;
@@ -116,16 +95,11 @@ struct event {
 
 /* A fake LAC or LNS: one control connection at a time. */
 struct fpeer {
+	struct ph_peer ph; /* ph.ep: as the switch sees it; ph.tid ours, ph.sw_tid the switch's */
 	const char *name;
 	bool lns;
-	struct lts_ctrl_endpoint ep; /* as the switch sees it: peer is this fake peer */
 	const char *hostname;
-	const char *secret;
-	bool hide;
-	uint8_t seed;
-	uint16_t tid, next_tid; /* our tunnel ID */
-	uint16_t sw_tid;        /* the switch's */
-	uint16_t ns, nr;
+	uint16_t next_tid;      /* our next tunnel ID */
 	uint16_t port_from;     /* LNS: answer from this UDP port (0: the one dialled) */
 	bool silent;            /* receives nothing, answers nothing */
 	bool owe_ack;
@@ -134,9 +108,9 @@ struct fpeer {
 	uint16_t icrq_result, icrq_error; /* result 0: ICRP */
 	uint16_t next_sid;
 	/* what arrived */
-	struct rx *inbox[INBOX_MAX];
+	struct ph_rx *inbox[INBOX_MAX];
 	size_t n_in;
-	struct rx *last[TYPE_MAX]; /* autopilot: the last message of each type */
+	struct ph_rx *last[TYPE_MAX]; /* autopilot: the last message of each type */
 	unsigned seen[TYPE_MAX];   /* every datagram, duplicates and dropped ones too */
 	unsigned got[TYPE_MAX];    /* delivered in order */
 	unsigned dups;
@@ -151,12 +125,12 @@ struct harness {
 	struct lts_switch sw;
 	struct lts_ctrl_plane cp;
 	bool up;
-	uint64_t now;
+	struct ph_clock clk;
 	struct event *ev;
 	size_t n_ev, cap_ev, routed;
 	struct fpeer peers[MAX_PEERS];
 	size_t n_peers;
-	struct rx *held[HELD_MAX];
+	struct ph_rx *held[HELD_MAX];
 	size_t held_i;
 	bool in_pump;
 	int install_ret;        /* what the fake install() returns */
@@ -173,33 +147,16 @@ static const char *type_name(uint16_t type)
 	return type ? lts_ctrl_type_name(type) : "ZLB";
 }
 
-static void ip_of(struct lts_ip *ip, const char *text)
-{
-	memset(ip, 0, sizeof(*ip));
-	if (inet_pton(AF_INET, text, ip->addr) == 1) {
-		ip->family = LTS_FAMILY_IPV4;
-		return;
-	}
-	assert_int_equal(inet_pton(AF_INET6, text, ip->addr), 1);
-	ip->family = LTS_FAMILY_IPV6;
-}
-
-static bool ip_eq(const struct lts_ip *a, const struct lts_ip *b)
-{
-	return a->family == b->family && !memcmp(a->addr, b->addr, sizeof(a->addr));
-}
-
 static void assert_ip(const struct lts_ip *ip, const char *text)
 {
 	struct lts_ip want;
 
-	ip_of(&want, text);
-	if (!ip_eq(ip, &want)) {
-		char buf[INET6_ADDRSTRLEN] = "?";
+	ph_ip(&want, text);
+	if (!lts_ip_equal(ip, &want)) {
+		char buf[64];
 
-		inet_ntop(ip->family == LTS_FAMILY_IPV6 ? AF_INET6 : AF_INET, ip->addr, buf,
-			  sizeof(buf));
-		fail_msg("address %s (family %u), expected %s", buf, ip->family, text);
+		fail_msg("address %s (family %u), expected %s", lts_ip_str(ip, buf, sizeof(buf)),
+			 ip->family, text);
 	}
 }
 
@@ -208,7 +165,7 @@ static struct fpeer *peer_by_ip(const struct lts_ip *ip)
 	size_t i;
 
 	for (i = 0; i < H.n_peers; i++)
-		if (ip_eq(&H.peers[i].ep.peer, ip))
+		if (lts_ip_equal(&H.peers[i].ph.ep.peer, ip))
 			return &H.peers[i];
 	return NULL;
 }
@@ -229,7 +186,7 @@ static struct event *ev_new(enum ev_kind kind)
 	e = &H.ev[H.n_ev++];
 	memset(e, 0, sizeof(*e));
 	e->kind = kind;
-	e->at = H.now;
+	e->at = H.clk.now;
 	return e;
 }
 
@@ -239,15 +196,7 @@ static int io_send(void *ctx, const struct lts_ctrl_endpoint *ep, const uint8_t 
 
 	assert_ptr_equal(ctx, &H);
 	e = ev_new(EV_SEND);
-	e->ep = *ep;
-	e->len = len;
-	e->pkt = malloc(len);
-	assert_non_null(e->pkt);
-	memcpy(e->pkt, pkt, len);
-	assert_int_equal(lts_ctrl_hdr_parse(pkt, len, &e->hdr), 0);
-	assert_int_equal(e->hdr.length, len);
-	/* Message Type is the first AVP and is never hidden (RFC 2661 4.1). */
-	e->type = len >= LTS_CTRL_HDR_LEN + 8 ? (uint16_t)(pkt[18] << 8 | pkt[19]) : 0;
+	ph_dgram_capture(&e->d, ep, pkt, len);
 	e->to = peer_by_ip(&ep->peer);
 	return 0;
 }
@@ -288,7 +237,7 @@ static uint64_t io_last_rx_ms(void *ctx, uint32_t stats_idx)
 	assert_ptr_equal(ctx, &H);
 	H.n_last_rx++;
 	H.last_rx_idx = stats_idx;
-	return H.data_is_now ? H.now : H.data_ms;
+	return H.data_is_now ? H.clk.now : H.data_ms;
 }
 
 static const struct lts_dp_ops fake_dp = {
@@ -311,7 +260,7 @@ static long ev_find(size_t from, enum ev_kind kind, const struct fpeer *to, uint
 		if (e->kind != kind)
 			continue;
 		if (kind == EV_SEND &&
-		    ((to && e->to != to) || (type != ANY_TYPE && e->type != type)))
+		    ((to && e->to != to) || (type != ANY_TYPE && e->d.type != type)))
 			continue;
 		return (long)i;
 	}
@@ -342,29 +291,36 @@ static const struct event *ev_last(enum ev_kind kind)
 /* Setup, teardown, the clock                                          */
 /* ------------------------------------------------------------------ */
 
+static void pump(void);
+static void ack_all(void);
+
+/* Before every look at the deadline: peers take what came and acknowledge. */
+static void settle(void *ctx)
+{
+	(void)ctx;
+	pump();
+	ack_all();
+}
+
 static void h_start(const char *yaml)
 {
 	struct lts_ctrl_plane_ops ops;
-	char err[LTS_CFG_ERR_MAX];
-	int ret;
 
 	memset(&H, 0, sizeof(H));
-	ret = lts_config_load_string("switch-test.yaml", yaml, strlen(yaml), &H.cfg, err,
-				     sizeof(err));
-	if (ret)
-		fail_msg("config: %s", err);
-	H.now = START_MS;
+	H.cfg = ph_config("switch-test.yaml", yaml);
+	H.clk = (struct ph_clock){ .cp = &H.cp, .now = START_MS, .max_ticks = 200000,
+				   .settle = settle };
 	assert_int_equal(lts_switch_init(&H.sw, H.cfg, &fake_dp), 0);
 	/* A fixed seed: the weighted choices are the same on every run. */
 	H.sw.rng = getenv("LTS_TEST_SEED") ? strtoull(getenv("LTS_TEST_SEED"), NULL, 0) | 1
 					   : 0x9e3779b97f4a7c15ull;
 	lts_switch_cp_ops(&ops);
-	assert_int_equal(lts_cp_init(&H.cp, H.cfg, &fake_out, &ops, &H.sw, H.now), 0);
+	assert_int_equal(lts_cp_init(&H.cp, H.cfg, &fake_out, &ops, &H.sw, H.clk.now), 0);
 	lts_switch_attach(&H.sw, &H.cp);
 	H.up = true;
 }
 
-static void rx_free(struct rx *r)
+static void rx_free(struct ph_rx *r)
 {
 	free(r);
 }
@@ -383,7 +339,7 @@ static int h_teardown(void **state)
 	lts_config_free(H.cfg);
 	H.cfg = NULL;
 	for (i = 0; i < H.n_ev; i++)
-		free(H.ev[i].pkt);
+		ph_dgram_free(&H.ev[i].d);
 	free(H.ev);
 	H.ev = NULL;
 	H.n_ev = H.cap_ev = H.routed = 0;
@@ -403,40 +359,34 @@ static int h_teardown(void **state)
 	return 0;
 }
 
-static void pump(void);
-static void ack_all(void);
-
 /* Move the clock to now + ms, ticking at every deadline on the way; peers ack. */
 static void advance(uint64_t ms)
 {
-	uint64_t until = H.now + ms, d;
-	int guard;
-
-	for (guard = 0;; guard++) {
-		pump();
-		ack_all();
-		d = lts_cp_next_deadline(&H.cp);
-		if (d > until)
-			break;
-		if (guard > 200000)
-			fail_msg("no progress: deadline %llu at %llu", (unsigned long long)d,
-				 (unsigned long long)H.now);
-		if (d > H.now)
-			H.now = d;
-		lts_cp_tick(&H.cp, H.now);
-		d = lts_cp_next_deadline(&H.cp);
-		if (d <= H.now)
-			fail_msg("after lts_cp_tick(%llu) the next deadline is %llu: the event "
-				 "loop would spin",
-				 (unsigned long long)H.now, (unsigned long long)d);
-	}
-	H.now = until;
+	ph_advance(&H.clk, ms);
 	pump();
 }
 
 /* ------------------------------------------------------------------ */
 /* Fake peers                                                           */
 /* ------------------------------------------------------------------ */
+
+static struct fpeer *fpeer_of(struct ph_peer *ph)
+{
+	return (struct fpeer *)((char *)ph - offsetof(struct fpeer, ph));
+}
+
+/* A fake peer's datagram reaches the switch; what it answers is delivered. */
+static void peer_input(struct ph_peer *ph, const uint8_t *pkt, size_t len)
+{
+	struct fpeer *p = fpeer_of(ph);
+	struct lts_ctrl_endpoint ep = ph->ep;
+
+	p->owe_ack = false;
+	if (p->port_from)
+		ep.peer_port = p->port_from;
+	lts_cp_input(&H.cp, &ep, pkt, len, H.clk.now);
+	pump();
+}
 
 static struct fpeer *add_peer(const char *name, const char *addr, bool lns)
 {
@@ -447,13 +397,12 @@ static struct fpeer *add_peer(const char *name, const char *addr, bool lns)
 	memset(p, 0, sizeof(*p));
 	p->name = name;
 	p->lns = lns;
-	ip_of(&p->ep.peer, addr);
-	p->ep.peer_port = 1701;
-	ip_of(&p->ep.local, lns ? SW_LNS_SIDE : SW_LAC_SIDE);
-	p->ep.local_port = 1701;
+	ph_ep(&p->ph.ep, addr, 1701, lns ? SW_LNS_SIDE : SW_LAC_SIDE, 1701);
+	p->ph.rwin = 16;
+	p->ph.seed = (uint8_t)(31 * H.n_peers);
+	p->ph.input = peer_input;
 	p->next_tid = (uint16_t)(0x100 * H.n_peers + (lns ? 0x4000 : 0));
 	p->next_sid = (uint16_t)(0x1000 * H.n_peers + 1);
-	p->seed = (uint8_t)(31 * H.n_peers);
 	return p;
 }
 
@@ -463,8 +412,8 @@ static struct fpeer *add_lac(const char *name, const char *addr, const char *hos
 	struct fpeer *p = add_peer(name, addr, false);
 
 	p->hostname = hostname;
-	p->secret = secret;
-	p->hide = secret != NULL;
+	p->ph.secret = secret;
+	p->ph.hide = secret != NULL;
 	return p;
 }
 
@@ -474,23 +423,13 @@ static struct fpeer *add_lns(const char *name, const char *addr, const char *sec
 	struct fpeer *p = add_peer(name, addr, true);
 
 	p->hostname = name;
-	p->secret = secret;
-	p->hide = secret != NULL;
+	p->ph.secret = secret;
+	p->ph.hide = secret != NULL;
 	p->autopilot = autopilot;
 	return p;
 }
 
-/* Deterministic Random Vectors and padding for hidden AVPs. */
-static int counter_random(void *ctx, void *buf, size_t len)
-{
-	uint8_t *seed = ctx, *p = buf;
-
-	while (len--)
-		*p++ = (uint8_t)((*seed)++ * 37 + 11);
-	return 0;
-}
-
-static void hold(struct rx *r)
+static void hold(struct ph_rx *r)
 {
 	size_t i = H.held_i++ % HELD_MAX;
 
@@ -498,76 +437,53 @@ static void hold(struct rx *r)
 	H.held[i] = r;
 }
 
-static struct rx *rx_parse(struct fpeer *p, const struct event *e)
+static struct ph_rx *rx_parse(struct fpeer *p, const struct event *e)
 {
-	struct lts_avp_opts o = { 0 };
-	struct rx *r = malloc(sizeof(*r));
+	struct ph_rx *r = malloc(sizeof(*r));
 
 	assert_non_null(r);
-	assert_true(e->len <= PKT_MAX);
-	r->ep = e->ep;
-	r->hdr = e->hdr;
-	r->len = e->len;
-	memcpy(r->pkt, e->pkt, e->len);
-	if (p->secret) {
-		o.secret = (const uint8_t *)p->secret;
-		o.secret_len = strlen(p->secret);
-	}
-	lts_ctrl_msg_parse(r->pkt + LTS_CTRL_HDR_LEN, r->len - LTS_CTRL_HDR_LEN, &o, &r->msg,
-			   &r->v);
-	/* Whatever the switch sends must pass the message specs. */
-	if (r->v.action != LTS_CTRL_ACCEPT)
-		fail_msg("switch sent %s a bad %s: %s", p->name, lts_ctrl_type_name(r->msg.type),
-			 r->v.message);
+	ph_rx_parse(r, &e->d.ep, e->d.pkt, e->d.len, p->ph.secret);
 	return r;
-}
-
-static uint16_t get_u16(const struct rx *r, enum lts_avp_id id)
-{
-	uint16_t v = 0;
-
-	if (lts_avp_get_u16(&r->msg, id, &v))
-		fail_msg("%s has no %s", lts_ctrl_type_name(r->msg.type),
-			 lts_avp_def_get(id)->name);
-	return v;
 }
 
 /* One datagram from the switch reaches peer p. */
 static void deliver(struct fpeer *p, const struct event *e)
 {
-	struct rx *r;
+	const struct lts_ctrl_hdr *h = &e->d.hdr;
+	uint16_t type = e->d.type;
+	struct ph_rx *r;
 
-	if (e->type < TYPE_MAX)
-		p->seen[e->type]++;
-	if (p->silent || e->len == LTS_CTRL_HDR_LEN)
+	if (type < TYPE_MAX)
+		p->seen[type]++;
+	if (p->silent || e->d.len == LTS_CTRL_HDR_LEN)
 		return; /* dropped, or a ZLB */
 	r = rx_parse(p, e);
-	if (e->type != LTS_CTRL_SCCRQ && !e->hdr.tunnel_id) {
+	if (type != LTS_CTRL_SCCRQ && !h->tunnel_id) {
 		/* RFC 2661 3.1: only SCCRQ goes out before the peer's Tunnel ID is known. */
 		if (!p->bad++)
 			snprintf(p->bad_why, sizeof(p->bad_why), "%s with Tunnel ID 0",
-				 type_name(e->type));
-		if (e->hdr.ns == p->nr)
-			p->nr++; /* keep in step with what follows */
+				 type_name(type));
+		if (h->ns == p->ph.nr)
+			p->ph.nr++; /* keep in step with what follows */
 		rx_free(r);
 		return;
 	}
-	if (e->type == LTS_CTRL_SCCRQ && !e->hdr.tunnel_id) {
-		uint16_t atid = get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
+	if (type == LTS_CTRL_SCCRQ && !h->tunnel_id) {
+		uint16_t atid = ph_get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
 
-		if (atid != p->sw_tid || !p->nr) {
+		if (atid != p->ph.sw_tid || !p->ph.nr) {
 			/* A new control connection from the switch. */
-			p->sw_tid = atid;
-			p->tid = p->next_tid++;
-			p->ns = p->nr = 0;
+			p->ph.sw_tid = atid;
+			p->ph.tid = p->next_tid++;
+			p->ph.ns = p->ph.nr = 0;
 		}
-	} else if (e->hdr.tunnel_id != p->tid) {
+	} else if (h->tunnel_id != p->ph.tid) {
 		p->stale++;
 		rx_free(r);
 		return;
 	}
-	if (e->hdr.ns != p->nr) {
-		if (lts_ctrl_seq_before(e->hdr.ns, p->nr)) {
+	if (h->ns != p->ph.nr) {
+		if (lts_ctrl_seq_before(h->ns, p->ph.nr)) {
 			p->dups++; /* a retransmission: acknowledge it again */
 			p->owe_ack = true;
 			rx_free(r);
@@ -575,13 +491,13 @@ static void deliver(struct fpeer *p, const struct event *e)
 		}
 		if (!p->bad++)
 			snprintf(p->bad_why, sizeof(p->bad_why), "%s with Ns %u, expected %u",
-				 type_name(e->type), e->hdr.ns, p->nr);
-		p->nr = e->hdr.ns; /* resynchronise, and take it */
+				 type_name(type), h->ns, p->ph.nr);
+		p->ph.nr = h->ns; /* resynchronise, and take it */
 	}
-	p->nr++;
+	p->ph.nr++;
 	p->owe_ack = true;
-	p->got[e->type < TYPE_MAX ? e->type : 0]++;
-	if (e->type == LTS_CTRL_HELLO) {
+	p->got[type < TYPE_MAX ? type : 0]++;
+	if (type == LTS_CTRL_HELLO) {
 		rx_free(r); /* acknowledged, nothing else */
 		return;
 	}
@@ -589,80 +505,13 @@ static void deliver(struct fpeer *p, const struct event *e)
 	p->inbox[p->n_in++] = r;
 }
 
-static struct rx *inbox_pop(struct fpeer *p)
+static struct ph_rx *inbox_pop(struct fpeer *p)
 {
-	struct rx *r = p->inbox[0];
+	struct ph_rx *r = p->inbox[0];
 
 	memmove(p->inbox, p->inbox + 1, (p->n_in - 1) * sizeof(p->inbox[0]));
 	p->n_in--;
 	return r;
-}
-
-/* A message being built by a peer. */
-struct mb {
-	struct lts_avp_writer w;
-	struct lts_avp_opts o;
-	uint8_t buf[PKT_MAX];
-};
-
-static void mb_begin(struct mb *b, struct fpeer *p, uint16_t type)
-{
-	memset(&b->o, 0, sizeof(b->o));
-	if (p->secret) {
-		b->o.secret = (const uint8_t *)p->secret;
-		b->o.secret_len = strlen(p->secret);
-	}
-	b->o.hide = p->hide;
-	b->o.random = counter_random;
-	b->o.random_ctx = &p->seed;
-	lts_avpw_init(&b->w, b->buf, sizeof(b->buf), &b->o);
-	lts_avpw_add_u16(&b->w, LTS_AVP_MSG_TYPE, type);
-}
-
-static void peer_input(struct fpeer *p, const uint8_t *pkt, size_t len)
-{
-	struct lts_ctrl_endpoint ep = p->ep;
-
-	if (p->port_from)
-		ep.peer_port = p->port_from;
-	lts_cp_input(&H.cp, &ep, pkt, len, H.now);
-	pump();
-}
-
-static void peer_send_raw(struct fpeer *p, uint16_t tid, uint16_t sid, const uint8_t *body,
-			  size_t len)
-{
-	struct lts_ctrl_hdr hd = {
-		.length = (uint16_t)(LTS_CTRL_HDR_LEN + len),
-		.tunnel_id = tid,
-		.session_id = sid,
-		.ns = p->ns,
-		.nr = p->nr,
-	};
-	uint8_t pkt[LTS_CTRL_HDR_LEN + PKT_MAX];
-
-	assert_true(len <= PKT_MAX);
-	lts_ctrl_hdr_build(pkt, &hd);
-	if (len) {
-		memcpy(pkt + LTS_CTRL_HDR_LEN, body, len);
-		p->ns++;
-	}
-	p->owe_ack = false;
-	peer_input(p, pkt, LTS_CTRL_HDR_LEN + len);
-}
-
-static void peer_send(struct fpeer *p, uint16_t sid, struct mb *b)
-{
-	int n = lts_avpw_finish(&b->w);
-
-	if (n <= 0)
-		fail_msg("%s: cannot build a message: %d", p->name, n);
-	peer_send_raw(p, p->sw_tid, sid, b->buf, (size_t)n);
-}
-
-static void peer_zlb(struct fpeer *p)
-{
-	peer_send_raw(p, p->sw_tid, 0, NULL, 0);
 }
 
 /* Every peer that owes an acknowledgement sends a ZLB. */
@@ -673,59 +522,33 @@ static void ack_all(void)
 	pump();
 	for (i = 0; i < H.n_peers; i++)
 		if (!H.peers[i].silent && H.peers[i].owe_ack)
-			peer_zlb(&H.peers[i]);
-}
-
-/* RFC 2661 4.2: MD5 over the response's message type, the secret, the challenge. */
-static void chap_md5(uint8_t type, const char *secret, const uint8_t *chal, size_t len,
-		     uint8_t out[16])
-{
-	MD5_CTX ctx;
-
-	MD5Init(&ctx);
-	MD5Update(&ctx, &type, 1);
-	MD5Update(&ctx, (const uint8_t *)secret, strlen(secret));
-	MD5Update(&ctx, chal, len);
-	MD5Final(out, &ctx);
-}
-
-static void add_tunnel_avps(struct mb *b, struct fpeer *p)
-{
-	struct lts_avp_proto_ver pv = { LTS_CTRL_PROTO_VER, LTS_CTRL_PROTO_REV };
-
-	lts_avpw_add_proto_ver(&b->w, &pv);
-	lts_avpw_add_string(&b->w, LTS_AVP_HOST_NAME, p->hostname);
-	lts_avpw_add_u32(&b->w, LTS_AVP_FRAMING_CAP, 3);
-	lts_avpw_add_u16(&b->w, LTS_AVP_ASSIGNED_TUNNEL_ID, p->tid);
-	lts_avpw_add_u16(&b->w, LTS_AVP_RECV_WINDOW_SIZE, 16);
+			ph_zlb(&H.peers[i].ph);
 }
 
 /* Answer the challenge of m, if any, as message type our_type. */
-static void add_chal_response(struct mb *b, struct fpeer *p, const struct rx *m, uint8_t our_type)
+static void add_chal_response(struct ph_msg *b, struct fpeer *p, const struct ph_rx *m,
+			      uint8_t our_type)
 {
 	const uint8_t *chal;
-	uint8_t resp[16];
 	size_t len;
 
 	if (lts_avp_get_bytes(&m->msg, LTS_AVP_CHALLENGE, &chal, &len)) {
-		if (p->secret)
+		if (p->ph.secret)
 			fail_msg("%s: the switch did not challenge although a secret is set",
 				 p->name);
 		return;
 	}
-	assert_non_null(p->secret);
-	chap_md5(our_type, p->secret, chal, len, resp);
-	lts_avpw_add_bytes(&b->w, LTS_AVP_CHALLENGE_RESPONSE, resp, sizeof(resp));
+	assert_non_null(p->ph.secret);
+	ph_add_chal_response(b, our_type, p->ph.secret, chal, len);
 }
 
-static void lns_send_sccrp(struct fpeer *p, const struct rx *sccrq)
+static void lns_send_sccrp(struct fpeer *p, const struct ph_rx *sccrq)
 {
-	struct mb b;
+	struct ph_msg b;
 
-	mb_begin(&b, p, LTS_CTRL_SCCRP);
-	add_tunnel_avps(&b, p);
+	ph_build_sccrp(&b, &p->ph, p->hostname);
 	add_chal_response(&b, p, sccrq, LTS_CTRL_SCCRP);
-	peer_send(p, 0, &b);
+	ph_send(&p->ph, 0, &b);
 }
 
 static void peer_send_cdn(struct fpeer *p, uint16_t hdr_sid, uint16_t own_sid, uint16_t result,
@@ -733,15 +556,14 @@ static void peer_send_cdn(struct fpeer *p, uint16_t hdr_sid, uint16_t own_sid, u
 
 static void lns_send_icrp(struct fpeer *p, uint16_t sw_sid, uint16_t sid)
 {
-	struct mb b;
+	struct ph_msg b;
 
-	mb_begin(&b, p, LTS_CTRL_ICRP);
-	lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_SESSION_ID, sid);
-	peer_send(p, sw_sid, &b);
+	ph_build_icrp(&b, &p->ph, sid);
+	ph_send(&p->ph, sw_sid, &b);
 }
 
 /* An LNS on autopilot handles what it received. */
-static void autopilot(struct fpeer *p, struct rx *r)
+static void autopilot(struct fpeer *p, struct ph_rx *r)
 {
 	uint16_t sw_sid;
 
@@ -750,7 +572,7 @@ static void autopilot(struct fpeer *p, struct rx *r)
 		lns_send_sccrp(p, r);
 		break;
 	case LTS_CTRL_ICRQ:
-		sw_sid = get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
+		sw_sid = ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
 		if (p->icrq_result)
 			peer_send_cdn(p, sw_sid, p->next_sid++, p->icrq_result, p->icrq_error,
 				      "autopilot refuses", NULL);
@@ -783,7 +605,7 @@ static void pump(void)
 				continue;
 			if (!e->to)
 				fail_msg("the switch sent %s to an address no peer has",
-					 type_name(e->type));
+					 type_name(e->d.type));
 			deliver(e->to, e);
 		}
 		for (i = 0; i < H.n_peers; i++) {
@@ -809,17 +631,17 @@ static void assert_peer_ok(const struct fpeer *p)
 		fail_msg("%s: the switch sent %s (%u violations)", p->name, p->bad_why, p->bad);
 }
 
-static struct rx *take(struct fpeer *p, uint16_t type, bool ack);
+static struct ph_rx *take(struct fpeer *p, uint16_t type, bool ack);
 
-static struct rx *expect(struct fpeer *p, uint16_t type)
+static struct ph_rx *expect(struct fpeer *p, uint16_t type)
 {
 	return take(p, type, true);
 }
 
 /* expect(), optionally without acknowledging anything first. */
-static struct rx *take(struct fpeer *p, uint16_t type, bool ack)
+static struct ph_rx *take(struct fpeer *p, uint16_t type, bool ack)
 {
-	struct rx *r;
+	struct ph_rx *r;
 
 	if (ack)
 		ack_all();
@@ -855,28 +677,24 @@ static void peer_send_cdn(struct fpeer *p, uint16_t hdr_sid, uint16_t own_sid, u
 {
 	struct lts_avp_result r = { .result = result, .has_error = true, .error = error,
 				    .message = msg, .message_len = msg ? strlen(msg) : 0 };
-	struct mb b;
+	struct ph_msg b;
 
-	mb_begin(&b, p, LTS_CTRL_CDN);
-	lts_avpw_add_result(&b.w, &r);
-	lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_SESSION_ID, own_sid);
+	ph_build_cdn(&b, &p->ph, own_sid, &r);
 	if (extra)
 		lts_relay_write(extra, &b.w);
-	peer_send(p, hdr_sid, &b);
+	ph_send(&p->ph, hdr_sid, &b);
 }
 
 static void peer_send_stopccn(struct fpeer *p, uint16_t result, uint16_t error)
 {
 	struct lts_avp_result r = { .result = result, .has_error = true, .error = error };
-	struct mb b;
+	struct ph_msg b;
 
-	mb_begin(&b, p, LTS_CTRL_STOPCCN);
-	lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_TUNNEL_ID, p->tid);
-	lts_avpw_add_result(&b.w, &r);
-	peer_send(p, 0, &b);
+	ph_build_stopccn(&b, &p->ph, &r);
+	ph_send(&p->ph, 0, &b);
 }
 
-static struct lts_avp_result result_of(const struct rx *r)
+static struct lts_avp_result result_of(const struct ph_rx *r)
 {
 	struct lts_avp_result res;
 
@@ -885,19 +703,8 @@ static struct lts_avp_result result_of(const struct rx *r)
 	return res;
 }
 
-static void assert_result(const struct rx *r, uint16_t result, uint16_t error)
-{
-	struct lts_avp_result res;
-
-	assert_int_equal(lts_avp_get_result(&r->msg, &res), 0);
-	if (res.result != result || !res.has_error || res.error != error)
-		fail_msg("%s: result %u error %u (\"%.*s\"), expected %u/%u",
-			 lts_ctrl_type_name(r->msg.type), res.result, res.error,
-			 (int)res.message_len, res.message ? res.message : "", result, error);
-}
-
 /* The Error Message of r's Result Code, NUL-terminated. */
-static const char *result_message(const struct rx *r, char *buf, size_t cap)
+static const char *result_message(const struct ph_rx *r, char *buf, size_t cap)
 {
 	struct lts_avp_result res;
 
@@ -906,7 +713,7 @@ static const char *result_message(const struct rx *r, char *buf, size_t cap)
 	return buf;
 }
 
-static size_t n_avp(const struct rx *r, uint16_t vendor, uint16_t type)
+static size_t n_avp(const struct ph_rx *r, uint16_t vendor, uint16_t type)
 {
 	const struct lts_avp *a;
 	size_t n = 0;
@@ -917,7 +724,7 @@ static size_t n_avp(const struct rx *r, uint16_t vendor, uint16_t type)
 }
 
 /* r carries exactly one (vendor, type) AVP with this M bit and these value bytes. */
-static void assert_avp(const struct rx *r, uint16_t vendor, uint16_t type, bool m,
+static void assert_avp(const struct ph_rx *r, uint16_t vendor, uint16_t type, bool m,
 		       const void *val, size_t len)
 {
 	const struct lts_avp *a = lts_avp_find(&r->msg, vendor, type);
@@ -943,31 +750,31 @@ static bool avp_m(uint16_t type)
 	return d->mandatory;
 }
 
-static void assert_ietf(const struct rx *r, uint16_t type, const void *val, size_t len)
+static void assert_ietf(const struct ph_rx *r, uint16_t type, const void *val, size_t len)
 {
 	assert_avp(r, LTS_AVP_VENDOR_IETF, type, avp_m(type), val, len);
 }
 
-static void assert_ietf_u32(const struct rx *r, uint16_t type, uint32_t v)
+static void assert_ietf_u32(const struct ph_rx *r, uint16_t type, uint32_t v)
 {
 	uint8_t b[4] = { v >> 24, v >> 16, v >> 8, v };
 
 	assert_ietf(r, type, b, sizeof(b));
 }
 
-static void assert_ietf_u16(const struct rx *r, uint16_t type, uint16_t v)
+static void assert_ietf_u16(const struct ph_rx *r, uint16_t type, uint16_t v)
 {
 	uint8_t b[2] = { v >> 8, v };
 
 	assert_ietf(r, type, b, sizeof(b));
 }
 
-static void assert_ietf_str(const struct rx *r, uint16_t type, const char *s)
+static void assert_ietf_str(const struct ph_rx *r, uint16_t type, const char *s)
 {
 	assert_ietf(r, type, s, strlen(s));
 }
 
-static void assert_no_ietf(const struct rx *r, uint16_t type)
+static void assert_no_ietf(const struct ph_rx *r, uint16_t type)
 {
 	if (n_avp(r, LTS_AVP_VENDOR_IETF, type))
 		fail_msg("%s carries AVP %u, expected none", lts_ctrl_type_name(r->msg.type),
@@ -975,7 +782,7 @@ static void assert_no_ietf(const struct rx *r, uint16_t type)
 }
 
 /* The TSA ID AVPs of r, in order, are exactly ids[0..n). */
-static void assert_tsa_stack(const struct rx *r, const char *const *ids, size_t n)
+static void assert_tsa_stack(const struct ph_rx *r, const char *const *ids, size_t n)
 {
 	const struct lts_avp *a;
 	size_t i = 0;
@@ -1048,13 +855,11 @@ struct call {
 static void lac_send_icrq(struct call *c)
 {
 	struct fpeer *p = c->lac;
-	struct mb b;
+	struct ph_msg b;
 	size_t i;
 
 	c->sid = p->next_sid++;
-	mb_begin(&b, p, LTS_CTRL_ICRQ);
-	lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_SESSION_ID, c->sid);
-	lts_avpw_add_u32(&b.w, LTS_AVP_CALL_SERIAL, c->serial);
+	ph_build_icrq(&b, &p->ph, c->sid, c->serial);
 	lts_avpw_add_u32(&b.w, LTS_AVP_BEARER_TYPE, BEARER);
 	if (c->full)
 		lts_avpw_add_u32(&b.w, LTS_AVP_PHYS_CHANNEL_ID, PHYS_CHAN);
@@ -1070,17 +875,15 @@ static void lac_send_icrq(struct call *c)
 	}
 	for (i = 0; i < ARRAY_SIZE(c->tsa) && c->tsa[i]; i++)
 		lts_avpw_add_bytes(&b.w, LTS_AVP_TSA_ID, c->tsa[i], strlen(c->tsa[i]));
-	peer_send(p, 0, &b);
+	ph_send(&p->ph, 0, &b);
 }
 
 static void lac_send_iccn(struct call *c)
 {
 	struct fpeer *p = c->lac;
-	struct mb b;
+	struct ph_msg b;
 
-	mb_begin(&b, p, LTS_CTRL_ICCN);
-	lts_avpw_add_u32(&b.w, LTS_AVP_TX_CONNECT_SPEED, TX_SPEED);
-	lts_avpw_add_u32(&b.w, LTS_AVP_FRAMING_TYPE, FRAMING);
+	ph_build_iccn(&b, &p->ph, TX_SPEED, FRAMING);
 	if (c->full) {
 		lts_avpw_add_bytes(&b.w, LTS_AVP_INIT_RX_LCP_CONFREQ, LCP_INIT, sizeof(LCP_INIT));
 		lts_avpw_add_bytes(&b.w, LTS_AVP_LAST_TX_LCP_CONFREQ, LCP_LAST_TX,
@@ -1102,7 +905,7 @@ static void lac_send_iccn(struct call *c)
 		lts_avpw_add_u32(&b.w, LTS_AVP_RX_CONNECT_SPEED, RX_SPEED);
 		lts_avpw_add_empty(&b.w, LTS_AVP_SEQUENCING_REQUIRED);
 	}
-	peer_send(p, c->sw_sid, &b);
+	ph_send(&p->ph, c->sw_sid, &b);
 }
 
 /* A relay set holding the Q.931 and PPP Disconnect Cause AVPs a peer adds to its CDN. */
@@ -1126,21 +929,20 @@ static void cause_avps(struct lts_relay_set *s)
 static void lac_connect(struct fpeer *p)
 {
 	struct lts_tunnel *t;
-	struct rx *r;
-	struct mb b;
+	struct ph_rx *r;
+	struct ph_msg b;
 
-	p->tid = p->next_tid++;
-	p->sw_tid = 0;
-	p->ns = p->nr = 0;
-	mb_begin(&b, p, LTS_CTRL_SCCRQ);
-	add_tunnel_avps(&b, p);
-	peer_send(p, 0, &b);
+	p->ph.tid = p->next_tid++;
+	p->ph.sw_tid = 0;
+	p->ph.ns = p->ph.nr = 0;
+	ph_build_sccrq(&b, &p->ph, p->hostname, NULL, 0);
+	ph_send(&p->ph, 0, &b);
 	r = expect(p, LTS_CTRL_SCCRP);
-	p->sw_tid = get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
-	mb_begin(&b, p, LTS_CTRL_SCCCN);
+	p->ph.sw_tid = ph_get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
+	ph_msg_begin(&b, &p->ph, LTS_CTRL_SCCCN);
 	add_chal_response(&b, p, r, LTS_CTRL_SCCCN);
-	peer_send(p, 0, &b);
-	t = H.cp.tunnels[p->sw_tid];
+	ph_send(&p->ph, 0, &b);
+	t = H.cp.tunnels[p->ph.sw_tid];
 	assert_non_null(t);
 	assert_int_equal(t->state, LTS_TUN_ESTABLISHED);
 	assert_int_equal(t->role, LTS_ROLE_LNS);
@@ -1149,13 +951,13 @@ static void lac_connect(struct fpeer *p)
 /* A manual LNS takes the switch's SCCRQ: SCCRP, then SCCCN must follow. */
 static void lns_accept(struct fpeer *p)
 {
-	struct rx *r = expect(p, LTS_CTRL_SCCRQ);
+	struct ph_rx *r = expect(p, LTS_CTRL_SCCRQ);
 
 	assert_int_equal(r->hdr.tunnel_id, 0);
 	assert_int_equal(r->ep.peer_port, 1701);
 	lns_send_sccrp(p, r);
 	if (p->port_from)
-		p->ep.peer_port = p->port_from;
+		p->ph.ep.peer_port = p->port_from;
 	expect(p, LTS_CTRL_SCCCN);
 }
 
@@ -1176,12 +978,12 @@ static void learn_install(struct call *c, const struct event *e)
 static void call_up(struct call *c)
 {
 	size_t n = ev_count(EV_INSTALL, NULL, 0);
-	struct rx *r;
+	struct ph_rx *r;
 
 	lac_send_icrq(c);
 	r = expect(c->lac, LTS_CTRL_ICRP);
 	assert_int_equal(r->hdr.session_id, c->sid);
-	c->sw_sid = get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
+	c->sw_sid = ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
 	lac_send_iccn(c);
 	pump();
 	assert_int_equal(ev_count(EV_INSTALL, NULL, 0), n + 1);
@@ -1203,7 +1005,7 @@ static void assert_cdn_after_remove(size_t mark, const struct fpeer *to, uint16_
 	long i = (long)mark - 1, rm;
 
 	while ((i = ev_find(i + 1, EV_SEND, to, LTS_CTRL_CDN)) >= 0)
-		if (H.ev[i].hdr.session_id == sid)
+		if (H.ev[i].d.hdr.session_id == sid)
 			break;
 	if (i < 0)
 		fail_msg("no CDN to %s for its session %u", to->name, sid);
@@ -1212,8 +1014,8 @@ static void assert_cdn_after_remove(size_t mark, const struct fpeer *to, uint16_
 
 		if (H.ev[rm].kind != EV_REMOVE)
 			continue;
-		if ((ip_eq(&p->a.peer, &to->ep.peer) && p->a.peer_session_id == sid) ||
-		    (ip_eq(&p->b.peer, &to->ep.peer) && p->b.peer_session_id == sid))
+		if ((lts_ip_equal(&p->a.peer, &to->ph.ep.peer) && p->a.peer_session_id == sid) ||
+		    (lts_ip_equal(&p->b.peer, &to->ph.ep.peer) && p->b.peer_session_id == sid))
 			break;
 	}
 	if (rm == i)
@@ -1350,13 +1152,13 @@ static void cast_start(struct cast *k, const char *yaml, const char *lac_hostnam
 }
 
 /* What every relayed ICRQ of a `full` call must carry (draft-08 3). */
-static void assert_icrq_relayed(const struct rx *r, const struct call *c)
+static void assert_icrq_relayed(const struct ph_rx *r, const struct call *c)
 {
 	const char *stack[4];
 	size_t i, n = 0;
 
 	assert_int_equal(r->hdr.session_id, 0);
-	assert_int_not_equal(get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), 0);
+	assert_int_not_equal(ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), 0);
 	assert_ietf_u32(r, LTS_AVP_TYPE_CALL_SERIAL, c->serial);
 	assert_ietf_u32(r, LTS_AVP_TYPE_BEARER_TYPE, BEARER);
 	assert_ietf_str(r, LTS_AVP_TYPE_CALLING_NUMBER, c->calling);
@@ -1376,7 +1178,7 @@ static void assert_icrq_relayed(const struct rx *r, const struct call *c)
 }
 
 /* What every relayed ICCN of a `full` call with a user must carry, byte-exact. */
-static void assert_iccn_relayed(const struct rx *r, const struct call *c)
+static void assert_iccn_relayed(const struct ph_rx *r, const struct call *c)
 {
 	assert_ietf_u32(r, LTS_AVP_TYPE_TX_CONNECT_SPEED, TX_SPEED);
 	assert_ietf_u32(r, LTS_AVP_TYPE_RX_CONNECT_SPEED, RX_SPEED);
@@ -1424,7 +1226,7 @@ static void test_icrq_rule_happy_path(void **state)
 	const struct event *inst;
 	long i_iccn, i_inst;
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "bras-1.example", false);
@@ -1445,7 +1247,7 @@ static void test_icrq_rule_happy_path(void **state)
 	expect(k.a, LTS_CTRL_SCCCN);
 	r = expect(k.a, LTS_CTRL_ICRQ);
 	assert_icrq_relayed(r, &c);
-	lns_sw_sid = get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
+	lns_sw_sid = ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
 	expect_quiet(k.lac);
 	assert_int_equal(ev_count(EV_INSTALL, NULL, 0), 0);
 
@@ -1453,7 +1255,7 @@ static void test_icrq_rule_happy_path(void **state)
 	lns_send_icrp(k.a, lns_sw_sid, lns_sid);
 	r = expect(k.lac, LTS_CTRL_ICRP);
 	assert_int_equal(r->hdr.session_id, c.sid);
-	c.sw_sid = get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
+	c.sw_sid = ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
 	assert_int_not_equal(c.sw_sid, 0);
 	expect_quiet(k.a); /* ICCN waits for the LAC's */
 	assert_int_equal(ev_count(EV_INSTALL, NULL, 0), 0);
@@ -1472,10 +1274,10 @@ static void test_icrq_rule_happy_path(void **state)
 	inst = &H.ev[i_inst];
 	assert_true(inst->legs_up);
 	assert_string_equal(inst->pair.name, "bras");
-	assert_leg(&inst->pair.a, "10.0.1.1", 1701, SW_LAC_SIDE, k.lac->sw_tid, c.sw_sid,
-		   k.lac->tid, c.sid);
-	assert_leg(&inst->pair.b, "10.0.2.1", 1701, SW_LNS_SIDE, k.a->sw_tid, lns_sw_sid,
-		   k.a->tid, lns_sid);
+	assert_leg(&inst->pair.a, "10.0.1.1", 1701, SW_LAC_SIDE, k.lac->ph.sw_tid, c.sw_sid,
+		   k.lac->ph.tid, c.sid);
+	assert_leg(&inst->pair.b, "10.0.2.1", 1701, SW_LNS_SIDE, k.a->ph.sw_tid, lns_sw_sid,
+		   k.a->ph.tid, lns_sid);
 	assert_true(inst->stats_idx < H.cfg->max_sessions);
 	assert_int_equal(H.sw.ctr.calls_switched, 1);
 	assert_int_equal(H.sw.n_calls, 1);
@@ -1509,7 +1311,7 @@ static void test_iccn_rule_realm(void **state)
 	const struct event *inst;
 	const struct lts_avp *a;
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "pppoe-1.example", false);
@@ -1518,7 +1320,7 @@ static void test_iccn_rule_realm(void **state)
 	/* ICRP at once; no LNS is contacted before the ICCN. */
 	lac_send_icrq(&c);
 	r = expect(k.lac, LTS_CTRL_ICRP);
-	c.sw_sid = get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
+	c.sw_sid = ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
 	advance(3000);
 	assert_int_equal(ev_count(EV_SEND, k.a, ANY_TYPE) + ev_count(EV_SEND, k.b, ANY_TYPE) +
 				 ev_count(EV_SEND, k.c, ANY_TYPE),
@@ -1536,7 +1338,7 @@ static void test_iccn_rule_realm(void **state)
 	a = lts_avp_find(&r->msg, LTS_AVP_VENDOR_IETF, LTS_AVP_TYPE_CALLING_NUMBER);
 	assert_non_null(a);
 	assert_true(a->hidden);
-	lns_sw_sid = get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
+	lns_sw_sid = ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
 	assert_int_equal(ev_count(EV_INSTALL, NULL, 0), 0);
 	expect_quiet(k.lac);
 
@@ -1555,10 +1357,10 @@ static void test_iccn_rule_realm(void **state)
 	assert_true(ev_find(0, EV_INSTALL, NULL, 0) > ev_find(0, EV_SEND, k.c, LTS_CTRL_ICCN));
 	inst = ev_last(EV_INSTALL);
 	assert_string_equal(inst->pair.name, "isp2");
-	assert_leg(&inst->pair.a, "10.0.1.1", 1701, SW_LAC_SIDE, k.lac->sw_tid, c.sw_sid,
-		   k.lac->tid, c.sid);
-	assert_leg(&inst->pair.b, "10.0.2.3", 1701, SW_LNS_SIDE, k.c->sw_tid, lns_sw_sid,
-		   k.c->tid, lns_sid);
+	assert_leg(&inst->pair.a, "10.0.1.1", 1701, SW_LAC_SIDE, k.lac->ph.sw_tid, c.sw_sid,
+		   k.lac->ph.tid, c.sid);
+	assert_leg(&inst->pair.b, "10.0.2.3", 1701, SW_LNS_SIDE, k.c->ph.sw_tid, lns_sw_sid,
+		   k.c->ph.tid, lns_sid);
 
 	peer_send_cdn(k.c, lns_sw_sid, lns_sid, LTS_CDN_ADMIN, 0, "bye", NULL);
 	expect(k.lac, LTS_CTRL_CDN);
@@ -1595,7 +1397,7 @@ static void test_avp_policy_drop(void **state)
 	struct call c = { .serial = 9, .called = "5550100", .calling = "0111111111",
 			  .user = "dave@isp1.example", .full = true };
 	struct call d = { .serial = 10, .called = "4714", .calling = "0222222222" };
-	const struct rx *r;
+	const struct ph_rx *r;
 	struct cast k;
 
 	(void)state;
@@ -1638,17 +1440,17 @@ static void test_loop_detected(void **state)
 			  .tsa = { "tsa-far", TSA_ID, "tsa-near" } };
 	char msg[128];
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "bras-3.example", true);
 	c.lac = k.lac;
 	lac_send_icrq(&c);
 	r = expect(k.lac, LTS_CTRL_CDN);
-	assert_result(r, LTS_CDN_LOOP_DETECTED, 0);
+	ph_expect_result(r, LTS_CDN_LOOP_DETECTED, 0);
 	assert_true(strlen(result_message(r, msg, sizeof(msg))) > 0);
 	assert_int_equal(r->hdr.session_id, c.sid);
-	assert_int_not_equal(get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), 0);
+	assert_int_not_equal(ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), 0);
 	advance(20000);
 	assert_int_equal(ev_count(EV_SEND, k.a, ANY_TYPE) + ev_count(EV_SEND, k.b, ANY_TYPE) +
 				 ev_count(EV_SEND, k.c, ANY_TYPE),
@@ -1667,14 +1469,14 @@ static void test_tsa_stack_overflow(void **state)
 	struct call c = { .serial = 14, .called = "4736" };
 	char id[8];
 	struct cast k;
-	struct mb b;
+	struct ph_msg b;
 	size_t i;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "bras-1.example", true);
 	c.lac = k.lac;
 	c.sid = k.lac->next_sid++;
-	mb_begin(&b, k.lac, LTS_CTRL_ICRQ);
+	ph_msg_begin(&b, &k.lac->ph, LTS_CTRL_ICRQ);
 	lts_avpw_add_u16(&b.w, LTS_AVP_ASSIGNED_SESSION_ID, c.sid);
 	lts_avpw_add_u32(&b.w, LTS_AVP_CALL_SERIAL, c.serial);
 	lts_avpw_add_string(&b.w, LTS_AVP_CALLED_NUMBER, c.called);
@@ -1683,11 +1485,11 @@ static void test_tsa_stack_overflow(void **state)
 		snprintf(id, sizeof(id), "t%02zu", i);
 		lts_avpw_add_bytes(&b.w, LTS_AVP_TSA_ID, id, strlen(id));
 	}
-	peer_send(k.lac, 0, &b);
+	ph_send(&k.lac->ph, 0, &b);
 	pump();
 	assert_true(ev_find(0, EV_SEND, k.lac, LTS_CTRL_CDN) < 0);
 	assert_int_equal(k.a->got[LTS_CTRL_ICRQ], 1);
-	c.sw_sid = get_u16(expect(k.lac, LTS_CTRL_ICRP), LTS_AVP_ASSIGNED_SESSION_ID);
+	c.sw_sid = ph_get_u16(expect(k.lac, LTS_CTRL_ICRP), LTS_AVP_ASSIGNED_SESSION_ID);
 	lac_hangup(&c);
 	assert_clean();
 }
@@ -1704,7 +1506,7 @@ static void test_failover_sccrp_timeout(void **state)
 	struct call c2 = { .serial = 22, .called = "5550200" };
 	struct call c3 = { .serial = 23, .called = "5550200" };
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "pppoe-2.example", true);
@@ -1717,7 +1519,7 @@ static void test_failover_sccrp_timeout(void **state)
 	/* The held ICRQ is acknowledged (ZLB), so the LAC does not retransmit it. */
 	advance(500);
 	assert_true(ev_find(0, EV_SEND, k.lac, 0) >= 0);
-	assert_int_equal(H.ev[ev_find(0, EV_SEND, k.lac, 0)].hdr.nr, k.lac->ns);
+	assert_int_equal(H.ev[ev_find(0, EV_SEND, k.lac, 0)].d.hdr.nr, k.lac->ph.ns);
 	advance(13500);
 	assert_int_equal(k.b->seen[LTS_CTRL_SCCRQ], 0);
 	expect_quiet(k.lac);
@@ -1726,7 +1528,7 @@ static void test_failover_sccrp_timeout(void **state)
 	assert_int_equal(k.b->got[LTS_CTRL_ICRQ], 1);
 	assert_icrq_relayed(k.b->last[LTS_CTRL_ICRQ], &c1);
 	r = expect(k.lac, LTS_CTRL_ICRP);
-	c1.sw_sid = get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
+	c1.sw_sid = ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
 	lac_send_iccn(&c1);
 	assert_iccn_relayed(k.b->last[LTS_CTRL_ICCN], &c1);
 	learn_install(&c1, ev_last(EV_INSTALL));
@@ -1745,7 +1547,7 @@ static void test_failover_sccrp_timeout(void **state)
 	assert_int_equal(k.a->seen[LTS_CTRL_SCCRQ], 5);
 	advance(16000);
 	r = expect(k.lac, LTS_CTRL_ICRP);
-	c3.sw_sid = get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
+	c3.sw_sid = ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
 	lac_send_iccn(&c3);
 	learn_install(&c3, ev_last(EV_INSTALL));
 	assert_ptr_equal(c3.lns, k.c); /* lns-b is full (max_sessions 2) */
@@ -1790,7 +1592,7 @@ static void test_failover_all_unreachable(void **state)
 	struct call c = { .serial = 41, .called = "5550200" };
 	char msg[128];
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "pppoe-4.example", true);
@@ -1799,7 +1601,7 @@ static void test_failover_all_unreachable(void **state)
 	k.a->icrq_error = k.b->icrq_error = k.c->icrq_error = LTS_ERR_TRY_ANOTHER;
 	lac_send_icrq(&c);
 	r = expect(k.lac, LTS_CTRL_CDN);
-	assert_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_NEXT_HOP_UNREACHABLE);
+	ph_expect_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_NEXT_HOP_UNREACHABLE);
 	assert_true(strlen(result_message(r, msg, sizeof(msg))) > 0);
 	assert_int_equal(r->hdr.session_id, c.sid);
 	/* Tried in order of preference, each once. */
@@ -1827,7 +1629,7 @@ static void test_failover_all_busy(void **state)
 {
 	struct call c = { .serial = 51, .called = "5550200" };
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "pppoe-5.example", true);
@@ -1835,7 +1637,7 @@ static void test_failover_all_busy(void **state)
 	k.a->icrq_result = k.b->icrq_result = k.c->icrq_result = LTS_CDN_NO_FACILITIES_TEMP;
 	lac_send_icrq(&c);
 	r = expect(k.lac, LTS_CTRL_CDN);
-	assert_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_NEXT_HOP_BUSY);
+	ph_expect_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_NEXT_HOP_BUSY);
 	assert_int_equal(k.a->got[LTS_CTRL_ICRQ] + k.b->got[LTS_CTRL_ICRQ] +
 				 k.c->got[LTS_CTRL_ICRQ],
 			 3);
@@ -1847,7 +1649,7 @@ static void test_no_alternate_sccrp_timeout(void **state)
 {
 	struct call c = { .serial = 61, .called = "4716" };
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "bras-6.example", true);
@@ -1858,7 +1660,7 @@ static void test_no_alternate_sccrp_timeout(void **state)
 	expect_quiet(k.lac);
 	advance(2000);
 	r = expect(k.lac, LTS_CTRL_CDN);
-	assert_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_NEXT_HOP_UNREACHABLE);
+	ph_expect_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_NEXT_HOP_UNREACHABLE);
 	assert_int_equal(k.b->seen[LTS_CTRL_SCCRQ] + k.c->seen[LTS_CTRL_SCCRQ], 0);
 	assert_clean();
 }
@@ -1868,17 +1670,17 @@ static void test_no_alternate_stopccn_busy(void **state)
 {
 	struct call c = { .serial = 62, .called = "4717" };
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "bras-7.example", false);
 	c.lac = k.lac;
 	lac_send_icrq(&c);
 	r = expect(k.a, LTS_CTRL_SCCRQ);
-	k.a->sw_tid = get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
+	k.a->ph.sw_tid = ph_get_u16(r, LTS_AVP_ASSIGNED_TUNNEL_ID);
 	peer_send_stopccn(k.a, LTS_STOPCCN_GENERAL_ERROR, LTS_ERR_RESOURCES);
 	r = expect(k.lac, LTS_CTRL_CDN);
-	assert_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_NEXT_HOP_BUSY);
+	ph_expect_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_NEXT_HOP_BUSY);
 	assert_clean();
 }
 
@@ -1887,7 +1689,7 @@ static void test_no_alternate_cdn5_busy(void **state)
 {
 	struct call c = { .serial = 63, .called = "4718" };
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "bras-8.example", true);
@@ -1895,7 +1697,7 @@ static void test_no_alternate_cdn5_busy(void **state)
 	k.a->icrq_result = LTS_CDN_NO_FACILITIES_PERM;
 	lac_send_icrq(&c);
 	r = expect(k.lac, LTS_CTRL_CDN);
-	assert_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_NEXT_HOP_BUSY);
+	ph_expect_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_NEXT_HOP_BUSY);
 	assert_clean();
 }
 
@@ -1913,7 +1715,7 @@ static void weighted_call(struct cast *k, uint32_t serial)
 	struct call c = { .lac = k->lac, .serial = serial, .called = "5550300" };
 
 	lac_send_icrq(&c);
-	c.sw_sid = get_u16(expect(k->lac, LTS_CTRL_ICRP), LTS_AVP_ASSIGNED_SESSION_ID);
+	c.sw_sid = ph_get_u16(expect(k->lac, LTS_CTRL_ICRP), LTS_AVP_ASSIGNED_SESSION_ID);
 	lac_hangup(&c);
 	ack_all();
 }
@@ -1988,7 +1790,7 @@ static void test_lns_cdn_teardown(void **state)
 	long rm, cdn;
 	char msg[128];
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "bras-1.example", true);
@@ -2000,10 +1802,10 @@ static void test_lns_cdn_teardown(void **state)
 	mark = H.n_ev;
 	peer_send_cdn(k.a, c.lns_sw_sid, c.lns_sid, LTS_CDN_ADMIN, 0, "admin reset", &causes);
 	r = expect(k.lac, LTS_CTRL_CDN);
-	assert_result(r, LTS_CDN_ADMIN, 0);
+	ph_expect_result(r, LTS_CDN_ADMIN, 0);
 	assert_string_equal(result_message(r, msg, sizeof(msg)), "admin reset");
 	assert_int_equal(r->hdr.session_id, c.sid);
-	assert_int_equal(get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), c.sw_sid);
+	assert_int_equal(ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), c.sw_sid);
 	assert_ietf(r, LTS_AVP_TYPE_Q931_CAUSE, Q931_RAW, sizeof(Q931_RAW));
 	assert_ietf(r, LTS_AVP_TYPE_PPP_DISCONNECT_CAUSE, PPP_DISC_RAW, sizeof(PPP_DISC_RAW));
 	rm = ev_find(mark, EV_REMOVE, NULL, 0);
@@ -2016,7 +1818,7 @@ static void test_lns_cdn_teardown(void **state)
 	/* The LNS cleared its half itself: no CDN back; no StopCCN anywhere. */
 	assert_int_equal(k.a->got[LTS_CTRL_CDN], 0);
 	assert_int_equal(ev_count(EV_SEND, NULL, LTS_CTRL_STOPCCN), 0);
-	assert_int_equal(H.cp.tunnels[k.lac->sw_tid]->state, LTS_TUN_ESTABLISHED);
+	assert_int_equal(H.cp.tunnels[k.lac->ph.sw_tid]->state, LTS_TUN_ESTABLISHED);
 	assert_clean();
 }
 
@@ -2025,7 +1827,7 @@ static void test_lac_cdn_teardown(void **state)
 {
 	struct call c = { .serial = 72, .called = "4720", .calling = "0555" };
 	struct lts_relay_set causes;
-	const struct rx *r;
+	const struct ph_rx *r;
 	char msg[128];
 	size_t mark;
 	long rm, cdn;
@@ -2047,10 +1849,10 @@ static void test_lac_cdn_teardown(void **state)
 	assert_cdn_after_remove(mark, k.a, c.lns_sid);
 	assert_int_equal(k.a->got[LTS_CTRL_CDN], 1);
 	r = k.a->last[LTS_CTRL_CDN];
-	assert_result(r, LTS_CDN_LOST_CARRIER, 0);
+	ph_expect_result(r, LTS_CDN_LOST_CARRIER, 0);
 	assert_string_equal(result_message(r, msg, sizeof(msg)), "carrier lost");
 	assert_int_equal(r->hdr.session_id, c.lns_sid);
-	assert_int_equal(get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), c.lns_sw_sid);
+	assert_int_equal(ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), c.lns_sw_sid);
 	assert_ietf(r, LTS_AVP_TYPE_Q931_CAUSE, Q931_RAW, sizeof(Q931_RAW));
 	assert_ietf(r, LTS_AVP_TYPE_PPP_DISCONNECT_CAUSE, PPP_DISC_RAW, sizeof(PPP_DISC_RAW));
 	expect_quiet(k.lac);
@@ -2075,7 +1877,7 @@ static void test_lns_stopccn(void **state)
 	struct call c4 = { .serial = 84, .called = "4723" };
 	size_t mark, i;
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "bras-1.example", true);
@@ -2105,7 +1907,7 @@ static void test_lns_stopccn(void **state)
 	assert_int_equal(ev_count(EV_REMOVE, NULL, 0), 2);
 	assert_int_equal(ev_count(EV_SEND, k.lac, LTS_CTRL_STOPCCN), 0);
 	assert_int_equal(ev_count(EV_SEND, k.a, LTS_CTRL_CDN), 0);
-	assert_int_equal(H.cp.tunnels[k.lac->sw_tid]->state, LTS_TUN_ESTABLISHED);
+	assert_int_equal(H.cp.tunnels[k.lac->ph.sw_tid]->state, LTS_TUN_ESTABLISHED);
 	assert_int_equal(H.sw.n_calls, 1);
 	assert_non_null(H.sw.calls);
 	assert_true(H.sw.calls->installed);
@@ -2156,8 +1958,8 @@ static void test_lac_tunnel_lost(void **state)
 	assert_cdn_after_remove(mark, k.a, c1.lns_sid);
 	assert_cdn_after_remove(mark, k.b, c2.lns_sid);
 	assert_int_equal(ev_count(EV_SEND, NULL, LTS_CTRL_STOPCCN), 0);
-	assert_true(!H.cp.tunnels[k.lac->sw_tid] ||
-		    H.cp.tunnels[k.lac->sw_tid]->state == LTS_TUN_DEAD);
+	assert_true(!H.cp.tunnels[k.lac->ph.sw_tid] ||
+		    H.cp.tunnels[k.lac->ph.sw_tid]->state == LTS_TUN_DEAD);
 	assert_clean();
 }
 
@@ -2183,8 +1985,8 @@ static void test_lac_stopccn(void **state)
 	assert_cdn_after_remove(mark, k.b, c2.lns_sid);
 	assert_int_equal(ev_count(EV_REMOVE, NULL, 0), 2);
 	assert_int_equal(ev_count(EV_SEND, NULL, LTS_CTRL_STOPCCN), 0);
-	assert_int_equal(H.cp.tunnels[k.a->sw_tid]->state, LTS_TUN_ESTABLISHED);
-	assert_int_equal(H.cp.tunnels[k.b->sw_tid]->state, LTS_TUN_ESTABLISHED);
+	assert_int_equal(H.cp.tunnels[k.a->ph.sw_tid]->state, LTS_TUN_ESTABLISHED);
+	assert_int_equal(H.cp.tunnels[k.b->ph.sw_tid]->state, LTS_TUN_ESTABLISHED);
 	assert_clean();
 }
 
@@ -2197,7 +1999,7 @@ static void test_lns_stopccn_two_lacs(void **state)
 	struct fpeer *lac2;
 	size_t mark;
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "bras-1.example", true);
@@ -2219,7 +2021,7 @@ static void test_lns_stopccn_two_lacs(void **state)
 	assert_lac_cdn_for(&k, &c1, mark);
 	r = expect(lac2, LTS_CTRL_CDN);
 	assert_int_equal(r->hdr.session_id, c2.sid);
-	assert_int_equal(get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), c2.sw_sid);
+	assert_int_equal(ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), c2.sw_sid);
 	expect_quiet(k.lac);
 	expect_quiet(lac2);
 	assert_int_equal(ev_count(EV_SEND, NULL, LTS_CTRL_STOPCCN), 0);
@@ -2236,7 +2038,7 @@ static void test_lns_tunnel_lost(void **state)
 	struct call d = { .serial = 99, .called = "5550100" };
 	size_t mark;
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "bras-1.example", true);
@@ -2255,7 +2057,7 @@ static void test_lns_tunnel_lost(void **state)
 	assert_int_equal(r->hdr.session_id, c.sid);
 	assert_int_equal(result_of(r).result, LTS_CDN_GENERAL_ERROR);
 	assert_cdn_after_remove(mark, k.lac, c.sid);
-	assert_int_equal(H.cp.tunnels[k.lac->sw_tid]->state, LTS_TUN_ESTABLISHED);
+	assert_int_equal(H.cp.tunnels[k.lac->ph.sw_tid]->state, LTS_TUN_ESTABLISHED);
 	assert_int_equal(ev_count(EV_SEND, k.lac, LTS_CTRL_STOPCCN), 0);
 	assert_int_equal(H.sw.n_calls, 1); /* lns-b's call is untouched */
 	lac_hangup(&d);
@@ -2268,18 +2070,18 @@ static void test_lns_tunnel_lost(void **state)
 
 static void send_info(struct fpeer *p, uint16_t sid, uint16_t type)
 {
-	struct mb b;
+	struct ph_msg b;
 
-	mb_begin(&b, p, type);
+	ph_msg_begin(&b, &p->ph, type);
 	if (type == LTS_CTRL_WEN)
 		lts_avpw_add_avp(&b.w, 0, LTS_AVP_TYPE_CALL_ERRORS, true, CALL_ERRORS_RAW,
 				 sizeof(CALL_ERRORS_RAW));
 	else
 		lts_avpw_add_avp(&b.w, 0, LTS_AVP_TYPE_ACCM, true, ACCM_RAW, sizeof(ACCM_RAW));
-	peer_send(p, sid, &b);
+	ph_send(&p->ph, sid, &b);
 }
 
-static void assert_info(const struct rx *r, uint16_t type, uint16_t sid)
+static void assert_info(const struct ph_rx *r, uint16_t type, uint16_t sid)
 {
 	assert_int_equal(r->msg.type, type);
 	assert_int_equal(r->hdr.session_id, sid);
@@ -2317,6 +2119,76 @@ static void test_wen_sli_relay(void **state)
 	assert_clean();
 }
 
+/*
+ * Regression (issue 9): WEN/SLI were relayed without a limit into the one
+ * tunnel to the LNS, whose full send queue then refused every other LAC's
+ * calls. Now at most LTS_SWITCH_INFO_BURST back to back and
+ * LTS_SWITCH_INFO_RATE per second per call; the rest dropped and counted.
+ */
+static void test_wen_flood_rate_limited(void **state)
+{
+	struct call c = { .serial = 102, .called = "4726" };
+	struct cast k;
+	int i;
+
+	(void)state;
+	cast_start(&k, CFG_ALL, "bras-1.example", true);
+	c.lac = k.lac;
+	call_up(&c);
+	for (i = 0; i < 3 * LTS_SWITCH_INFO_BURST; i++)
+		send_info(k.lac, c.sw_sid, LTS_CTRL_WEN);
+	assert_int_equal(H.sw.ctr.info_dropped, 2 * LTS_SWITCH_INFO_BURST);
+	advance(5000); /* delivered within the LNS's window; the bucket refills */
+	assert_int_equal(k.a->got[LTS_CTRL_WEN], LTS_SWITCH_INFO_BURST);
+	for (i = 0; i < 3 * LTS_SWITCH_INFO_BURST; i++)
+		send_info(k.lac, c.sw_sid, LTS_CTRL_WEN);
+	/* The LNS's SLIs toward the LAC share the call's (empty) budget. */
+	send_info(k.a, c.lns_sw_sid, LTS_CTRL_SLI);
+	assert_int_equal(H.sw.ctr.info_dropped, 4 * LTS_SWITCH_INFO_BURST + 1);
+	advance(5000);
+	assert_int_equal(k.a->got[LTS_CTRL_WEN], 2 * LTS_SWITCH_INFO_BURST);
+	assert_int_equal(k.lac->got[LTS_CTRL_SLI], 0);
+	lac_hangup(&c);
+	assert_clean();
+}
+
+/*
+ * Regression (issue 9): an ICRQ arriving on an LNS-facing tunnel was routed
+ * by any rule not tied to a lac_peer, so one ISP's LNS could inject
+ * sessions into another ISP's LNS. Without a rule naming that lns_peer it
+ * gets CDN 5 and nothing is dialled.
+ */
+static void test_lns_may_not_originate(void **state)
+{
+	struct call c = { .serial = 103, .called = "4726" };
+	struct call evil = { .serial = 104, .called = "5550200" };
+	size_t icrqs, mark;
+	struct cast k;
+	struct ph_rx *r;
+	long i;
+
+	(void)state;
+	cast_start(&k, CFG_ALL, "bras-1.example", true);
+	c.lac = k.lac;
+	call_up(&c); /* opens the tunnel to lns-a */
+	icrqs = k.b->got[LTS_CTRL_ICRQ] + k.c->got[LTS_CTRL_ICRQ];
+	mark = H.n_ev;
+	evil.lac = k.a; /* the LNS places a call on our tunnel to it */
+	lac_send_icrq(&evil);
+	pump();
+	/* (lns-a is on autopilot: it takes the CDN itself; read it off the wire) */
+	i = ev_find((long)mark, EV_SEND, k.a, LTS_CTRL_CDN);
+	assert_true(i >= 0);
+	r = rx_parse(k.a, &H.ev[i]);
+	assert_int_equal(r->hdr.session_id, evil.sid);
+	ph_expect_result(r, LTS_CDN_NO_FACILITIES_PERM, 0);
+	rx_free(r);
+	assert_int_equal(k.b->got[LTS_CTRL_ICRQ] + k.c->got[LTS_CTRL_ICRQ], icrqs);
+	assert_int_equal(H.sw.n_calls, 1);
+	lac_hangup(&c);
+	assert_clean();
+}
+
 /* ------------------------------------------------------------------ */
 /* 9. No rule                                                           */
 /* ------------------------------------------------------------------ */
@@ -2326,7 +2198,7 @@ static void test_no_rule_icrq(void **state)
 	struct call c = { .serial = 111, .called = "999", .calling = "0666" };
 	struct fpeer *lac;
 	char msg[128];
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	h_start(CFG_NO_DEFAULT);
@@ -2336,7 +2208,7 @@ static void test_no_rule_icrq(void **state)
 	c.lac = lac;
 	lac_send_icrq(&c);
 	r = expect(lac, LTS_CTRL_CDN);
-	assert_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_NEXT_HOP_UNREACHABLE);
+	ph_expect_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_NEXT_HOP_UNREACHABLE);
 	assert_true(strlen(result_message(r, msg, sizeof(msg))) > 0);
 	assert_int_equal(r->hdr.session_id, c.sid);
 	assert_int_equal(ev_count(EV_SEND, &H.peers[1], ANY_TYPE), 0);
@@ -2349,17 +2221,17 @@ static void test_no_rule_iccn(void **state)
 	struct call c = { .serial = 112, .called = "998", .user = "bob@other.example" };
 	char msg[128];
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_NO_DEFAULT, "pppoe-7.example", true);
 	c.lac = k.lac;
 	lac_send_icrq(&c);
 	r = expect(k.lac, LTS_CTRL_ICRP);
-	c.sw_sid = get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
+	c.sw_sid = ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
 	lac_send_iccn(&c);
 	r = expect(k.lac, LTS_CTRL_CDN);
-	assert_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_NEXT_HOP_UNREACHABLE);
+	ph_expect_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_NEXT_HOP_UNREACHABLE);
 	assert_true(strlen(result_message(r, msg, sizeof(msg))) > 0);
 	assert_int_equal(r->hdr.session_id, c.sid);
 	assert_int_equal(ev_count(EV_SEND, k.a, ANY_TYPE) + ev_count(EV_SEND, k.b, ANY_TYPE) +
@@ -2399,20 +2271,20 @@ static void test_lac_cdn_before_iccn(void **state)
 {
 	struct call c = { .serial = 121, .called = "4727" };
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "bras-1.example", true);
 	c.lac = k.lac;
 	lac_send_icrq(&c);
 	r = expect(k.lac, LTS_CTRL_ICRP);
-	c.sw_sid = get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
+	c.sw_sid = ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
 	lac_hangup(&c);
 	assert_int_equal(k.a->got[LTS_CTRL_CDN], 1);
 	r = k.a->last[LTS_CTRL_CDN];
-	assert_result(r, LTS_CDN_LOST_CARRIER, 0);
-	assert_int_equal(get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID),
-			 get_u16(k.a->last[LTS_CTRL_ICRQ], LTS_AVP_ASSIGNED_SESSION_ID));
+	ph_expect_result(r, LTS_CDN_LOST_CARRIER, 0);
+	assert_int_equal(ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID),
+			 ph_get_u16(k.a->last[LTS_CTRL_ICRQ], LTS_AVP_ASSIGNED_SESSION_ID));
 	assert_int_equal(r->hdr.session_id, k.a->next_sid - 1); /* its ICRP's */
 	assert_int_equal(ev_count(EV_INSTALL, NULL, 0), 0);
 	assert_clean();
@@ -2424,21 +2296,21 @@ static void test_lac_cdn_before_lns_icrp(void **state)
 	struct call c = { .serial = 122, .called = "4728", .user = "hal@isp2.example" };
 	uint16_t lns_sw_sid;
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "pppoe-9.example", false);
 	c.lac = k.lac;
 	lac_send_icrq(&c);
-	c.sw_sid = get_u16(expect(k.lac, LTS_CTRL_ICRP), LTS_AVP_ASSIGNED_SESSION_ID);
+	c.sw_sid = ph_get_u16(expect(k.lac, LTS_CTRL_ICRP), LTS_AVP_ASSIGNED_SESSION_ID);
 	lac_send_iccn(&c);
 	lns_accept(k.c);
 	r = expect(k.c, LTS_CTRL_ICRQ);
-	lns_sw_sid = get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
+	lns_sw_sid = ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
 	lac_hangup(&c);
 	r = expect(k.c, LTS_CTRL_CDN);
-	assert_result(r, LTS_CDN_LOST_CARRIER, 0);
-	assert_int_equal(get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), lns_sw_sid);
+	ph_expect_result(r, LTS_CDN_LOST_CARRIER, 0);
+	assert_int_equal(ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), lns_sw_sid);
 	expect_quiet(k.c);
 	/* The LNS's ICRP crossing the CDN is ignored. */
 	lns_send_icrp(k.c, lns_sw_sid, 0x99);
@@ -2458,19 +2330,19 @@ static void lac_cdn_while_lns_dialling(bool lns_acks_sccrq)
 	struct call c = { .serial = 123, .called = "4729", .user = "ivy@isp2.example" };
 	size_t mark;
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	cast_start(&k, CFG_ALL, "pppoe-10.example", false);
 	c.lac = k.lac;
 	lac_send_icrq(&c);
-	c.sw_sid = get_u16(expect(k.lac, LTS_CTRL_ICRP), LTS_AVP_ASSIGNED_SESSION_ID);
+	c.sw_sid = ph_get_u16(expect(k.lac, LTS_CTRL_ICRP), LTS_AVP_ASSIGNED_SESSION_ID);
 	lac_send_iccn(&c);
 	r = take(k.c, LTS_CTRL_SCCRQ, false);
 	mark = H.n_ev;
 	lac_hangup(&c);
 	if (lns_acks_sccrq) {
 		/* A ZLB for the SCCRQ, before the SCCRP (a slow LNS, or its ack timer). */
-		peer_zlb(k.c);
+		ph_zlb(&k.c->ph);
 		assert_true(ev_find(mark, EV_SEND, k.c, LTS_CTRL_CDN) < 0);
 	}
 	lns_send_sccrp(k.c, r);
@@ -2503,7 +2375,7 @@ static void test_lac_cdn_while_icrp_held(void **state)
 {
 	struct call c = { .serial = 124, .called = "4730" };
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "bras-1.example", false);
@@ -2527,7 +2399,7 @@ static void test_lns_other_port(void **state)
 	const struct event *inst;
 	uint16_t lns_sw_sid;
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "bras-1.example", false);
@@ -2539,16 +2411,16 @@ static void test_lns_other_port(void **state)
 	assert_int_equal(r->ep.peer_port, 1702);
 	/* lns-b has no local address in the config: the one its SCCRP came to. */
 	assert_ip(&r->ep.local, SW_LNS_SIDE);
-	lns_sw_sid = get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
+	lns_sw_sid = ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID);
 	lns_send_icrp(k.b, lns_sw_sid, 0x42);
-	c.sw_sid = get_u16(expect(k.lac, LTS_CTRL_ICRP), LTS_AVP_ASSIGNED_SESSION_ID);
+	c.sw_sid = ph_get_u16(expect(k.lac, LTS_CTRL_ICRP), LTS_AVP_ASSIGNED_SESSION_ID);
 	lac_send_iccn(&c);
 	r = expect(k.b, LTS_CTRL_ICCN);
 	assert_int_equal(r->ep.peer_port, 1702);
 	inst = ev_last(EV_INSTALL);
 	assert_non_null(inst);
-	assert_leg(&inst->pair.b, "10.0.2.2", 1702, SW_LNS_SIDE, k.b->sw_tid, lns_sw_sid,
-		   k.b->tid, 0x42);
+	assert_leg(&inst->pair.b, "10.0.2.2", 1702, SW_LNS_SIDE, k.b->ph.sw_tid, lns_sw_sid,
+		   k.b->ph.tid, 0x42);
 	lac_hangup(&c);
 	assert_int_equal(expect(k.b, LTS_CTRL_CDN)->ep.peer_port, 1702);
 	assert_clean();
@@ -2559,17 +2431,17 @@ static void test_failover_after_icrp(void **state)
 {
 	struct call c = { .serial = 126, .called = "5550200", .full = true,
 			  .calling = "03", .user = "ian@isp1.example" };
-	const struct rx *r;
+	const struct ph_rx *r;
 	struct cast k;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "pppoe-11.example", true);
 	c.lac = k.lac;
 	lac_send_icrq(&c);
-	c.sw_sid = get_u16(expect(k.lac, LTS_CTRL_ICRP), LTS_AVP_ASSIGNED_SESSION_ID);
+	c.sw_sid = ph_get_u16(expect(k.lac, LTS_CTRL_ICRP), LTS_AVP_ASSIGNED_SESSION_ID);
 	r = k.a->last[LTS_CTRL_ICRQ];
 	assert_non_null(r);
-	peer_send_cdn(k.a, get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), k.a->next_sid - 1,
+	peer_send_cdn(k.a, ph_get_u16(r, LTS_AVP_ASSIGNED_SESSION_ID), k.a->next_sid - 1,
 		      LTS_CDN_GENERAL_ERROR, LTS_ERR_TRY_ANOTHER, "go away", NULL);
 	assert_int_equal(k.b->got[LTS_CTRL_ICRQ], 1);
 	expect_quiet(k.lac);
@@ -2589,7 +2461,7 @@ static void test_failover_lns_stopccn(void **state)
 	struct call c = { .serial = 131, .called = "5550200", .full = true, .calling = "04",
 			  .user = "jim@isp1.example" };
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "pppoe-14.example", true);
@@ -2602,7 +2474,7 @@ static void test_failover_lns_stopccn(void **state)
 	peer_send_stopccn(k.a, LTS_STOPCCN_GENERAL_ERROR, LTS_ERR_RESOURCES);
 	assert_int_equal(k.b->got[LTS_CTRL_ICRQ], 1);
 	assert_icrq_relayed(k.b->last[LTS_CTRL_ICRQ], &c);
-	c.sw_sid = get_u16(expect(k.lac, LTS_CTRL_ICRP), LTS_AVP_ASSIGNED_SESSION_ID);
+	c.sw_sid = ph_get_u16(expect(k.lac, LTS_CTRL_ICRP), LTS_AVP_ASSIGNED_SESSION_ID);
 	lac_send_iccn(&c);
 	learn_install(&c, ev_last(EV_INSTALL));
 	assert_ptr_equal(c.lns, k.b);
@@ -2619,7 +2491,7 @@ static void test_lns_max_sessions(void **state)
 			     { .serial = 142, .called = "5550100" },
 			     { .serial = 143, .called = "5550100" } };
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 	int i;
 
 	(void)state;
@@ -2630,7 +2502,7 @@ static void test_lns_max_sessions(void **state)
 	call_up(&c[1]);
 	lac_send_icrq(&c[2]);
 	r = expect(k.lac, LTS_CTRL_CDN);
-	assert_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_NEXT_HOP_BUSY);
+	ph_expect_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_NEXT_HOP_BUSY);
 	assert_int_equal(k.b->got[LTS_CTRL_ICRQ], 2);
 	/* One goes: room again. */
 	lac_hangup(&c[0]);
@@ -2646,7 +2518,7 @@ static void test_no_failover_once_up(void **state)
 {
 	struct call c = { .serial = 127, .called = "5550200" };
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "pppoe-12.example", true);
@@ -2656,7 +2528,7 @@ static void test_no_failover_once_up(void **state)
 	peer_send_cdn(k.a, c.lns_sw_sid, c.lns_sid, LTS_CDN_GENERAL_ERROR, LTS_ERR_TRY_ANOTHER,
 		      "later", NULL);
 	r = expect(k.lac, LTS_CTRL_CDN);
-	assert_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_TRY_ANOTHER);
+	ph_expect_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_TRY_ANOTHER);
 	assert_int_equal(k.b->seen[LTS_CTRL_SCCRQ], 0);
 	assert_clean();
 }
@@ -2667,14 +2539,14 @@ static void test_install_failure(void **state)
 	struct call c = { .serial = 128, .called = "5550200" };
 	uint64_t lock;
 	struct cast k;
-	struct rx *r;
+	struct ph_rx *r;
 
 	(void)state;
 	cast_start(&k, CFG_ALL, "pppoe-13.example", true);
 	c.lac = k.lac;
 	H.install_ret = -ENOSPC;
 	lac_send_icrq(&c);
-	c.sw_sid = get_u16(expect(k.lac, LTS_CTRL_ICRP), LTS_AVP_ASSIGNED_SESSION_ID);
+	c.sw_sid = ph_get_u16(expect(k.lac, LTS_CTRL_ICRP), LTS_AVP_ASSIGNED_SESSION_ID);
 	lac_send_iccn(&c);
 	assert_true(ev_count(EV_INSTALL_FAILED, NULL, 0) >= 1);
 	assert_int_equal(ev_count(EV_INSTALL, NULL, 0), 0);
@@ -2682,9 +2554,9 @@ static void test_install_failure(void **state)
 	assert_int_equal(k.a->got[LTS_CTRL_CDN], 1);
 	r = expect(k.lac, LTS_CTRL_CDN);
 	lock = H.sw.lockout_until[0];
-	assert_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_TSA_BUSY);
+	ph_expect_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_TSA_BUSY);
 	assert_int_equal(k.b->got[LTS_CTRL_ICRQ] + k.c->got[LTS_CTRL_ICRQ], 0);
-	assert_true(lock <= H.now);
+	assert_true(lock <= H.clk.now);
 	assert_clean();
 }
 
@@ -2704,7 +2576,7 @@ static void test_data_keeps_lac_tunnel_alive(void **state)
 	assert_true(H.n_last_rx > 0);
 	assert_int_equal(H.last_rx_idx, c.stats_idx);
 	H.data_is_now = false;
-	H.data_ms = H.now;
+	H.data_ms = H.clk.now;
 	advance(21000);
 	assert_int_equal(k.lac->seen[LTS_CTRL_HELLO], 1);
 	lac_hangup(&c);
@@ -2722,7 +2594,7 @@ static void test_shutdown(void **state)
 	cast_start(&k, CFG_ALL, "bras-1.example", true);
 	c.lac = k.lac;
 	call_up(&c);
-	lts_cp_shutdown(&H.cp, H.now);
+	lts_cp_shutdown(&H.cp, H.clk.now);
 	pump();
 	assert_int_equal(ev_count(EV_REMOVE, NULL, 0), 1);
 	/* The LAC may first get a CDN for the call (the LNS tunnel went first). */
@@ -2785,6 +2657,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_lac_tunnel_lost, h_teardown),
 		cmocka_unit_test_teardown(test_lac_stopccn, h_teardown),
 		cmocka_unit_test_teardown(test_wen_sli_relay, h_teardown),
+		cmocka_unit_test_teardown(test_wen_flood_rate_limited, h_teardown),
+		cmocka_unit_test_teardown(test_lns_may_not_originate, h_teardown),
 		cmocka_unit_test_teardown(test_no_rule_icrq, h_teardown),
 		cmocka_unit_test_teardown(test_no_rule_iccn, h_teardown),
 		cmocka_unit_test_teardown(test_default_rule, h_teardown),
@@ -2805,5 +2679,6 @@ int main(void)
 	};
 
 	lts_log_set_level(getenv("LTS_TEST_LOG") ? LTS_LOG_DEBUG : LTS_LOG_ERR);
+	ph_set_fail(ph_cmocka_fail);
 	return cmocka_run_group_tests_name("switch", tests, NULL, NULL);
 }

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The data-plane module (agent/dp/dp.c) on the real maps: installing a pair
+ * whose key collides with another pair's must fail and leave the other pair
+ * whole. Regression: the rollback of a failed install removed both keys,
+ * deleting a static session's entry when a switched call collided with it.
+ * Needs root and a bpffs mount; tests/bpf/run_dp.sh runs it in private
+ * network and mount namespaces.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <bpf/libbpf.h>
+
+#include "dp/dp.h"
+#include "dp/static_sessions.h"
+#include "lib/log.h"
+#include "lts_config.h"
+#include "lts_xdp.skel.h"
+
+static char yaml[1024];
+static struct lts_config *cfg;
+static struct lts_dp dp;
+
+/* Both of a pair's keys are in the agent's table and in the XDP map. */
+static void assert_pair_installed(const struct lts_static_session *s, uint32_t idx)
+{
+	struct lts_switch_key key[LTS_DIR_MAX];
+	struct lts_switch_val val[LTS_DIR_MAX], got;
+	int dir;
+
+	lts_static_entries(s, idx, key, val);
+	for (dir = 0; dir < LTS_DIR_MAX; dir++) {
+		assert_non_null(lts_swtab_lookup(&dp.tab, &key[dir]));
+		assert_int_equal(bpf_map__lookup_elem(dp.skel->maps.switch_table, &key[dir],
+						      sizeof(key[dir]), &got, sizeof(got), 0),
+				 0);
+		assert_int_equal(got.stats_idx, idx);
+	}
+}
+
+static int setup(void **state)
+{
+	const char *dir = getenv("LTS_TEST_BPFFS");
+	char err[LTS_CFG_ERR_MAX];
+
+	(void)state;
+	if (!dir)
+		return -1;
+	snprintf(yaml, sizeof(yaml),
+		 "switch: {hostname: t, bpffs: %s}\n"
+		 "dataplane: {mode: off}\n"
+		 "static_sessions:\n"
+		 "  - name: s1\n"
+		 "    a: {local: 10.0.1.2, peer: 10.0.1.1, tunnel_id: 100, session_id: 1,\n"
+		 "        peer_tunnel_id: 200, peer_session_id: 2}\n"
+		 "    b: {local: 10.0.2.2, peer: 10.0.2.1, tunnel_id: 300, session_id: 3,\n"
+		 "        peer_tunnel_id: 400, peer_session_id: 4}\n",
+		 dir);
+	if (lts_config_load_string("t.yaml", yaml, strlen(yaml), &cfg, err, sizeof(err))) {
+		fprintf(stderr, "config: %s\n", err);
+		return -1;
+	}
+	return lts_dp_open(&dp, cfg, NULL, NULL) ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	lts_dp_close(&dp);
+	lts_config_free(cfg);
+	return 0;
+}
+
+/* A call whose LAC leg has the static session's leg a key (same peer, IDs, local). */
+static void test_collision_keeps_the_other_pair(void **state)
+{
+	const struct lts_static_session *s1 = &cfg->static_sessions[0];
+	struct lts_static_session call = *s1, call_b = *s1;
+
+	(void)state;
+	assert_pair_installed(s1, 0);
+	/* Leg b differs (installed first: reverse direction), leg a collides. */
+	call.b.tunnel_id = 301;
+	call.b.session_id = 31;
+	assert_int_equal(lts_dp_install(&dp, &call, 5), -EEXIST);
+	assert_pair_installed(s1, 0);
+	/* Nothing of the failed call is left behind either. */
+	{
+		struct lts_switch_key key[LTS_DIR_MAX];
+		struct lts_switch_val val[LTS_DIR_MAX];
+
+		lts_static_entries(&call, 5, key, val);
+		assert_null(lts_swtab_lookup(&dp.tab, &key[LTS_DIR_B_TO_A]));
+	}
+	/* Leg b collides (the first insert fails): nothing to roll back. */
+	call_b.a.tunnel_id = 101;
+	assert_int_equal(lts_dp_install(&dp, &call_b, 6), -EEXIST);
+	assert_pair_installed(s1, 0);
+	assert_int_equal(lts_swtab_count(&dp.tab), 2);
+	/* A pair that collides with nothing installs, and removes cleanly. */
+	call.a.tunnel_id = 102;
+	assert_int_equal(lts_dp_install(&dp, &call, 5), 0);
+	assert_pair_installed(&call, 5);
+	lts_dp_remove(&dp, &call);
+	assert_int_equal(lts_swtab_count(&dp.tab), 2);
+	assert_pair_installed(s1, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_collision_keeps_the_other_pair),
+	};
+
+	if (!getenv("LTS_TEST_LOG"))
+		lts_log_set_level(LTS_LOG_ERR);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
