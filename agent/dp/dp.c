@@ -95,18 +95,34 @@ static int attach_interfaces(struct lts_dp *dp)
 	return 0;
 }
 
-static void refresh_egress(struct lts_dp *dp)
+static bool fast_path(const struct lts_dp *dp)
 {
-	if (dp->cfg->mode != LTS_DP_OFF)
-		dp->unresolved = lts_egress_refresh(&dp->egress, &dp->tab);
+	return dp->cfg->mode != LTS_DP_OFF;
 }
 
+/* Take an entry out of the agent's table (and its next hop's list). */
+static void drop_entry(struct lts_dp *dp, struct lts_swtab_entry *e)
+{
+	struct lts_switch_key key = e->key;
+
+	if (fast_path(dp))
+		lts_egress_detach(&dp->egress, e);
+	lts_swtab_remove(&dp->tab, &key);
+}
+
+/*
+ * One pair: two entries in the agent's table, each filled from its cached
+ * next hop (a netlink round trip only for a next hop not seen before), then
+ * written once to the fast path. Nothing here depends on how many entries
+ * are installed.
+ */
 int lts_dp_install(struct lts_dp *dp, const struct lts_static_session *pair, uint32_t stats_idx)
 {
+	struct lts_swtab_entry *e[LTS_DIR_MAX] = { NULL };
 	struct lts_session_stats zero = { 0 };
 	struct lts_switch_key key[LTS_DIR_MAX];
 	struct lts_switch_val val[LTS_DIR_MAX];
-	int dir, done, err;
+	int dir, err;
 
 	lts_static_entries(pair, stats_idx, key, val);
 	err = lts_bpf_zero_session_stats(dp->skel, stats_idx);
@@ -115,26 +131,27 @@ int lts_dp_install(struct lts_dp *dp, const struct lts_static_session *pair, uin
 		return err;
 	if (stats_idx < dp->sp.n_stats)
 		dp->sp.stats[stats_idx] = zero;
-	for (dir = LTS_DIR_MAX - 1; dir >= 0; dir--) {
-		err = lts_swtab_insert(&dp->tab, &key[dir], &val[dir]);
-		if (err)
-			break; /* -EEXIST: the key is another pair's: never touch it */
-		err = lts_bpf_install(dp->skel, &key[dir], &val[dir]);
-		if (err) {
-			lts_swtab_remove(&dp->tab, &key[dir]);
+	for (dir = LTS_DIR_MAX - 1; dir >= 0 && !err; dir--) {
+		e[dir] = lts_swtab_add(&dp->tab, &key[dir], &val[dir]);
+		if (!e[dir]) {
+			err = -errno;
 			break;
 		}
+		/* A next hop without room stays on the slow path: not fatal. */
+		if (fast_path(dp))
+			lts_egress_attach(&dp->egress, e[dir]);
+		err = lts_bpf_install(dp->skel, &e[dir]->key, &e[dir]->val);
 	}
 	if (err) {
-		/* Roll back only what this call inserted (the directions after dir). */
-		for (done = LTS_DIR_MAX - 1; done > dir; done--) {
-			lts_bpf_remove(dp->skel, &key[done]);
-			lts_swtab_remove(&dp->tab, &key[done]);
+		/* Only what this call added: a key that existed belongs to another pair. */
+		for (dir = 0; dir < LTS_DIR_MAX; dir++) {
+			if (!e[dir])
+				continue;
+			lts_bpf_remove(dp->skel, &key[dir]);
+			drop_entry(dp, e[dir]);
 		}
 		return err;
 	}
-	if (!dp->batch)
-		refresh_egress(dp);
 	return 0;
 }
 
@@ -142,12 +159,15 @@ void lts_dp_remove(struct lts_dp *dp, const struct lts_static_session *pair)
 {
 	struct lts_switch_key key[LTS_DIR_MAX];
 	struct lts_switch_val val[LTS_DIR_MAX];
+	struct lts_swtab_entry *e;
 	int dir;
 
 	lts_static_entries(pair, 0, key, val);
 	for (dir = 0; dir < LTS_DIR_MAX; dir++) {
 		lts_bpf_remove(dp->skel, &key[dir]);
-		lts_swtab_remove(&dp->tab, &key[dir]);
+		e = lts_swtab_lookup(&dp->tab, &key[dir]);
+		if (e)
+			drop_entry(dp, e);
 	}
 }
 
@@ -158,7 +178,6 @@ static int install_static_sessions(struct lts_dp *dp)
 	size_t i;
 	int err = 0;
 
-	dp->batch = true;
 	for (i = 0; i < cfg->n_static_sessions && !err; i++) {
 		const struct lts_static_session *s = &cfg->static_sessions[i];
 
@@ -170,7 +189,6 @@ static int install_static_sessions(struct lts_dp *dp)
 				s->name, s->a.tunnel_id, s->a.session_id, s->b.tunnel_id,
 				s->b.session_id, i);
 	}
-	dp->batch = false;
 	return err;
 }
 
@@ -243,6 +261,23 @@ struct lts_ctrl_output lts_dp_ctrl_output(struct lts_dp *dp)
 	return (struct lts_ctrl_output){ .send = send_ctrl, .ctx = dp };
 }
 
+/* Egress's view of the world: rtnetlink queries and the XDP switch table. */
+static int egress_resolve(void *ctx, uint8_t family, const uint8_t *peer, const uint8_t *local,
+			  struct lts_nexthop *nh)
+{
+	struct lts_dp *dp = ctx;
+
+	return lts_nh_resolve(&dp->nl, family, peer, local, nh);
+}
+
+static int egress_install(void *ctx, const struct lts_switch_key *key,
+			  const struct lts_switch_val *val)
+{
+	struct lts_dp *dp = ctx;
+
+	return lts_bpf_install(dp->skel, key, val);
+}
+
 int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
 		void (*on_control)(void *ctx, const struct lts_ctrl_endpoint *ep,
 				   const uint8_t *pkt, size_t len),
@@ -254,6 +289,8 @@ int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
 		.n_l2tp_ports = cfg->n_l2tp_ports,
 		.max_sessions = cfg->max_sessions,
 	};
+	const struct lts_egress_ops egress_ops = { .resolve = egress_resolve,
+						   .install = egress_install, .ctx = dp };
 	int err;
 
 	*dp = (struct lts_dp){ .cfg = cfg, .pin_dir_fd = -1, .nl = { .fd = -1 },
@@ -276,17 +313,15 @@ int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
 		err = err ?: lts_nl_open(&dp->nl_mon, 1);
 		if (err)
 			return err;
-		dp->egress = (struct lts_egress){ .nl = &dp->nl, .skel = dp->skel,
-						  .ifindexes = dp->ifindexes,
-						  .n_ifindexes = dp->n_links };
+		/* At most one next hop per entry of the switch table. */
+		err = lts_egress_init(&dp->egress, &egress_ops, &dp->tab, dp->ifindexes,
+				      dp->n_links, 2 * cfg->max_sessions);
+		if (err)
+			return err;
 	} else {
 		pr_info("dataplane mode off: every frame goes through the userspace relay");
 	}
-	err = install_static_sessions(dp);
-	if (err)
-		return err;
-	refresh_egress(dp);
-	return 0;
+	return install_static_sessions(dp);
 }
 
 static void publish_slow_stats(void *ctx, uint32_t idx, const struct lts_session_stats *st)
@@ -299,14 +334,20 @@ static void publish_slow_stats(void *ctx, uint32_t idx, const struct lts_session
 void lts_dp_tick(struct lts_dp *dp)
 {
 	lts_slowpath_flush(&dp->sp, publish_slow_stats, dp);
-	if (dp->unresolved || ++dp->ticks % LTS_DP_REFRESH_EVERY_TICKS == 0)
-		refresh_egress(dp);
+	if (!fast_path(dp))
+		return;
+	/* Now and then every next hop; in between only those still unresolved. */
+	if (++dp->ticks % LTS_DP_REFRESH_EVERY_TICKS == 0)
+		lts_egress_refresh(&dp->egress, true);
+	else if (dp->egress.n_unresolved)
+		lts_egress_refresh(&dp->egress, false);
 }
 
+/* A route, neighbour or link changed: each next hop is asked once. */
 void lts_dp_netlink(struct lts_dp *dp)
 {
 	if (lts_nl_drain(&dp->nl_mon) > 0)
-		refresh_egress(dp);
+		lts_egress_refresh(&dp->egress, true);
 }
 
 void lts_dp_close(struct lts_dp *dp)
@@ -330,6 +371,7 @@ void lts_dp_close(struct lts_dp *dp)
 	lts_slowpath_close(&dp->sp);
 	lts_nl_close(&dp->nl_mon);
 	lts_nl_close(&dp->nl);
+	lts_egress_fini(&dp->egress);
 	lts_swtab_fini(&dp->tab);
 	lts_bpf_destroy(dp->skel, 1);
 	dp->skel = NULL;

@@ -18,7 +18,10 @@
 #include "swtab.h"
 #include "xdp_attach.h"
 
-/* Without events, next hops are re-resolved this often (ticks of lts_dp_tick). */
+/*
+ * Without events, every next hop is re-resolved this often (ticks of
+ * lts_dp_tick); unresolved ones are retried every tick.
+ */
 #define LTS_DP_REFRESH_EVERY_TICKS 30
 
 struct lts_dp {
@@ -30,11 +33,9 @@ struct lts_dp {
 	size_t n_links;
 	struct lts_swtab tab;
 	struct lts_nl nl, nl_mon;      /* queries; route/neighbour/link events */
-	struct lts_egress egress;
+	struct lts_egress egress;      /* next-hop cache (not in mode off) */
 	struct lts_slowpath sp;
 	unsigned int ticks;
-	int unresolved;                /* entries whose next hop is unknown */
-	bool batch;                    /* installing static sessions: refresh once after */
 };
 
 /*

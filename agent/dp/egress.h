@@ -5,25 +5,95 @@
  * entries to the XDP switch table. An entry whose next hop is unknown stays
  * installed without LTS_SW_F_NH_VALID: the fast path passes its frames to
  * the slow path, whose sends also make the kernel resolve the neighbour.
+ *
+ * Next hops are cached: one per (family, peer address, local address), each
+ * with the list of switch entries behind it. So an entry installed toward a
+ * known next hop costs no netlink round trip, a route/neighbour/link event
+ * re-resolves each next hop once (not each entry) and rewrites only the
+ * entries behind a next hop whose answer changed, and the retry while
+ * something is unresolved asks again only for the unresolved next hops.
+ * Nothing here walks the switch table.
  */
 #ifndef LTS_EGRESS_H
 #define LTS_EGRESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "lib/hashtab.h"
 #include "nexthop.h"
 #include "swtab.h"
 
-struct lts_xdp;
-
-struct lts_egress {
-	struct lts_nl *nl;
-	struct lts_xdp *skel;
-	const uint32_t *ifindexes; /* interfaces the fast path is attached to */
-	size_t n_ifindexes;
+/*
+ * What egress needs from the outside world: rtnetlink and the BPF map in
+ * ltsd (dp.c), fakes in the unit tests (tests/unit/test_egress.c).
+ */
+struct lts_egress_ops {
+	/* lts_nh_resolve()'s contract: 0, -EAGAIN (resolving) or a negative errno. */
+	int (*resolve)(void *ctx, uint8_t family, const uint8_t *peer, const uint8_t *local,
+		       struct lts_nexthop *nh);
+	/* Write one changed entry to the fast path. 0 or a negative errno. */
+	int (*install)(void *ctx, const struct lts_switch_key *key,
+		       const struct lts_switch_val *val);
+	void *ctx;
 };
 
-/* Resolve every entry; returns how many are still unresolved. */
-int lts_egress_refresh(const struct lts_egress *eg, struct lts_swtab *tab);
+/* What a next hop is known by: the egress leg's addresses. */
+struct lts_egress_nh_key {
+	uint8_t family;     /* enum lts_family */
+	uint8_t pad[3];
+	uint8_t peer[16];   /* lts_switch_val.peer_addr */
+	uint8_t local[16];  /* lts_switch_val.local_addr */
+};
+_Static_assert(sizeof(struct lts_egress_nh_key) == 36, "hashed whole: no hidden padding");
+
+/* One cached next hop. */
+struct lts_egress_nh {
+	struct lts_egress_nh_key key;
+	struct lts_nexthop nh; /* valid when err == 0 */
+	int err;               /* last answer: 0, -EAGAIN, -ENODEV (not ours), ... */
+	uint32_t n_entries;    /* entries behind it; 0: the slot is free */
+	uint32_t first;        /* swtab index of the first of them, LTS_SWTAB_NONE */
+	uint32_t next_free;    /* free list of slots */
+};
+
+struct lts_egress {
+	struct lts_egress_ops ops;
+	struct lts_swtab *tab;
+	const uint32_t *ifindexes; /* interfaces the fast path is attached to */
+	size_t n_ifindexes;
+	struct lts_egress_nh *nhs; /* slots, indexed by the entries' nh */
+	uint32_t n_slots, cap, free;
+	struct lts_hashtab by_key; /* { key, slot } */
+	uint32_t n_nhs;            /* next hops in use */
+	uint32_t n_unresolved;     /* of them, without an answer usable by the fast path */
+	uint64_t resolves;         /* calls of ops.resolve, for tests and logs */
+};
+
+/*
+ * max_nhs bounds the next hops (at most one per entry of tab). 0 or -ENOMEM;
+ * lts_egress_fini() accepts a zeroed or half-initialised egress.
+ */
+int lts_egress_init(struct lts_egress *eg, const struct lts_egress_ops *ops,
+		    struct lts_swtab *tab, const uint32_t *ifindexes, size_t n_ifindexes,
+		    uint32_t max_nhs);
+void lts_egress_fini(struct lts_egress *eg);
+
+/*
+ * Put entry e (just added to tab, not yet in the fast path) behind its next
+ * hop, resolving that next hop only if it is new, and fill e->val's egress
+ * fields from it. The caller then writes e to the fast path itself (once).
+ * 0 or -ENOMEM/-ENOSPC (e is then behind no next hop, flags without NH_VALID).
+ */
+int lts_egress_attach(struct lts_egress *eg, struct lts_swtab_entry *e);
+/* Take e from its next hop's list (before removing it from tab); frees an unused next hop. */
+void lts_egress_detach(struct lts_egress *eg, struct lts_swtab_entry *e);
+
+/*
+ * Re-resolve every next hop once (all: after an event, and now and then),
+ * or only the unresolved ones, and rewrite the entries behind each one whose
+ * answer changed. Returns how many next hops are still unresolved.
+ */
+int lts_egress_refresh(struct lts_egress *eg, bool all);
 
 #endif /* LTS_EGRESS_H */

@@ -3,7 +3,8 @@
  * Next-hop resolution over rtnetlink: route lookup -> egress link (a VLAN
  * device maps to its lower device plus a tag) -> neighbour MAC. The XDP
  * program then needs no bpf_fib_lookup per frame. A monitor socket reports
- * neighbour, route and link changes so entries are refreshed.
+ * neighbour, route and link changes so the cached next hops (egress.h) are
+ * asked again.
  */
 #ifndef LTS_NEXTHOP_H
 #define LTS_NEXTHOP_H

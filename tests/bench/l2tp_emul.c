@@ -22,7 +22,9 @@
  * first ICRQ to the last switched call. Teardown: one StopCCN per LAC tunnel,
  * timed until the LNS side saw every switched session cleared (CDN or
  * StopCCN). With --rss-pid, VmRSS of that process (ltsd) is read before the
- * tunnels open, once all calls are switched and after teardown.
+ * tunnels open, once all calls are switched and after teardown, and its CPU
+ * time (user + system) over the setup and over the teardown, so that the
+ * cost per call is known apart from the wall-clock rate.
  *
  * --teardown cdn clears every call with its own CDN instead (the LNS side
  * still decides when it is done).
@@ -134,6 +136,42 @@ static long rss_kib(void)
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "VmRSS: %ld", &v) == 1)
 			break;
+	fclose(f);
+	return v;
+}
+
+/*
+ * CPU time of that process (user + system), in seconds: the first field of
+ * /proc/PID/schedstat (ns on the CPU), else utime + stime from /proc/PID/stat
+ * (clock ticks). -1 when neither can be read.
+ */
+static double cpu_s(void)
+{
+	unsigned long long ns, ut, st;
+	char path[64], buf[1024], *p;
+	double v = -1;
+	FILE *f;
+
+	if (E.rss_pid <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", E.rss_pid);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%llu", &ns) == 1)
+			v = ns / 1e9;
+		fclose(f);
+		if (v >= 0)
+			return v;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stat", E.rss_pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	/* comm may hold spaces: fields 14 and 15 count from the last ')'. */
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
+	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
+		   &st) == 2)
+		v = (double)(ut + st) / sysconf(_SC_CLK_TCK);
 	fclose(f);
 	return v;
 }
@@ -694,6 +732,7 @@ int main(int argc, char **argv)
 	unsigned lts_port = 1701, lns_port = 1701;
 	double start, deadline, t_icrq = 0, t_sw = 0, t_down0 = 0, t_down1 = 0, t_tun = 0;
 	long rss0 = -1, rss1 = -1, rss2 = -1;
+	double cpu0 = -1, cpu1 = -1, cpu2 = -1, cpu3 = -1;
 	const char *phase = "done";
 	bool ok = true;
 	uint32_t i, j;
@@ -836,6 +875,7 @@ int main(int argc, char **argv)
 
 	/* All calls at once: the transport sends them as the windows open. */
 	phase = "setup";
+	cpu0 = cpu_s();
 	t_icrq = now_s();
 	for (j = 0; j < E.sessions; j++) {
 		for (i = 0; i < E.tunnels; i++) {
@@ -855,9 +895,11 @@ int main(int argc, char **argv)
 	if (!(ok = run_until(calls_switched, deadline, E.stall_s)))
 		goto out;
 	t_sw = now_s();
+	cpu1 = cpu_s();
 	rss1 = rss_kib();
 
 	phase = "teardown";
+	cpu2 = cpu_s();
 	t_down0 = now_s();
 	for (i = 0; i < E.tunnels; i++) {
 		struct tun *t = &E.lac_t[i];
@@ -884,6 +926,7 @@ int main(int argc, char **argv)
 	if (!(ok = run_until(lns_all_cleared, deadline, E.stall_s)))
 		goto out;
 	t_down1 = now_s();
+	cpu3 = cpu_s();
 	/* let ltsd free what it frees when the LAC tunnels close */
 	usleep(200000);
 	rss2 = rss_kib();
@@ -891,10 +934,13 @@ int main(int argc, char **argv)
 
 out:
 	if (!ok) {
-		if (!t_sw && t_icrq)
+		if (!t_sw && t_icrq) {
 			t_sw = now_s();
-		else if (t_down0 && !t_down1)
+			cpu1 = cpu_s();
+		} else if (t_down0 && !t_down1) {
 			t_down1 = now_s();
+			cpu3 = cpu_s();
+		}
 		fprintf(stderr,
 			"l2tp_emul: %s (limit %u s) in phase %s: LAC tunnels up %llu/%u, calls "
 			"established %llu/%llu, LNS saw ICCN %llu, cleared %llu\n",
@@ -911,6 +957,9 @@ out:
 		uint64_t rtx = 0, tx = 0;
 		double setup = t_sw - t_icrq, down = t_down1 - t_down0;
 		uint64_t sw = E.lns ? E.lns_iccn : E.lac_est;
+		/* ltsd's CPU seconds while setting up / tearing down, -1: unknown */
+		double cs = cpu0 >= 0 && cpu1 >= 0 ? cpu1 - cpu0 : -1;
+		double cd = cpu2 >= 0 && cpu3 >= 0 ? cpu3 - cpu2 : -1;
 
 		for (i = 0; i < E.tunnels; i++) {
 			rtx += E.lac_t[i].x.ctr.retransmits;
@@ -930,7 +979,9 @@ out:
 		       "errors\":%llu,"
 		       "\"tx_msgs\":%llu,\"retransmits\":%llu,\"rss_before_kib\":%ld,\"rss_"
 		       "switched_kib\":%ld,"
-		       "\"rss_after_kib\":%ld,\"rss_per_session_kib\":%.3f}\n",
+		       "\"rss_after_kib\":%ld,\"rss_per_session_kib\":%.3f,"
+		       "\"cpu_setup_s\":%.3f,\"cpu_per_setup_us\":%.1f,\"cpu_teardown_s\":%.3f,"
+		       "\"cpu_per_teardown_us\":%.1f}\n",
 		       ok ? "true" : "false", ok ? "false" : "true", stalled ? "true" : "false",
 		       E.cdn ? "cdn" : "stopccn", phase, E.tunnels, E.sessions,
 		       (unsigned long long)total_calls(), (unsigned long long)E.lac_est,
@@ -940,7 +991,9 @@ out:
 		       t_down0 ? down : 0.0, t_down0 && down > 0 ? E.lns_cleared / down : 0.0,
 		       (unsigned long long)E.lac_cdn_rx, (unsigned long long)E.parse_err,
 		       (unsigned long long)tx, (unsigned long long)rtx, rss0, rss1, rss2,
-		       rss0 >= 0 && rss1 >= 0 && sw ? (double)(rss1 - rss0) / sw : 0.0);
+		       rss0 >= 0 && rss1 >= 0 && sw ? (double)(rss1 - rss0) / sw : 0.0, cs,
+		       cs >= 0 && sw ? cs * 1e6 / sw : -1.0, cd,
+		       cd >= 0 && E.lns_cleared ? cd * 1e6 / E.lns_cleared : -1.0);
 	}
 	return ok ? 0 : 2;
 }

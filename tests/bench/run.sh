@@ -39,8 +39,9 @@
 # target is never a failure. Needs root; exits 77 otherwise. BENCH_PARTS
 # (default "1 2 3 4") runs only some parts; BENCH_DURATION sets part 2's
 # seconds per run (default 3); BENCH_P4_TIMEOUT part 4's limit per emulator
-# run (default 60); BENCH_VERBOSE=1 shows every round of parts
-# 1 and 3 on stderr.
+# run (default 60), BENCH_P4_CALLS its call counts (default "10000 60000
+# 100000"), BENCH_P4_MODES its dataplane modes (default "native off");
+# BENCH_VERBOSE=1 shows every round of parts 1 and 3 on stderr.
 
 . "$(dirname "$0")/../e2e/lib.sh"
 
@@ -61,13 +62,16 @@ if [ "$SMOKE" = 1 ]; then
 	P1_ARGS=(--frames 20000 --rounds 1)
 	P3_ARGS=(--frames 20000 --rounds 1 --sessions 1,1000,65536)
 	P2_DURATION=0.2 P2_MAX_FRAMES=2000000 P2_ROUNDS=1
-	P4_SESSIONS=(100) P4_TUNNELS=10 P4_TIMEOUT=20 P4_STALL=5
+	read -ra P4_SESSIONS <<<"${BENCH_P4_CALLS:-100}"
+	P4_TUNNELS=10 P4_TIMEOUT=20 P4_STALL=5
 else
 	P1_ARGS=(--frames 1000000 --rounds 11)
 	P3_ARGS=(--frames 2000000 --rounds 5 --sessions 1,1000,65536,1048576)
 	P2_DURATION=${BENCH_DURATION:-3} P2_MAX_FRAMES=400000000 P2_ROUNDS=3
-	P4_SESSIONS=(1000 10000 60000) P4_TUNNELS=10 P4_TIMEOUT=${BENCH_P4_TIMEOUT:-60} P4_STALL=15
+	read -ra P4_SESSIONS <<<"${BENCH_P4_CALLS:-10000 60000 100000}"
+	P4_TUNNELS=10 P4_TIMEOUT=${BENCH_P4_TIMEOUT:-60} P4_STALL=15
 fi
+read -ra P4_MODES <<<"${BENCH_P4_MODES:-native off}"
 P2_SIZES=(64 512 1500)
 P2_SESSIONS=(1 1000)
 
@@ -373,15 +377,28 @@ part2() {
 
 # ---------------------------------------------------------------- part 4
 
-# part4_cfg: ltsd (mode off: no XDP attach) with the emulator's LAC address
-# as the only lac_peer, its LNS address as the only lns_peer (one on-demand
-# tunnel carries every call), a default rule, limits far above the run.
+# Sessions one LNS tunnel carries at most in part 4: L2TP session IDs are 16
+# bits, so a run with more calls spreads them over several lns_peers entries
+# for the same LNS (each is a tunnel of its own).
+P4_PER_LNS=60000
+
+# part4_cfg MODE N: ltsd in dataplane mode MODE (native: XDP on lts-a and
+# lts-b, next hops resolved, every call installed in the fast path; off: no
+# XDP attach, the same control plane) with the emulator's LAC address as the
+# only lac_peer, its LNS address behind ceil(N / P4_PER_LNS) lns_peers (one
+# on-demand tunnel each), a default rule over them, and limits sized for N
+# calls: 2 N sessions (a call is one session per leg) plus slack. The config
+# requires limits.max_sessions <= dataplane.max_sessions, so the switch table
+# is sized for 2 N pairs although N are installed.
 part4_cfg() {
-	cfg_head off | sed "s/^  max_sessions: .*/  max_sessions: 131072/"
+	local mode=$1 n=$2 max k i
+	max=$((2 * n + 1024))
+	k=$(((n + P4_PER_LNS - 1) / P4_PER_LNS))
+	cfg_head "$mode" | sed "s/^  max_sessions: .*/  max_sessions: $max/"
 	cat <<EOF
 limits:
   max_tunnels: 4096
-  max_sessions: 131072
+  max_sessions: $max
   sccrq_rate: 100000
   sccrq_burst: 100000
 control:
@@ -390,43 +407,55 @@ control:
 lac_peers:
   - {name: emul-lac, address: $V4_A_PEER}
 lns_peers:
-  - {name: emul-lns, address: $V4_B_PEER, local: $V4_B_LOCAL, linger: 300}
-rules:
-  - {name: default, pool: [{lns: emul-lns}]}
 EOF
+	for ((i = 1; i <= k; i++)); do
+		echo "  - {name: emul-lns$i, address: $V4_B_PEER, local: $V4_B_LOCAL, linger: 300, max_sessions: 64000}"
+	done
+	printf 'rules:\n  - {name: default, pool: ['
+	for ((i = 1; i <= k; i++)); do
+		[ "$i" -gt 1 ] && printf ', '
+		printf '{lns: emul-lns%d}' "$i"
+	done
+	printf ']}\n'
 }
 
-declare -A P4 # P4[N,TEARDOWN] = the emulator's JSON line for N calls
-declare -A P4Q # P4Q[N,TEARDOWN] = messages ltsd failed to queue (ENOBUFS)
+declare -A P4 # P4[MODE,N,TEARDOWN] = the emulator's JSON line for N calls
+declare -A P4Q # P4Q[MODE,N,TEARDOWN] = messages ltsd failed to queue (ENOBUFS)
 
 jfield() { printf '%s' "$1" | sed -n "s/.*\"$2\":\([^,}]*\).*/\1/p" | tr -d '"'; }
-met() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { m = (op == ">=") ? v >= t : v <= t; print (m ? "met" : "missed") }'; }
+met() {
+	awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {
+		m = (op == ">=") ? v >= t : (op == "<") ? v < t : v <= t
+		print (m ? "met" : "missed") }'
+}
 
-# part4_run N TEARDOWN: one emulator run (LAC in the lac namespace, LNS
+# part4_run MODE N TEARDOWN: one emulator run (LAC in the lac namespace, LNS
 # socket in the lns one) against a fresh ltsd; TEARDOWN stopccn or cdn.
 part4_run() {
-	local n=$1 td=$2 s cfg out rc
+	local mode=$1 n=$2 td=$3 s cfg out rc tag
 	s=$((n / P4_TUNNELS))
-	echo "part 4: $P4_TUNNELS tunnels x $s sessions, teardown $td" >&2
-	cfg=$E2E_TMP/part4-$n-$td.yaml
-	part4_cfg >"$cfg"
-	ltsd_start "$cfg" "ltsd-part4-$n-$td"
+	tag=part4-$mode-$n-$td
+	echo "part 4: mode $mode, $P4_TUNNELS tunnels x $s sessions, teardown $td" >&2
+	cfg=$E2E_TMP/$tag.yaml
+	part4_cfg "$mode" "$n" >"$cfg"
+	ltsd_start "$cfg" "ltsd-$tag"
 	pin_cpu "$LTSD_PID" 1
 	out=$(ip netns exec "$NS_LAC" "$BENCH/l2tp_emul" --lac "$V4_A_PEER" --lts "$V4_A_LOCAL" \
 		--tunnels "$P4_TUNNELS" --sessions "$s" --lns "$V4_B_PEER" --lns-netns "$NS_LNS" \
 		--teardown "$td" --rss-pid "$LTSD_PID" --timeout "$P4_TIMEOUT" --stall "$P4_STALL" \
-		2>"$E2E_TMP/part4-$n-$td.err")
+		2>"$E2E_TMP/$tag.err")
 	rc=$?
-	sed 's/^/  /' "$E2E_TMP/part4-$n-$td.err" >&2
+	sed 's/^/  /' "$E2E_TMP/$tag.err" >&2
 	printf '  %s\n' "$out" >&2
 	# A timeout or stall is a figure (reported as such), not a breakage.
 	if [ "$rc" != 0 ] && ! { [ "$rc" = 2 ] && [ -n "$out" ]; }; then
-		broken "part 4: l2tp_emul ($n sessions, teardown $td) exited with $rc"
+		broken "part 4: l2tp_emul (mode $mode, $n sessions, teardown $td) exited with $rc"
 	fi
-	P4[$n,$td]=$out
-	kill -0 "$LTSD_PID" 2>/dev/null || broken "part 4: ltsd died ($n sessions, teardown $td)"
+	P4[$mode,$n,$td]=$out
+	kill -0 "$LTSD_PID" 2>/dev/null ||
+		broken "part 4: ltsd died (mode $mode, $n sessions, teardown $td)"
 	# Control messages ltsd could not queue (its per-tunnel send queue is full).
-	P4Q[$n,$td]=$(grep -c 'cannot queue a control message' "$LTSD_LOG")
+	P4Q[$mode,$n,$td]=$(grep -c 'cannot queue a control message' "$LTSD_LOG")
 	ltsd_stop
 }
 
@@ -438,43 +467,74 @@ p4_status() {
 		"$(jfield "$1" phase)" "$(jfield "$1" lns_iccn)" "$(jfield "$1" calls)" "$(jfield "$1" lns_cleared)"
 }
 
+# p4_teardown JSON N: teardown seconds, with the < 10 s target at 100000
+# calls; n/a without a run, "(not reached)" when it stopped before.
+p4_teardown() {
+	local t
+	[ -n "$1" ] || { echo n/a; return; }
+	t=$(jfield "$1" teardown_s)
+	case $(jfield "$1" phase) in
+	tunnels | setup) # stopped before its teardown: a figure, still a number
+		printf '%s (not reached)' "$t"
+		return ;;
+	esac
+	if [ "$2" = 100000 ]; then
+		printf '%s (< 10: %s)' "$t" "$(met "$t" '<' 10)"
+	else
+		printf '%s' "$t"
+	fi
+}
+
+# p4_cpu JSON: ltsd's CPU us per setup, n/a without a run.
+p4_cpu() { [ -n "$1" ] && jfield "$1" cpu_per_setup_us || echo n/a; }
+
 part4_table() {
-	local n o c r k
-	echo "### Part 4: control plane, l2tp_emul LAC -> ltsd -> l2tp_emul LNS ($P4_TUNNELS LAC tunnels, one LNS tunnel)"
+	local mode n o c r k
+	echo "### Part 4: control plane, l2tp_emul LAC -> ltsd -> l2tp_emul LNS ($P4_TUNNELS LAC tunnels, one LNS tunnel per $P4_PER_LNS calls)"
 	echo
-	echo "| calls | setups/s | target | setup s | ltsd RSS KiB per call | target | teardown s, StopCCN per LAC tunnel | teardown s, CDN per call | retransmits | ltsd ENOBUFS (StopCCN; CDN run) | status (StopCCN run; CDN run) |"
-	echo "|---:|---:|---|---:|---:|---|---:|---:|---:|---|---|"
-	for n in "${P4_SESSIONS[@]}"; do
-		o=${P4[$n,stopccn]:-} c=${P4[$n,cdn]:-}
-		if [ -z "$o" ]; then
-			printf '| %s | n/a | >= 10000 | n/a | n/a | <= 2 | n/a | n/a | n/a | n/a | no result |\n' "$n"
-			continue
-		fi
-		r=$(jfield "$o" setups_per_s) k=$(jfield "$o" rss_per_session_kib)
-		printf '| %s | %s | >= 10000 (%s) | %s | %s | <= 2 (%s) | %s | %s | %s | %s; %s | %s; %s |\n' "$n" "$r" \
-			"$(met "$r" '>=' 10000)" "$(jfield "$o" setup_s)" "$k" "$(met "$k" '<=' 2)" \
-			"$(jfield "$o" teardown_s)" "$([ -n "$c" ] && jfield "$c" teardown_s || echo n/a)" \
-			"$(jfield "$o" retransmits)" "${P4Q[$n,stopccn]:-n/a}" "${P4Q[$n,cdn]:-n/a}" \
-			"$(p4_status "$o")" "$([ -n "$c" ] && p4_status "$c" || echo n/a)"
+	echo "| calls | setups/s | target | setup s | ltsd RSS KiB per call | target | teardown s, StopCCN per LAC tunnel | teardown s, CDN per call | retransmits | ltsd ENOBUFS (StopCCN; CDN run) | status (StopCCN run; CDN run) | ltsd CPU us per setup (StopCCN; CDN run) | mode |"
+	echo "|---:|---:|---|---:|---:|---|---:|---:|---:|---|---|---:|---|"
+	for mode in "${P4_MODES[@]}"; do
+		for n in "${P4_SESSIONS[@]}"; do
+			o=${P4[$mode,$n,stopccn]:-} c=${P4[$mode,$n,cdn]:-}
+			if [ -z "$o" ]; then
+				printf '| %s | n/a | >= 20000 | n/a | n/a | <= 2 | n/a | n/a | n/a | n/a | no result | n/a | %s |\n' "$n" "$mode"
+				continue
+			fi
+			r=$(jfield "$o" setups_per_s) k=$(jfield "$o" rss_per_session_kib)
+			printf '| %s | %s | >= 20000 (%s) | %s | %s | <= 2 (%s) | %s | %s | %s | %s; %s | %s; %s | %s; %s | %s |\n' \
+				"$n" "$r" "$(met "$r" '>=' 20000)" "$(jfield "$o" setup_s)" "$k" "$(met "$k" '<=' 2)" \
+				"$(p4_teardown "$o" "$n")" "$(p4_teardown "$c" "$n")" "$(jfield "$o" retransmits)" \
+				"${P4Q[$mode,$n,stopccn]:-n/a}" "${P4Q[$mode,$n,cdn]:-n/a}" \
+				"$(p4_status "$o")" "$([ -n "$c" ] && p4_status "$c" || echo n/a)" \
+				"$(p4_cpu "$o")" "$(p4_cpu "$c")" "$mode"
+		done
 	done
 	echo
 	echo "Setup: first ICRQ until every call is established at the LAC and its ICCN reached the"
 	echo "LNS side (setups/s = calls / setup s; setups/s, setup s, RSS and retransmits from the"
 	echo "StopCCN run). Teardown: from the first StopCCN (or CDN) the LAC sends until the LNS side"
-	echo "saw every call cleared by ltsd; a run that stops making progress for ${P4_STALL} s is"
-	echo "given up (STALLED, time = until then). Memory: ltsd VmRSS once all calls are switched"
-	echo "minus VmRSS before the first tunnel, per call (a switched call is two sessions in ltsd,"
-	echo "one per leg). ltsd: dataplane mode off, pinned to CPU 1, receive_window 1024;"
-	echo "emulator: one process, both roles, RWS 1024. Retransmits: the emulator's, both roles."
-	echo "ltsd ENOBUFS: control messages ltsd dropped because a tunnel's send queue was full"
-	echo "(\"cannot queue a control message\" in its log): CDNs the LNS never gets."
+	echo "saw every call cleared by ltsd (target < 10 s at 100000 calls); a run that stops making"
+	echo "progress for ${P4_STALL} s is given up (STALLED, time = until then). Memory: ltsd VmRSS"
+	echo "once all calls are switched minus VmRSS before the first tunnel, per call (a switched"
+	echo "call is two sessions in ltsd, one per leg). CPU: ltsd's user + system time during the"
+	echo "setup divided by the calls (target: flat across counts). Mode native: XDP on lts-a and"
+	echo "lts-b, each call installed in the fast path with its next hops; mode off: no XDP, the"
+	echo "same control plane. ltsd pinned to CPU 1, receive_window 1024, max_sessions (dataplane"
+	echo "and limits) 2 x calls + 1024. Emulator: one process, both roles, RWS 1024. Retransmits:"
+	echo "the emulator's, both roles. ltsd ENOBUFS: control messages ltsd dropped because a"
+	echo "tunnel's send queue was full (\"cannot queue a control message\" in its log)."
 	echo
 	{
-		echo "# calls setups_per_s setup_s rss_per_call_kib teardown_stopccn_s teardown_cdn_s"
-		for n in "${P4_SESSIONS[@]}"; do
-			o=${P4[$n,stopccn]:-} c=${P4[$n,cdn]:-}
-			[ -n "$o" ] || continue
-			echo "$n $(jfield "$o" setups_per_s) $(jfield "$o" setup_s) $(jfield "$o" rss_per_session_kib) $(jfield "$o" teardown_s) $(jfield "$c" teardown_s)"
+		echo "# mode calls setups_per_s setup_s rss_per_call_kib teardown_stopccn_s teardown_cdn_s cpu_per_setup_us"
+		for mode in "${P4_MODES[@]}"; do
+			for n in "${P4_SESSIONS[@]}"; do
+				o=${P4[$mode,$n,stopccn]:-} c=${P4[$mode,$n,cdn]:-}
+				[ -n "$o" ] || continue
+				echo "$mode $n $(jfield "$o" setups_per_s) $(jfield "$o" setup_s)" \
+					"$(jfield "$o" rss_per_session_kib) $(jfield "$o" teardown_s)" \
+					"$(jfield "$c" teardown_s) $(jfield "$o" cpu_per_setup_us)"
+			done
 		done
 	} >"$BENCH_OUT/part4.dat"
 }
@@ -498,9 +558,11 @@ part4() {
 	# LNS must see ltsd's control packets. Back to the plain xdp_pass.
 	part4_reset_peer_xdp "$NS_LAC" lac0
 	part4_reset_peer_xdp "$NS_LNS" lns0
-	for n in "${P4_SESSIONS[@]}"; do
-		part4_run "$n" stopccn
-		part4_run "$n" cdn
+	for mode in "${P4_MODES[@]}"; do
+		for n in "${P4_SESSIONS[@]}"; do
+			part4_run "$mode" "$n" stopccn
+			part4_run "$mode" "$n" cdn
+		done
 	done
 	part4_table >"$E2E_TMP/part4.md"
 	cat "$E2E_TMP/part4.md"
