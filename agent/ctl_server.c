@@ -2,29 +2,33 @@
 /*
  * The operator socket: ltsd's state as JSON for ltsctl (see ctl_server.h).
  *
- * One request per connection, answered synchronously from the event loop:
- * only root can connect (0600 socket in a 0700 directory, and SO_PEERCRED),
- * and the time one connection may take is bounded (LTS_CTL_RECV_TIMEOUT_MS
- * + LTS_CTL_SEND_TIMEOUT_MS), so a stuck client delays the daemon by a
- * second at most.
+ * One request per connection; only root can connect (0600 socket in a 0700
+ * directory, and SO_PEERCRED). ltsd is one thread: a blocking read or write
+ * on a client would stall the control plane and the slow path with it, so
+ * nothing here ever waits. Each client is a small state machine (reading
+ * the request, writing the answer) in a fixed table, driven by the server's
+ * own epoll set, which the daemon's loop polls as a single fd; deadlines are
+ * a timerfd in the same set, so the loop needs no timeout of its own.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/param.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include "ctl_server.h"
 #include "lib/fsutil.h"
 #include "lib/json.h"
 #include "lib/log.h"
-
-/* A single send() blocks at most this long; the answer as a whole, LTS_CTL_SEND_TIMEOUT_MS. */
-#define SEND_SLICE_MS 100
+#include "lib/util.h"
 
 /* ------------------------------------------------------------ rendering */
 
@@ -454,20 +458,19 @@ int lts_ctl_parse_request(const char *line, enum lts_ctl_req *out)
 
 /* ------------------------------------------------------------ socket */
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
+/* Tags of the server's own epoll set: a client's slot index, or one of these. */
+#define TAG_LISTEN LTS_CTL_MAX_CLIENTS
+#define TAG_TIMER (LTS_CTL_MAX_CLIENTS + 1)
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+/* Bytes written to one client per wakeup: a fast reader of a huge answer shares the loop. */
+#define WRITE_SLICE (256u << 10)
+/* Input read and thrown away before close (so it does not reset the answer), at most. */
+#define DRAIN_MAX (64u << 10)
+/* After accept() ran out of fds or memory: try again this much later, not at every wakeup. */
+#define ACCEPT_PAUSE_MS 1000
 
-static void set_timeout(int fd, int opt, unsigned int ms)
-{
-	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
-
-	setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
-}
+static const char busy_msg[] = "control socket busy: too many clients, try again";
+static const char denied_msg[] = "permission denied: only root may use the control socket";
 
 /* An existing path: 0 once it is gone, or why it must stay. */
 static int remove_stale(const struct sockaddr_un *sa)
@@ -494,16 +497,27 @@ static int remove_stale(const struct sockaddr_un *sa)
 	return 0;
 }
 
+static int poll_ctl(struct lts_ctl_server *srv, int op, int fd, uint32_t events, uint32_t tag)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = tag };
+
+	return epoll_ctl(srv->epfd, op, fd, &ev) ? -errno : 0;
+}
+
 int lts_ctl_server_open(struct lts_ctl_server *srv, const char *path,
 			const struct lts_ctl_view *view)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
 	mode_t old_mask;
+	size_t i;
 	int err;
 
 	memset(srv, 0, sizeof(*srv));
-	srv->fd = -1;
+	srv->fd = srv->epfd = srv->timerfd = -1;
+	for (i = 0; i < LTS_CTL_MAX_CLIENTS; i++)
+		srv->clients[i].fd = -1;
+	srv->armed_ms = LTS_CTL_NO_DEADLINE;
 	srv->view = *view;
 	if (path[0] != '/' || strlen(path) >= sizeof(sa.sun_path))
 		return -EINVAL;
@@ -512,17 +526,29 @@ int lts_ctl_server_open(struct lts_ctl_server *srv, const char *path,
 	err = err ?: remove_stale(&sa);
 	if (err)
 		return err;
-	srv->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (srv->fd < 0)
+	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (srv->epfd < 0)
 		return -errno;
+	srv->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (srv->timerfd < 0) {
+		err = -errno;
+		goto fail_epoll;
+	}
+	srv->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (srv->fd < 0) {
+		err = -errno;
+		goto fail_timer;
+	}
 	/* Never, even briefly, a socket others may connect to. */
 	old_mask = umask(0177);
 	err = bind(srv->fd, (const struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
 	umask(old_mask);
 	if (err)
 		goto fail_close;
-	if (chmod(path, 0600) || listen(srv->fd, 16) || stat(path, &st)) {
-		err = -errno;
+	err = chmod(path, 0600) || listen(srv->fd, 16) || stat(path, &st) ? -errno : 0;
+	err = err ?: poll_ctl(srv, EPOLL_CTL_ADD, srv->fd, EPOLLIN, TAG_LISTEN);
+	err = err ?: poll_ctl(srv, EPOLL_CTL_ADD, srv->timerfd, EPOLLIN, TAG_TIMER);
+	if (err) {
 		unlink(path);
 		goto fail_close;
 	}
@@ -534,153 +560,449 @@ int lts_ctl_server_open(struct lts_ctl_server *srv, const char *path,
 fail_close:
 	close(srv->fd);
 	srv->fd = -1;
+fail_timer:
+	close(srv->timerfd);
+	srv->timerfd = -1;
+fail_epoll:
+	close(srv->epfd);
+	srv->epfd = -1;
 	return err;
 }
 
-/* The request line, within LTS_CTL_RECV_TIMEOUT_MS. 0 or a negative errno. */
-static int read_request(int fd, char *buf, size_t cap)
+int lts_ctl_server_poll_fd(const struct lts_ctl_server *srv)
 {
-	uint64_t deadline = mono_ms() + LTS_CTL_RECV_TIMEOUT_MS;
-	size_t len = 0;
+	return srv->fd < 0 ? -1 : srv->epfd;
+}
+
+/* ------------------------------------------------------------ clients */
+
+/*
+ * After a complete answer, unread input is drained first: close() with data
+ * in the receive queue would reset the connection under the answer the
+ * client has not read yet.
+ */
+static void sock_close(int fd, bool graceful)
+{
+	char drain[4096];
+	size_t n = 0;
+	ssize_t r;
+
+	if (graceful) {
+		while (n < DRAIN_MAX && (r = recv(fd, drain, sizeof(drain), MSG_DONTWAIT)) > 0)
+			n += r;
+		shutdown(fd, SHUT_WR);
+	}
+	close(fd); /* also leaves the epoll set: the fd was never duplicated */
+}
+
+/* Close c's connection and free its slot. */
+static void client_close(struct lts_ctl_server *srv, struct lts_ctl_client *c, bool graceful)
+{
+	sock_close(c->fd, graceful);
+	free(c->answer);
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	srv->n_clients--;
+}
+
+/* c goes away without (the rest of) its answer. */
+static void client_drop(struct lts_ctl_server *srv, struct lts_ctl_client *c, int err)
+{
+	srv->ctr.io_errors++;
+	srv->ctr.timeouts += err == -ETIMEDOUT;
+	pr_debug("control socket: pid %d dropped %s: %s", (int)c->pid,
+		 c->state == LTS_CTL_CLIENT_READING ? "before its request" : "during its answer",
+		 strerror(-err));
+	client_close(srv, c, false);
+}
+
+/* Wait for events on c (level-triggered); 0 or a negative errno. */
+static int client_wait(struct lts_ctl_server *srv, struct lts_ctl_client *c, uint32_t events)
+{
+	int err;
+
+	if (c->events == events)
+		return 0;
+	err = poll_ctl(srv, c->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, events,
+		       (uint32_t)(c - srv->clients));
+	if (!err)
+		c->events = events;
+	return err;
+}
+
+/*
+ * Read what is there of the request line: 0 when it is complete (a newline,
+ * or the client shut down its side), -EAGAIN to wait for more, -EMSGSIZE or
+ * another negative errno.
+ */
+static int client_read(struct lts_ctl_client *c)
+{
+	const size_t cap = sizeof(c->req) - 1;
 	ssize_t n;
 
-	set_timeout(fd, SO_RCVTIMEO, LTS_CTL_RECV_TIMEOUT_MS);
-	while (!memchr(buf, '\n', len)) {
-		if (len == cap - 1)
+	while (!memchr(c->req, '\n', c->req_len)) {
+		if (c->req_len == cap)
 			return -EMSGSIZE;
-		n = recv(fd, buf + len, cap - 1 - len, 0);
-		if (n < 0 && errno == EINTR && mono_ms() < deadline)
+		n = recv(c->fd, c->req + c->req_len, cap - c->req_len, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
+			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 		if (n == 0)
-			break; /* the client shut down its side: the line is complete */
-		len += n;
-		if (mono_ms() >= deadline && !memchr(buf, '\n', len))
-			return -ETIMEDOUT;
+			break;
+		c->req_len += n;
 	}
-	buf[len] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
+	c->req[c->req_len] = '\0';
+	c->req[strcspn(c->req, "\n")] = '\0';
 	return 0;
 }
 
-/* All of buf within LTS_CTL_SEND_TIMEOUT_MS. 0 or a negative errno. */
-static int send_all(int fd, const char *buf, size_t len)
+/* Write what the socket takes: 0 when all is sent, -EAGAIN to wait, or a negative errno. */
+static int client_write(struct lts_ctl_client *c)
 {
-	uint64_t deadline = mono_ms() + LTS_CTL_SEND_TIMEOUT_MS;
+	size_t budget = WRITE_SLICE;
 	ssize_t n;
 
-	set_timeout(fd, SO_SNDTIMEO, SEND_SLICE_MS);
-	while (len) {
-		n = send(fd, buf, len, MSG_NOSIGNAL);
-		if (n > 0) {
-			buf += n;
-			len -= n;
-		} else if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
-			return -errno;
-		}
-		if (len && mono_ms() >= deadline)
-			return -ETIMEDOUT;
+	while (c->sent < c->answer_len) {
+		/* Still writable: level-triggered epoll brings the loop back at once. */
+		if (!budget)
+			return -EAGAIN;
+		n = send(c->fd, c->answer + c->sent, MIN(c->answer_len - c->sent, budget),
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+		c->sent += n;
+		budget -= n;
 	}
 	return 0;
 }
 
-static void answer_error(struct lts_ctl_server *srv, int fd, const char *msg)
+/* From now on c owes reading doc (ours now), within LTS_CTL_SEND_TIMEOUT_MS. */
+static void client_answer(struct lts_ctl_client *c, char *doc, size_t len, bool is_answer,
+			  uint64_t now_ms)
+{
+	c->state = LTS_CTL_CLIENT_WRITING;
+	c->answer = doc;
+	c->answer_len = len;
+	c->sent = 0;
+	c->is_answer = is_answer;
+	c->deadline_ms = now_ms + LTS_CTL_SEND_TIMEOUT_MS;
+}
+
+/* {"error": msg} for c: 0, or -ENOMEM if even that cannot be rendered. */
+static int client_answer_error(struct lts_ctl_client *c, const char *msg, uint64_t now_ms)
 {
 	size_t len;
 	char *doc;
+	int err;
 
-	if (lts_ctl_render_error(msg, &doc, &len))
-		return;
-	if (send_all(fd, doc, len))
-		srv->ctr.io_errors++;
-	free(doc);
+	err = lts_ctl_render_error(msg, &doc, &len);
+	if (!err)
+		client_answer(c, doc, len, false, now_ms);
+	return err;
 }
 
-static void serve(struct lts_ctl_server *srv, int fd, uint64_t now_ms)
+/* The request line is in: render what it asks for. 0, or -ENOMEM: nothing to send. */
+static int client_respond(struct lts_ctl_server *srv, struct lts_ctl_client *c, uint64_t now_ms)
 {
-	struct ucred cred = { .pid = 0, .uid = (uid_t)-1 };
-	char req[LTS_CTL_REQ_MAX + 2];
-	socklen_t cl = sizeof(cred);
 	enum lts_ctl_req what;
 	size_t len;
 	char *doc;
 	int err;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) || cred.uid != 0) {
-		srv->ctr.refused++;
-		pr_warn("control socket: refused pid %d uid %u: only root may use it",
-			(int)cred.pid, (unsigned int)cred.uid);
-		answer_error(srv, fd, "permission denied: only root may use the control socket");
-		return;
-	}
-	err = read_request(fd, req, sizeof(req));
-	if (err) {
-		srv->ctr.io_errors++;
-		pr_debug("control socket: no request from pid %d: %s", (int)cred.pid,
-			 strerror(-err));
-		if (err == -EMSGSIZE)
-			answer_error(srv, fd, "request too long");
-		return;
-	}
-	if (lts_ctl_parse_request(req, &what)) {
+	if (lts_ctl_parse_request(c->req, &what)) {
 		srv->ctr.bad_requests++;
-		answer_error(srv, fd, "unknown request (expected: show summary|tunnels|sessions)");
-		return;
+		return client_answer_error(
+			c, "unknown request (expected: show summary|tunnels|sessions)", now_ms);
 	}
 	err = lts_ctl_render(&srv->view, what, now_ms, &doc, &len);
 	if (err) {
-		pr_warn("control socket: cannot answer \"%s\": %s", req, strerror(-err));
-		answer_error(srv, fd, strerror(-err));
+		pr_warn("control socket: cannot answer \"%s\": %s", c->req, strerror(-err));
+		return client_answer_error(c, strerror(-err), now_ms);
+	}
+	client_answer(c, doc, len, true, now_ms);
+	return 0;
+}
+
+/*
+ * Take c as far as it goes without waiting: read the request, answer, close.
+ * Where the socket is not ready, register interest in what is missing and
+ * return: the server's epoll set brings us back.
+ */
+static void client_run(struct lts_ctl_server *srv, struct lts_ctl_client *c, uint64_t now_ms)
+{
+	int err;
+
+	if (c->state == LTS_CTL_CLIENT_READING) {
+		err = client_read(c);
+		if (err == -EAGAIN) {
+			err = client_wait(srv, c, EPOLLIN);
+			if (err)
+				client_drop(srv, c, err);
+			return;
+		}
+		if (err == -EMSGSIZE) {
+			srv->ctr.io_errors++;
+			pr_debug("control socket: pid %d: request too long", (int)c->pid);
+			if (client_answer_error(c, "request too long", now_ms)) {
+				client_close(srv, c, false);
+				return;
+			}
+		} else if (err) {
+			client_drop(srv, c, err);
+			return;
+		} else if (client_respond(srv, c, now_ms)) {
+			client_close(srv, c, true);
+			return;
+		}
+	}
+	err = client_write(c);
+	if (err == -EAGAIN)
+		err = client_wait(srv, c, EPOLLOUT);
+	else if (!err && c->is_answer) {
+		srv->ctr.answered++;
+		pr_debug("control socket: pid %d: %s (%zu bytes)", (int)c->pid, c->req, c->answer_len);
+	}
+	if (err)
+		client_drop(srv, c, err);
+	else if (c->sent == c->answer_len)
+		client_close(srv, c, true);
+}
+
+/* Rate-limited: a flood of connections must not become a flood of log lines. */
+static void note_busy(struct lts_ctl_server *srv, uint64_t now_ms, const char *what)
+{
+	if (now_ms < srv->busy_log_ms) {
+		srv->busy_quiet++;
 		return;
 	}
-	err = send_all(fd, doc, len);
-	free(doc);
-	if (err) {
-		srv->ctr.io_errors++;
-		pr_debug("control socket: answer to pid %d cut short: %s", (int)cred.pid,
-			 strerror(-err));
-		return;
+	pr_warn("control socket: %u clients at once (the limit): %s (%" PRIu64
+		" more since the last warning; %" PRIu64 " turned away, %" PRIu64
+		" evicted in all)", (unsigned int)LTS_CTL_MAX_CLIENTS, what, srv->busy_quiet,
+		srv->ctr.busy_refused, srv->ctr.busy_evicted);
+	srv->busy_quiet = 0;
+	srv->busy_log_ms = now_ms + LTS_CTL_BUSY_LOG_MS;
+}
+
+/* Slots held by peer pid (connections SO_PEERCRED gave that pid). */
+static unsigned int peer_slots(const struct lts_ctl_server *srv, pid_t pid)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < LTS_CTL_MAX_CLIENTS; i++)
+		n += srv->clients[i].fd >= 0 && srv->clients[i].pid == pid;
+	return n;
+}
+
+/*
+ * A slot for a new connection. When all are taken, a client still owing its
+ * request gives up its slot: ltsctl sends its request as it connects, so
+ * idle connections never keep a real request out. The victim is the oldest
+ * of the peer holding the most slots: a process that floods the socket
+ * evicts its own connections, not ltsctl's between its connect() and its
+ * send(). NULL: every slot is sending an answer.
+ */
+static struct lts_ctl_client *client_slot(struct lts_ctl_server *srv, uint64_t now_ms)
+{
+	struct lts_ctl_client *c, *victim = NULL;
+	unsigned int held, victim_held = 0;
+
+	for (c = srv->clients; c < srv->clients + LTS_CTL_MAX_CLIENTS; c++) {
+		if (c->fd < 0)
+			return c;
+		if (c->state != LTS_CTL_CLIENT_READING)
+			continue;
+		held = peer_slots(srv, c->pid);
+		if (held > victim_held || (held == victim_held && c->seq < victim->seq)) {
+			victim = c;
+			victim_held = held;
+		}
 	}
-	srv->ctr.answered++;
-	pr_debug("control socket: pid %d: %s (%zu bytes)", (int)cred.pid, req, len);
+	if (!victim)
+		return NULL;
+	srv->ctr.busy_evicted++;
+	pr_debug("control socket: pid %d evicted: no request yet and the slots are full",
+		 (int)victim->pid);
+	note_busy(srv, now_ms, "evicted a connection without a request");
+	client_close(srv, victim, false);
+	return victim;
+}
+
+/* No slot: say so if the socket takes it at once (it is new: it does), and close. */
+static void refuse_busy(struct lts_ctl_server *srv, int fd, uint64_t now_ms)
+{
+	size_t len;
+	char *doc;
+
+	srv->ctr.busy_refused++;
+	note_busy(srv, now_ms, "turned a connection away");
+	if (!lts_ctl_render_error(busy_msg, &doc, &len)) {
+		if (send(fd, doc, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			pr_debug("control socket: busy answer: %s", strerror(errno));
+		free(doc);
+	}
+	sock_close(fd, true);
+}
+
+/* A new connection in slot c: check who it is, then serve what is already there. */
+static void client_start(struct lts_ctl_server *srv, struct lts_ctl_client *c, int fd,
+			 uint64_t now_ms)
+{
+	struct ucred cred = { .pid = 0, .uid = (uid_t)-1 };
+	socklen_t cl = sizeof(cred);
+
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	c->state = LTS_CTL_CLIENT_READING;
+	c->seq = srv->next_seq++;
+	c->deadline_ms = now_ms + LTS_CTL_RECV_TIMEOUT_MS;
+	srv->n_clients++;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl))
+		cred.uid = (uid_t)-1;
+	c->pid = cred.pid;
+	if (cred.uid != 0) {
+		srv->ctr.refused++;
+		pr_warn("control socket: refused pid %d uid %u: only root may use it",
+			(int)cred.pid, (unsigned int)cred.uid);
+		if (client_answer_error(c, denied_msg, now_ms)) {
+			client_close(srv, c, true);
+			return;
+		}
+	}
+	/* ltsctl's request is usually in already: no need to wait for epoll to say so. */
+	client_run(srv, c, now_ms);
+}
+
+static void accept_batch(struct lts_ctl_server *srv, uint64_t now_ms)
+{
+	struct lts_ctl_client *c;
+	int i, fd;
+
+	for (i = 0; i < LTS_CTL_ACCEPT_BATCH; i++) {
+		fd = accept4(srv->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			/* Logged once per cause: EMFILE would repeat at every wakeup. */
+			if (errno != srv->accept_errno) {
+				srv->accept_errno = errno;
+				pr_warn("control socket: accept: %s", strerror(errno));
+			}
+			/*
+			 * The connection stays pending and the listening socket readable:
+			 * stop polling it for a while, or the loop would spin on it.
+			 */
+			if (!poll_ctl(srv, EPOLL_CTL_DEL, srv->fd, 0, 0))
+				srv->accept_resume_ms = now_ms + ACCEPT_PAUSE_MS;
+			return;
+		}
+		srv->accept_errno = 0;
+		c = client_slot(srv, now_ms);
+		if (c)
+			client_start(srv, c, fd, now_ms);
+		else
+			refuse_busy(srv, fd, now_ms);
+	}
 }
 
 void lts_ctl_server_handle(struct lts_ctl_server *srv, uint64_t now_ms)
 {
-	char drain[256];
-	int i, fd;
+	struct epoll_event evs[LTS_CTL_MAX_CLIENTS + 2];
+	bool listen_ready = false;
+	uint64_t expirations;
+	int i, n;
 
-	for (i = 0; srv->fd >= 0 && i < LTS_CTL_ACCEPT_BATCH; i++) {
-		fd = accept4(srv->fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			/* Logged once per cause: EMFILE would repeat at every wakeup. */
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != srv->accept_errno) {
-				srv->accept_errno = errno;
-				pr_warn("control socket: accept: %s", strerror(errno));
-			}
-			return;
+	if (srv->fd < 0)
+		return;
+	n = epoll_wait(srv->epfd, evs, ARRAY_SIZE(evs), 0);
+	for (i = 0; i < n; i++) {
+		uint64_t tag = evs[i].data.u64;
+		struct lts_ctl_client *c;
+
+		if (tag == TAG_LISTEN) {
+			listen_ready = true;
+		} else if (tag == TAG_TIMER) {
+			if (read(srv->timerfd, &expirations, sizeof(expirations)) < 0 &&
+			    errno != EAGAIN)
+				pr_debug("control socket: timer: %s", strerror(errno));
+		} else if (tag < LTS_CTL_MAX_CLIENTS) {
+			c = &srv->clients[tag];
+			if (c->fd >= 0)
+				client_run(srv, c, now_ms);
 		}
-		srv->accept_errno = 0;
-		serve(srv, fd, now_ms);
-		/* Unread input would make close() reset the connection under the answer. */
-		while (recv(fd, drain, sizeof(drain), MSG_DONTWAIT) > 0)
-			;
-		shutdown(fd, SHUT_WR);
-		close(fd);
 	}
+	/*
+	 * Accept after the clients' events: a slot freed above and reused here
+	 * cannot be handed an event meant for its previous owner.
+	 */
+	if (listen_ready)
+		accept_batch(srv, now_ms);
+	lts_ctl_server_tick(srv, now_ms);
+}
+
+uint64_t lts_ctl_server_next_deadline(const struct lts_ctl_server *srv)
+{
+	uint64_t next = srv->accept_resume_ms ?: LTS_CTL_NO_DEADLINE;
+	size_t i;
+
+	for (i = 0; i < LTS_CTL_MAX_CLIENTS; i++)
+		if (srv->clients[i].fd >= 0)
+			next = MIN(next, srv->clients[i].deadline_ms);
+	return next;
+}
+
+static void arm_timer(struct lts_ctl_server *srv)
+{
+	uint64_t next = lts_ctl_server_next_deadline(srv);
+	struct itimerspec its = { 0 };
+
+	if (next == srv->armed_ms)
+		return;
+	if (next != LTS_CTL_NO_DEADLINE) {
+		next = next ?: 1; /* 0 would disarm */
+		its.it_value.tv_sec = next / 1000;
+		its.it_value.tv_nsec = (next % 1000) * 1000000;
+	}
+	if (timerfd_settime(srv->timerfd, TFD_TIMER_ABSTIME, &its, NULL)) {
+		pr_warn("control socket: timer: %s", strerror(errno));
+		return;
+	}
+	srv->armed_ms = next;
+}
+
+void lts_ctl_server_tick(struct lts_ctl_server *srv, uint64_t now_ms)
+{
+	struct lts_ctl_client *c;
+
+	if (srv->fd < 0)
+		return;
+	for (c = srv->clients; c < srv->clients + LTS_CTL_MAX_CLIENTS; c++)
+		if (c->fd >= 0 && c->deadline_ms <= now_ms)
+			client_drop(srv, c, -ETIMEDOUT);
+	if (srv->accept_resume_ms && srv->accept_resume_ms <= now_ms &&
+	    !poll_ctl(srv, EPOLL_CTL_ADD, srv->fd, EPOLLIN, TAG_LISTEN))
+		srv->accept_resume_ms = 0;
+	arm_timer(srv);
 }
 
 void lts_ctl_server_close(struct lts_ctl_server *srv)
 {
+	struct lts_ctl_client *c;
 	struct stat st;
 
 	if (!srv || srv->fd < 0)
 		return;
+	for (c = srv->clients; c < srv->clients + LTS_CTL_MAX_CLIENTS; c++)
+		if (c->fd >= 0)
+			client_close(srv, c, false);
+	close(srv->timerfd);
+	close(srv->epfd);
 	close(srv->fd);
-	srv->fd = -1;
+	srv->fd = srv->epfd = srv->timerfd = -1;
 	/* Another ltsd may have replaced a socket it found dead: leave that one. */
 	if (!lstat(srv->path, &st) && st.st_dev == srv->dev && st.st_ino == srv->ino)
 		unlink(srv->path);

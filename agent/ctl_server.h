@@ -9,6 +9,15 @@
  *   "show sessions\n"  {"sessions": [...]}
  *   anything else      {"error": "..."}
  *
+ * Connections are served side by side and never waited for: the request
+ * must arrive within LTS_CTL_RECV_TIMEOUT_MS of the connection and the answer
+ * be read within LTS_CTL_SEND_TIMEOUT_MS of being rendered, or the connection
+ * is dropped. At most LTS_CTL_MAX_CLIENTS at once: a newcomer beyond that
+ * takes the slot of a client still owing its request (the oldest of the peer
+ * process holding the most slots; ltsctl sends its request as it connects,
+ * so idle connections never keep it out), or, when every slot is sending an
+ * answer, is told {"error": "...busy..."} and closed at once.
+ *
  * The module reads the control plane, the switch and the configuration; it
  * never touches a BPF map: the counters come through lts_dp_ops.
  * docs/ltsctl.md describes every field.
@@ -16,6 +25,7 @@
 #ifndef LTS_CTL_SERVER_H
 #define LTS_CTL_SERVER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "dp/dp_ops.h"
@@ -27,8 +37,11 @@
 #define LTS_CTL_PROTO_VERSION 1
 #define LTS_CTL_REQ_MAX 128        /* longest request line */
 #define LTS_CTL_RECV_TIMEOUT_MS 200 /* for the request, once accepted */
-#define LTS_CTL_SEND_TIMEOUT_MS 1000 /* for the whole answer */
+#define LTS_CTL_SEND_TIMEOUT_MS 1000 /* for the whole answer, once rendered */
 #define LTS_CTL_ACCEPT_BATCH 8     /* connections per wakeup */
+#define LTS_CTL_MAX_CLIENTS 16     /* connections served at once */
+#define LTS_CTL_BUSY_LOG_MS 10000  /* at most one "busy" warning per period */
+#define LTS_CTL_NO_DEADLINE UINT64_MAX
 
 /* What the server shows; every pointer is borrowed. */
 struct lts_ctl_view {
@@ -61,16 +74,55 @@ struct lts_ctl_counters {
 	uint64_t refused;        /* peer uid != 0 */
 	uint64_t bad_requests;
 	uint64_t io_errors;      /* timeouts, resets, short writes */
+	uint64_t timeouts;       /* of io_errors: request or answer not through in time */
+	uint64_t busy_refused;   /* closed at once: every slot was sending an answer */
+	uint64_t busy_evicted;   /* unfinished request dropped to make room for a newer one */
 };
 
+enum lts_ctl_client_state {
+	LTS_CTL_CLIENT_FREE,
+	LTS_CTL_CLIENT_READING,  /* the request line, until deadline_ms */
+	LTS_CTL_CLIENT_WRITING,  /* answer[sent..answer_len), until deadline_ms */
+};
+
+/* One accepted connection; every buffer it can fill is bounded. */
+struct lts_ctl_client {
+	int fd;                  /* non-blocking; -1: free slot */
+	enum lts_ctl_client_state state;
+	uint32_t events;         /* registered with the server's epoll; 0: not yet */
+	pid_t pid;               /* SO_PEERCRED: the logs, and who holds how many slots */
+	uint64_t seq;            /* accept order: of a peer's clients, the oldest is evicted */
+	uint64_t deadline_ms;
+	size_t req_len;
+	char req[LTS_CTL_REQ_MAX + 2]; /* the line so far (+ one byte to tell "too long") */
+	char *answer;            /* malloc()ed JSON, written from answer + sent */
+	size_t answer_len, sent;
+	bool is_answer;          /* a view, not an error: counts as answered once sent */
+};
+
+/*
+ * The server never blocks on a client: every socket is non-blocking and is
+ * read or written only when its own epoll set says so. The caller's event
+ * loop polls one fd (lts_ctl_server_poll_fd) that is readable whenever the
+ * server has work: a connection to accept, a client ready, a deadline due.
+ */
 struct lts_ctl_server {
 	int fd;                  /* listening, non-blocking; -1: not open */
+	int epfd;                /* the listening socket, the clients, timerfd */
+	int timerfd;             /* CLOCK_MONOTONIC, at the next deadline */
 	char path[LTS_CFG_SOCK_MAX];
 	dev_t dev;               /* of the socket we bound: unlink only that one */
 	ino_t ino;
 	struct lts_ctl_view view;
 	struct lts_ctl_counters ctr;
+	struct lts_ctl_client clients[LTS_CTL_MAX_CLIENTS];
+	unsigned int n_clients;
+	uint64_t next_seq;
+	uint64_t armed_ms;       /* what timerfd is set to; LTS_CTL_NO_DEADLINE: disarmed */
+	uint64_t accept_resume_ms; /* accept paused (EMFILE...) until then; 0: not paused */
 	int accept_errno;        /* last accept() failure logged, 0: none since */
+	uint64_t busy_log_ms;    /* no "busy" warning before then */
+	uint64_t busy_quiet;     /* busy events since the last warning */
 };
 
 /*
@@ -80,9 +132,20 @@ struct lts_ctl_server {
  */
 int lts_ctl_server_open(struct lts_ctl_server *srv, const char *path,
 			const struct lts_ctl_view *view);
-/* The listening socket is readable: answer the pending connections. */
+/* The fd for the caller's epoll (EPOLLIN): readable when handle has work. */
+int lts_ctl_server_poll_fd(const struct lts_ctl_server *srv);
+/*
+ * Do what is ready without waiting: accept (up to LTS_CTL_ACCEPT_BATCH), read
+ * requests, write answers, then lts_ctl_server_tick(). now_ms is the
+ * CLOCK_MONOTONIC time in ms (the deadline timer runs on that clock; another
+ * clock only makes the timer wake the loop at the wrong moments).
+ */
 void lts_ctl_server_handle(struct lts_ctl_server *srv, uint64_t now_ms);
-/* Close and unlink (if path is still our socket). Accepts a closed server. */
+/* Drop the clients whose deadline is <= now_ms and re-arm the deadline timer. */
+void lts_ctl_server_tick(struct lts_ctl_server *srv, uint64_t now_ms);
+/* The earliest client deadline (or accept resumption), or LTS_CTL_NO_DEADLINE. */
+uint64_t lts_ctl_server_next_deadline(const struct lts_ctl_server *srv);
+/* Close the clients and the socket, unlink (if path is still ours). Accepts a closed server. */
 void lts_ctl_server_close(struct lts_ctl_server *srv);
 
 #endif /* LTS_CTL_SERVER_H */

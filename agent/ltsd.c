@@ -135,7 +135,8 @@ static void start_ctl_server(struct ltsd *d)
 	int err;
 
 	err = lts_ctl_server_open(&d->ctl, path, &view);
-	err = err ?: epoll_add(d, d->ctl.fd, EV_CTL_SOCKET);
+	/* One fd for the listening socket, its clients and their deadlines. */
+	err = err ?: epoll_add(d, lts_ctl_server_poll_fd(&d->ctl), EV_CTL_SOCKET);
 	if (err) {
 		pr_err("control socket %s: %s: ltsctl will not work", path,
 		       err == -EADDRINUSE ? "in use by another ltsd" :

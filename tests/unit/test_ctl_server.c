@@ -11,16 +11,20 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <poll.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -739,6 +743,612 @@ static void test_socket(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* ------------------------------------------------------------ non-blocking server */
+
+/*
+ * The server runs inside ltsd's single-threaded loop: whatever clients do,
+ * handle and tick must return without waiting for them. The clock below is
+ * fake (NOW_MS + offsets, driving the deadlines). Real time is only used to
+ * show that no handle call sleeps, which is what the blocking server did
+ * (LTS_CTL_RECV_TIMEOUT_MS per idle client): the time a call spends neither
+ * on a CPU nor waiting for one (a loaded machine or valgrind is slow, but
+ * that is not waiting for a client).
+ */
+
+struct srv_env {
+	char dir[32];
+	char path[64];
+	struct lts_ctl_server srv;
+};
+
+static void env_open(struct srv_env *e, const struct lts_ctl_view *v)
+{
+	snprintf(e->dir, sizeof(e->dir), "/tmp/lts-ctl-test.XXXXXX");
+	assert_non_null(mkdtemp(e->dir));
+	snprintf(e->path, sizeof(e->path), "%s/ltsd.sock", e->dir);
+	assert_int_equal(lts_ctl_server_open(&e->srv, e->path, v), 0);
+	assert_true(lts_ctl_server_poll_fd(&e->srv) >= 0);
+	assert_true(lts_ctl_server_next_deadline(&e->srv) == LTS_CTL_NO_DEADLINE);
+}
+
+static void env_close(struct srv_env *e)
+{
+	lts_ctl_server_close(&e->srv);
+	assert_int_equal(rmdir(e->dir), 0);
+}
+
+/* Nanoseconds this thread ran and waited to run (schedstat); false if unknown. */
+static bool sched_ns(uint64_t *run, uint64_t *queued)
+{
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fscanf(f, "%" SCNu64 " %" SCNu64, run, queued) == 2;
+	fclose(f);
+	return ok;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * handle at fake time now; it must not sleep (the old server slept in recv
+ * and send). A running thread's schedstat lags by up to a scheduler tick:
+ * signed, and far below the threshold.
+ */
+static void handle_now(struct lts_ctl_server *srv, uint64_t now)
+{
+	uint64_t run0, q0, run1, q1, t0 = mono_ns();
+	bool known = sched_ns(&run0, &q0);
+	int64_t slept;
+
+	lts_ctl_server_handle(srv, now);
+	if (!known || !sched_ns(&run1, &q1))
+		return; /* no schedstat: the answers and drops below still prove it */
+	slept = (int64_t)(mono_ns() - t0) - (int64_t)(run1 - run0) - (int64_t)(q1 - q0);
+	if (slept >= LTS_CTL_RECV_TIMEOUT_MS / 2 * 1000000ll)
+		fail_msg("handle slept %" PRId64 " ms: it waited for a client", slept / 1000000);
+}
+
+static int client_send(const char *path, const char *req)
+{
+	int fd = client_connect(path);
+
+	assert_true(fd >= 0);
+	if (req && *req)
+		assert_int_equal(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
+	return fd;
+}
+
+/*
+ * Everything the server has sent on fd, without waiting: >= 0 bytes once the
+ * server closed its side (EOF, or a reset after the data), -EAGAIN while the
+ * connection is still open with nothing more to read.
+ */
+static ssize_t read_now(int fd, char *buf, size_t cap)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(fd, buf + len, cap - len, MSG_DONTWAIT);
+		if (n > 0) {
+			len += n;
+			assert_true(len < cap);
+			continue;
+		}
+		if (n == 0 || errno == ECONNRESET)
+			return len;
+		return errno == EAGAIN ? -EAGAIN : -errno;
+	}
+}
+
+/* The whole answer on fd must be there already (one handle call); parsed, fd closed. */
+static struct lts_json_val *answer_now(int fd)
+{
+	struct lts_json_val *doc;
+	char buf[65536], err[128];
+	ssize_t len = read_now(fd, buf, sizeof(buf));
+
+	if (len < 0)
+		fail_msg("no complete answer without waiting: %s", strerror((int)-len));
+	close(fd);
+	if (lts_json_parse(buf, len, &doc, err, sizeof(err)))
+		fail_msg("answer is not valid JSON: %s", err);
+	return doc;
+}
+
+static void assert_error_answer(int fd, const char *needle)
+{
+	struct lts_json_val *doc = answer_now(fd);
+	const char *msg = lts_json_get_str(doc, "error");
+
+	if (!msg || !strstr(msg, needle))
+		fail_msg("expected an error with \"%s\", got \"%s\"", needle, msg ? msg : "(none)");
+	lts_json_val_free(doc);
+}
+
+static void assert_summary_answer(int fd)
+{
+	struct lts_json_val *doc = answer_now(fd);
+
+	assert_non_null(lts_json_get(doc, "summary"));
+	lts_json_val_free(doc);
+}
+
+/* The server closed fd (without an answer): EOF, nothing pending. */
+static void assert_dropped(int fd)
+{
+	char buf[64];
+
+	assert_int_equal(read_now(fd, buf, sizeof(buf)), 0);
+	close(fd);
+}
+
+static void assert_open(int fd)
+{
+	char buf[64];
+
+	assert_int_equal(read_now(fd, buf, sizeof(buf)), -EAGAIN);
+}
+
+/*
+ * Only root is answered; any other peer is refused at once, so the cases
+ * below (idle, partial and unread clients) only exist for root.
+ */
+static bool need_root(void)
+{
+	if (geteuid() == 0)
+		return true;
+	print_message("needs root: a non-root client is refused before it can idle\n");
+	return false;
+}
+
+/*
+ * Idle connections (nothing sent), more of them than the limit, then a real
+ * request: answered by the very handle call that accepts it, whatever the
+ * number of idle ones; the oldest idle ones make room; the rest are dropped
+ * at their request deadline.
+ */
+static void test_idle_clients(void **state)
+{
+	static const struct {
+		unsigned int n_idle;
+	} rows[] = {
+		{ 0 }, { 1 }, { LTS_CTL_MAX_CLIENTS - 1 }, { LTS_CTL_MAX_CLIENTS },
+		{ LTS_CTL_MAX_CLIENTS + 1 }, { 50 },
+	};
+	struct fixture *f = *state;
+	size_t r;
+
+	if (!need_root())
+		skip();
+	for (r = 0; r < ARRAY_SIZE(rows); r++) {
+		const unsigned int n = rows[r].n_idle, max = LTS_CTL_MAX_CLIENTS;
+		/* Idle i is accepted at NOW_MS + i; the real request evicts one if all are held. */
+		const unsigned int evicted = (n > max ? n - max : 0) + (n >= max);
+		const unsigned int left = n - evicted;
+		struct lts_ctl_server *srv;
+		struct srv_env e;
+		int idle[64], real;
+		unsigned int i;
+
+		assert_true(n <= ARRAY_SIZE(idle));
+		env_open(&e, &f->view);
+		srv = &e.srv;
+		for (i = 0; i < n; i++) {
+			idle[i] = client_send(e.path, NULL);
+			handle_now(srv, NOW_MS + i);
+		}
+		assert_int_equal(srv->n_clients, n < max ? n : max);
+		assert_int_equal(srv->ctr.busy_evicted, n > max ? n - max : 0);
+
+		real = client_send(e.path, "show summary\n");
+		handle_now(srv, NOW_MS + n);
+		assert_summary_answer(real);
+		assert_int_equal(srv->ctr.answered, 1);
+		assert_int_equal(srv->ctr.busy_evicted, evicted);
+		assert_int_equal(srv->ctr.busy_refused, 0);
+		assert_int_equal(srv->n_clients, left);
+
+		/* The oldest went first; the others wait for their request. */
+		for (i = 0; i < evicted; i++)
+			assert_dropped(idle[i]);
+		for (i = evicted; i < n; i++)
+			assert_open(idle[i]);
+		if (!left) {
+			assert_true(lts_ctl_server_next_deadline(srv) == LTS_CTL_NO_DEADLINE);
+		} else {
+			assert_true(lts_ctl_server_next_deadline(srv) ==
+				    NOW_MS + evicted + LTS_CTL_RECV_TIMEOUT_MS);
+			lts_ctl_server_tick(srv, NOW_MS + evicted + LTS_CTL_RECV_TIMEOUT_MS - 1);
+			assert_int_equal(srv->n_clients, left);
+			lts_ctl_server_tick(srv, NOW_MS + n - 1 + LTS_CTL_RECV_TIMEOUT_MS);
+		}
+		assert_int_equal(srv->n_clients, 0);
+		assert_int_equal(srv->ctr.timeouts, left);
+		assert_int_equal(srv->ctr.io_errors, left);
+		for (i = evicted; i < n; i++)
+			assert_dropped(idle[i]);
+		assert_true(lts_ctl_server_next_deadline(srv) == LTS_CTL_NO_DEADLINE);
+		env_close(&e);
+	}
+}
+
+enum split_expect {
+	SPLIT_SUMMARY,  /* {"summary": ...} */
+	SPLIT_TUNNELS,  /* {"tunnels": [...]} */
+	SPLIT_ERROR,    /* {"error": "<error>..."} */
+	SPLIT_DROPPED,  /* closed without an answer at the request deadline */
+};
+
+/*
+ * A request in pieces, handle in between (fake time advancing, within the
+ * request deadline): nothing is answered before the line is complete, and
+ * nothing waits for the next piece.
+ */
+static void test_split_requests(void **state)
+{
+	static char too_long[LTS_CTL_REQ_MAX + 2];
+	static const struct {
+		const char *name;
+		const char *pieces[4];
+		bool shut_wr;           /* then shutdown(SHUT_WR), as ltsctl does */
+		enum split_expect expect;
+		const char *error;
+		uint64_t bad_requests, io_errors, timeouts;
+	} rows[] = {
+		{ .name = "three writes", .pieces = { "sh", "ow sum", "mary\n" },
+		  .expect = SPLIT_SUMMARY },
+		{ .name = "two writes", .pieces = { "show ", "tunnels\n" },
+		  .expect = SPLIT_TUNNELS },
+		{ .name = "newline alone", .pieces = { "show summary", "\n" },
+		  .expect = SPLIT_SUMMARY },
+		{ .name = "no newline, then EOF", .pieces = { "show ", "summary" }, .shut_wr = true,
+		  .expect = SPLIT_SUMMARY },
+		{ .name = "bad request in pieces", .pieces = { "show ", "me\n" },
+		  .expect = SPLIT_ERROR, .error = "unknown request", .bad_requests = 1 },
+		{ .name = "too long in pieces", .pieces = { too_long, too_long + 100 },
+		  .expect = SPLIT_ERROR, .error = "request too long", .io_errors = 1 },
+		{ .name = "half a request, then silence", .pieces = { "show sum" },
+		  .expect = SPLIT_DROPPED, .io_errors = 1, .timeouts = 1 },
+		{ .name = "nothing at all", .expect = SPLIT_DROPPED,
+		  .io_errors = 1, .timeouts = 1 },
+	};
+	struct fixture *f = *state;
+	struct lts_json_val *doc;
+	struct srv_env e;
+	size_t r, k, n;
+	uint64_t now;
+	int fd;
+
+	if (!need_root())
+		skip();
+	/* 129 bytes, no newline: one more than a request may have; sent as 100 + 29. */
+	memset(too_long, 'x', LTS_CTL_REQ_MAX + 1);
+	for (r = 0; r < ARRAY_SIZE(rows); r++) {
+		char first[LTS_CTL_REQ_MAX + 2];
+
+		print_message("  %s\n", rows[r].name);
+		env_open(&e, &f->view);
+		fd = client_send(e.path, NULL);
+		now = NOW_MS;
+		handle_now(&e.srv, now);
+		for (n = 0; n < ARRAY_SIZE(rows[r].pieces) && rows[r].pieces[n]; n++)
+			;
+		for (k = 0; k < n; k++) {
+			const char *p = rows[r].pieces[k];
+			size_t len = strlen(p);
+
+			if (p == too_long) {
+				snprintf(first, sizeof(first), "%.100s", p);
+				p = first;
+				len = 100;
+			}
+			assert_int_equal(send(fd, p, len, 0), (ssize_t)len);
+			if (k == n - 1 && rows[r].shut_wr)
+				shutdown(fd, SHUT_WR);
+			now += LTS_CTL_RECV_TIMEOUT_MS / 4;
+			handle_now(&e.srv, now);
+			if (k < n - 1) {
+				assert_open(fd);
+				assert_int_equal(e.srv.n_clients, 1);
+			}
+		}
+		switch (rows[r].expect) {
+		case SPLIT_SUMMARY:
+			assert_summary_answer(fd);
+			assert_int_equal(e.srv.ctr.answered, 1);
+			break;
+		case SPLIT_TUNNELS:
+			doc = answer_now(fd);
+			assert_int_equal(lts_json_get(doc, "tunnels")->n, 2);
+			lts_json_val_free(doc);
+			assert_int_equal(e.srv.ctr.answered, 1);
+			break;
+		case SPLIT_ERROR:
+			assert_error_answer(fd, rows[r].error);
+			assert_int_equal(e.srv.ctr.answered, 0);
+			break;
+		case SPLIT_DROPPED:
+			assert_open(fd);
+			/* The deadline runs from the connection, not from the last piece. */
+			lts_ctl_server_tick(&e.srv, NOW_MS + LTS_CTL_RECV_TIMEOUT_MS - 1);
+			assert_int_equal(e.srv.n_clients, 1);
+			lts_ctl_server_tick(&e.srv, NOW_MS + LTS_CTL_RECV_TIMEOUT_MS);
+			assert_dropped(fd);
+			assert_int_equal(e.srv.ctr.answered, 0);
+			break;
+		}
+		assert_int_equal(e.srv.n_clients, 0);
+		assert_int_equal(e.srv.ctr.bad_requests, rows[r].bad_requests);
+		assert_int_equal(e.srv.ctr.io_errors, rows[r].io_errors);
+		assert_int_equal(e.srv.ctr.timeouts, rows[r].timeouts);
+		env_close(&e);
+	}
+}
+
+/* A control plane with n tunnels: "show tunnels" is larger than any socket buffer. */
+struct big_cp {
+	struct lts_ctrl_plane cp;
+	struct lts_tunnel *t;
+	struct lts_ctl_view view;
+};
+
+static void big_cp_init(struct big_cp *b, const struct fixture *f, size_t n)
+{
+	size_t i;
+
+	memset(b, 0, sizeof(*b));
+	b->t = calloc(n, sizeof(*b->t));
+	assert_non_null(b->t);
+	for (i = 0; i < n; i++) {
+		struct lts_tunnel *t = &b->t[i];
+
+		t->id = i + 1;
+		t->peer_id = 60000 - i;
+		t->role = LTS_ROLE_LNS;
+		t->state = LTS_TUN_ESTABLISHED;
+		t->lac_idx = 0;
+		t->lns_idx = -1;
+		t->created_ms = 10000;
+		set_ip(&t->ep.peer, "10.0.1.1");
+		set_ip(&t->ep.local, "10.0.1.2");
+		t->ep.peer_port = t->ep.local_port = 1701;
+		t->next = i + 1 < n ? &b->t[i + 1] : NULL;
+	}
+	b->cp.cfg = f->cfg;
+	b->cp.all = b->t;
+	b->cp.n_tunnels = n;
+	b->view = (struct lts_ctl_view){ .cfg = f->cfg, .cp = &b->cp, .started_ms = STARTED_MS };
+}
+
+#define BIG_TUNNELS 4000
+
+/*
+ * Clients that ask for a large answer and never read it: the server writes
+ * what the socket takes and moves on; other requests are served meanwhile;
+ * once every slot holds such a client, a newcomer is turned away at once
+ * (counted, one warning); at the send deadline they are dropped. One of them
+ * reads after all: it gets the whole answer, written across many wakeups.
+ */
+static void test_unread_answers(void **state)
+{
+	static const struct {
+		unsigned int n_stuck;
+	} rows[] = {
+		{ 1 }, { LTS_CTL_MAX_CLIENTS - 1 }, { LTS_CTL_MAX_CLIENTS },
+		{ LTS_CTL_MAX_CLIENTS + 3 },
+	};
+	struct fixture *f = *state;
+	struct big_cp *big;
+	size_t r;
+
+	if (!need_root())
+		skip();
+	big = malloc(sizeof(*big));
+	assert_non_null(big);
+	big_cp_init(big, f, BIG_TUNNELS);
+	for (r = 0; r < ARRAY_SIZE(rows); r++) {
+		const unsigned int n = rows[r].n_stuck, max = LTS_CTL_MAX_CLIENTS;
+		const unsigned int held = n < max ? n : max, turned = n - held;
+		struct lts_ctl_server *srv;
+		struct lts_json_val *doc;
+		size_t cap = 16u << 20, len = 0, sent0;
+		int stuck[32], real, reader;
+		struct srv_env e;
+		unsigned int i;
+		uint64_t now;
+		char *buf;
+		ssize_t got;
+
+		assert_true(n <= ARRAY_SIZE(stuck));
+		env_open(&e, &big->view);
+		srv = &e.srv;
+		for (i = 0; i < n; i++) {
+			stuck[i] = client_send(e.path, "show tunnels\n");
+			handle_now(srv, NOW_MS + i);
+			if (i < max) {
+				assert_int_equal(srv->clients[i].state, LTS_CTL_CLIENT_WRITING);
+				assert_true(srv->clients[i].sent < srv->clients[i].answer_len);
+			} else {
+				assert_error_answer(stuck[i], "busy");
+			}
+		}
+		assert_int_equal(srv->n_clients, held);
+		assert_int_equal(srv->ctr.busy_refused, turned);
+		assert_int_equal(srv->ctr.busy_evicted, 0);
+		/* Rate-limited: the first refusal is logged, the next ones only counted. */
+		assert_int_equal(srv->busy_quiet, turned ? turned - 1 : 0);
+
+		/* Nobody reads: another round does nothing, and does not wait. */
+		sent0 = srv->clients[0].sent;
+		handle_now(srv, NOW_MS + n);
+		assert_int_equal(srv->clients[0].sent, sent0);
+
+		/* A real request meanwhile: answered, or turned away if every slot is held. */
+		real = client_send(e.path, "show summary\n");
+		handle_now(srv, NOW_MS + n);
+		if (held < max) {
+			assert_summary_answer(real);
+			assert_int_equal(srv->ctr.answered, 1);
+		} else {
+			assert_error_answer(real, "busy");
+			assert_int_equal(srv->ctr.busy_refused, turned + 1);
+		}
+		assert_int_equal(srv->n_clients, held);
+
+		/* The first one reads after all: the rest of its answer follows, piece by piece. */
+		reader = stuck[0];
+		buf = malloc(cap);
+		assert_non_null(buf);
+		now = NOW_MS + n;
+		for (;;) {
+			got = recv(reader, buf + len, cap - len, MSG_DONTWAIT);
+			if (got > 0) {
+				len += got;
+				assert_true(len < cap);
+			} else if (got == 0) {
+				break;
+			} else {
+				assert_int_equal(errno, EAGAIN);
+				handle_now(srv, ++now);
+				assert_true(now < NOW_MS + LTS_CTL_SEND_TIMEOUT_MS);
+			}
+		}
+		close(reader);
+		assert_true(len > 1u << 20);
+		assert_int_equal(lts_json_parse(buf, len, &doc, NULL, 0), 0);
+		assert_int_equal(lts_json_get(doc, "tunnels")->n, BIG_TUNNELS);
+		lts_json_val_free(doc);
+		free(buf);
+		assert_int_equal(srv->n_clients, held - 1);
+		assert_int_equal(srv->ctr.answered, held < max ? 2 : 1);
+
+		/* The others are dropped at their send deadline (client i's: NOW_MS + i + ...). */
+		if (held > 1)
+			assert_true(lts_ctl_server_next_deadline(srv) ==
+				    NOW_MS + 1 + LTS_CTL_SEND_TIMEOUT_MS);
+		else
+			assert_true(lts_ctl_server_next_deadline(srv) == LTS_CTL_NO_DEADLINE);
+		lts_ctl_server_tick(srv, NOW_MS + held - 1 + LTS_CTL_SEND_TIMEOUT_MS);
+		assert_int_equal(srv->n_clients, 0);
+		assert_int_equal(srv->ctr.timeouts, held - 1);
+		assert_int_equal(srv->ctr.io_errors, held - 1);
+		for (i = 1; i < held; i++) {
+			/* Part of the answer, then the end of the connection: nothing blocks. */
+			buf = malloc(cap);
+			assert_non_null(buf);
+			assert_true(read_now(stuck[i], buf, cap) > 0);
+			free(buf);
+			close(stuck[i]);
+		}
+		env_close(&e);
+	}
+	free(big->t);
+	free(big);
+}
+
+/* The child of test_flood_spares_other_peers: no cmocka in here, only an exit status. */
+static int real_client(const char *path, int ready, int go)
+{
+	struct lts_json_val *doc;
+	char buf[65536], c = 0;
+	size_t len = 0;
+	ssize_t n;
+	int fd, ok;
+
+	fd = client_connect(path);
+	if (fd < 0 || write(ready, "c", 1) != 1 || read(go, &c, 1) != 1)
+		return 2;
+	/* Only now the request, like ltsctl between its connect() and its send(). */
+	if (send(fd, "show summary\n", 13, 0) != 13)
+		return 3;
+	while (len < sizeof(buf) && (n = recv(fd, buf + len, sizeof(buf) - len, 0)) > 0)
+		len += n;
+	if (!len || lts_json_parse(buf, len, &doc, NULL, 0))
+		return 4; /* evicted: closed without an answer */
+	ok = lts_json_get(doc, "summary") != NULL;
+	lts_json_val_free(doc);
+	return ok ? 0 : 5;
+}
+
+/*
+ * One process floods the socket with idle connections while another has
+ * connected and not yet sent its request: the flood evicts its own oldest
+ * connections, never the other peer's, whose request is then answered. The
+ * server is driven through its poll fd, as ltsd's loop does.
+ */
+static void test_flood_spares_other_peers(void **state)
+{
+	const unsigned int max = LTS_CTL_MAX_CLIENTS, n_flood = 3 * LTS_CTL_MAX_CLIENTS;
+	struct fixture *f = *state;
+	int go[2], ready[2], flood[3 * LTS_CTL_MAX_CLIENTS], status, tries;
+	struct pollfd pfd;
+	struct srv_env e;
+	unsigned int i;
+	pid_t pid;
+	char c;
+
+	if (!need_root())
+		skip();
+	env_open(&e, &f->view);
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(ready), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		/* Only our ends: if the parent dies, read(go) sees EOF and we exit. */
+		close(go[1]);
+		close(ready[0]);
+		_exit(real_client(e.path, ready[1], go[0]));
+	}
+	close(go[0]);
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	handle_now(&e.srv, NOW_MS);
+	assert_int_equal(e.srv.n_clients, 1);
+
+	for (i = 0; i < n_flood; i++) {
+		flood[i] = client_send(e.path, NULL);
+		handle_now(&e.srv, NOW_MS + 1 + i);
+	}
+	/* The real client and the flood's newest max - 1. */
+	assert_int_equal(e.srv.n_clients, max);
+	assert_int_equal(e.srv.ctr.busy_evicted, n_flood - (max - 1));
+	for (i = 0; i < n_flood - (max - 1); i++)
+		assert_dropped(flood[i]);
+	for (; i < n_flood; i++)
+		assert_open(flood[i]);
+
+	/* Now the request: the server's poll fd says when there is work. */
+	assert_int_equal(write(go[1], "g", 1), 1);
+	pfd = (struct pollfd){ .fd = lts_ctl_server_poll_fd(&e.srv), .events = POLLIN };
+	for (tries = 0; tries < 50 && !e.srv.ctr.answered; tries++) {
+		assert_true(poll(&pfd, 1, 100) >= 0);
+		handle_now(&e.srv, NOW_MS + n_flood);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(e.srv.ctr.answered, 1);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	lts_ctl_server_tick(&e.srv, NOW_MS + n_flood + LTS_CTL_RECV_TIMEOUT_MS);
+	assert_int_equal(e.srv.n_clients, 0);
+	for (i = n_flood - (max - 1); i < n_flood; i++)
+		assert_dropped(flood[i]);
+	close(go[1]);
+	close(ready[0]);
+	env_close(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -753,6 +1363,10 @@ int main(void)
 		cmocka_unit_test(test_no_control_plane),
 		cmocka_unit_test(test_render_error),
 		cmocka_unit_test(test_socket),
+		cmocka_unit_test(test_idle_clients),
+		cmocka_unit_test(test_split_requests),
+		cmocka_unit_test(test_unread_answers),
+		cmocka_unit_test(test_flood_spares_other_peers),
 	};
 
 	lts_log_set_level(getenv("LTS_TEST_LOG") ? LTS_LOG_DEBUG : LTS_LOG_ERR);
