@@ -262,10 +262,10 @@ static const struct cfg_field limits_fields[] = {
 	  .inherit_mul = 2 },
 	{ .key = "max_half_open", .kind = CFG_U32, .flags = CF_DEFAULT,
 	  AT(struct lts_limits, max_half_open), .min = 1, .max = 65535,
-	  .dflt = 256 },
+	  .dflt = 1024 },
 	{ .key = "max_half_open_per_source", .kind = CFG_U32, .flags = CF_DEFAULT,
 	  AT(struct lts_limits, max_half_open_per_source), .min = 1, .max = 65535,
-	  .dflt = 4 },
+	  .dflt = 32 },
 };
 static const struct cfg_schema limits_schema = SCHEMA(limits_fields);
 

@@ -118,8 +118,8 @@ struct lts_limits {
 	 * of SCCRQs cannot lock authenticated LACs out. Beyond them the oldest
 	 * half-open tunnel (of that source, or of all) is dropped silently.
 	 */
-	uint32_t max_half_open;            /* default 256 */
-	uint32_t max_half_open_per_source; /* default 4 */
+	uint32_t max_half_open;            /* default 1024 */
+	uint32_t max_half_open_per_source; /* default 32 */
 };
 
 /* Most members in one rule's pool. */

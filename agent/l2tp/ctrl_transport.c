@@ -583,6 +583,12 @@ static void receive_msg(struct lts_ctrl_xport *x, const struct lts_ctrl_hdr *h,
 		 * messages MUST be acknowledged" in case our ack was lost.
 		 */
 		x->ctr.duplicates++;
+		if (x->passive && x->inflight) {
+			/* Its repeat asks for our answer: it carries the ack. */
+			xmit(x, x->inflight);
+			x->ctr.retransmits++;
+			return;
+		}
 		ack_owed(x, now);
 		return;
 	}
@@ -702,6 +708,11 @@ uint64_t lts_ctrl_xport_next_deadline(const struct lts_ctrl_xport *x)
 	return d;
 }
 
+void lts_ctrl_xport_set_passive(struct lts_ctrl_xport *x, bool passive)
+{
+	x->passive = passive;
+}
+
 static void retransmit(struct lts_ctrl_xport *x, uint64_t now)
 {
 	struct lts_ctrl_txmsg *m = x->inflight;
@@ -711,6 +722,8 @@ static void retransmit(struct lts_ctrl_xport *x, uint64_t now)
 	cwnd_on_loss(x);
 	x->rto_ms = backoff(x->rto_ms, x->cfg.rto_max_ms);
 	x->rto_at = now + x->rto_ms;
+	if (x->passive)
+		return; /* the timer only counts: the peer's repeat triggers a resend */
 	xmit(x, m);
 	x->ctr.retransmits++;
 	/* The rest of the old flight is resent as acks reopen the window. */

@@ -197,6 +197,7 @@ struct lts_ctrl_xport {
 	uint16_t tunnel_id; /* ours, for the owner's logs */
 	uint16_t peer_tunnel_id; /* 0 until set_peer() */
 	bool peer_known;
+	bool passive; /* see lts_ctrl_xport_set_passive() */
 	uint16_t peer_rws;
 
 	/* Sender (RFC 2661 5.8). In flight: Ns in [una, ns_next). */
@@ -259,6 +260,15 @@ void lts_ctrl_xport_fini(struct lts_ctrl_xport *x);
  * (An RWS AVP carrying 0 is invalid and is the FSM's to reject.) Messages sent
  * before this carry tunnel ID 0, as an SCCRQ must.
  */
+/*
+ * Passive: nothing is retransmitted on a timer; an in-flight message is
+ * sent again only when the peer repeats itself (a duplicate arrives). For a
+ * half-open tunnel answering a SCCRQ: the SCCRP goes out once per SCCRQ
+ * received, so a spoofed source gets one packet per packet it sent, never
+ * 1 + retries. The timer still counts retries and fails the transport
+ * when they run out, as it would have.
+ */
+void lts_ctrl_xport_set_passive(struct lts_ctrl_xport *x, bool passive);
 void lts_ctrl_xport_set_peer(struct lts_ctrl_xport *x, uint16_t peer_tunnel_id,
 			     uint16_t peer_rws);
 

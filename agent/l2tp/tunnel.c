@@ -326,7 +326,7 @@ static enum lts_tun_state act_answer_sccrq(struct lts_tunnel *t, const struct tu
 	if (add_challenge_response(&w, t, a->m, LTS_CTRL_SCCRP))
 		return stop(t, LTS_STOPCCN_NOT_AUTHORIZED, 0, "challenge but no secret configured");
 	add_challenge(&w, t);
-	tun_log(LTS_LOG_INFO, t, "SCCRQ from \"%s\"%s",
+	tun_log(LTS_LOG_DEBUG, t, "SCCRQ from \"%s\"%s",
 		lts_log_peer_str(t->peer_hostname, host, sizeof(host)),
 		t->secret ? ", authenticating" : "");
 	return send_built(t, 0, &w) ? LTS_TUN_CLOSING : NEXT;
@@ -421,8 +421,13 @@ static enum lts_tun_state act_answer_sccrp(struct lts_tunnel *t, const struct tu
 /* LNS role: SCCCN completes the handshake (7.2.1). */
 static enum lts_tun_state act_check_scccn(struct lts_tunnel *t, const struct tun_event_arg *a)
 {
+	char host[LTS_LOG_PEER_STR_BUF];
+
 	if (check_challenge_response(t, a->m, LTS_CTRL_SCCCN))
 		return stop(t, LTS_STOPCCN_NOT_AUTHORIZED, 0, "bad challenge response");
+	tun_log(LTS_LOG_INFO, t, "SCCCN from \"%s\"%s",
+		lts_log_peer_str(t->peer_hostname, host, sizeof(host)),
+		t->secret ? ", authenticated" : "");
 	return established(t);
 }
 
@@ -527,6 +532,7 @@ static void half_open_unlink(struct lts_tunnel *t)
 	t->ho_prev = t->ho_next = NULL;
 	t->half_open = false;
 	cp->n_half_open--;
+	lts_ctrl_xport_set_passive(&t->xport, false);
 }
 
 void lts_tunnel_half_open(struct lts_tunnel *t)
@@ -536,6 +542,7 @@ void lts_tunnel_half_open(struct lts_tunnel *t)
 	if (t->half_open)
 		return;
 	t->half_open = true;
+	lts_ctrl_xport_set_passive(&t->xport, true);
 	t->ho_prev = cp->half_open_last;
 	t->ho_next = NULL;
 	if (cp->half_open_last)
@@ -553,8 +560,17 @@ static void set_state(struct lts_tunnel *t, enum lts_tun_state new, enum tun_eve
 
 	if (new == t->state)
 		return;
-	lts_log(LTS_LOG_INFO, "tun %u/%u [%s -> %s] %s", t->id, t->peer_id,
-		lts_tun_state_name(t->state), lts_tun_state_name(new), tev_names[ev]);
+	/*
+	 * Until a LAC completes its handshake it may be a spoofed source: its
+	 * lines are debug, so a flood of SCCRQs cannot flood the log. Its
+	 * tunnel is logged at INFO from SCCCN on.
+	 */
+	lts_log(t->role == LTS_ROLE_LNS && !t->was_established && new != LTS_TUN_ESTABLISHED &&
+				new != LTS_TUN_CLOSING
+			? LTS_LOG_DEBUG
+			: LTS_LOG_INFO,
+		"tun %u/%u [%s -> %s] %s", t->id, t->peer_id, lts_tun_state_name(t->state),
+		lts_tun_state_name(new), tev_names[ev]);
 	t->state = new;
 	if (new != LTS_TUN_IDLE && new != LTS_TUN_WAIT_CTL_CONN)
 		half_open_unlink(t);
@@ -858,7 +874,8 @@ void lts_tunnel_drop(struct lts_tunnel *t, const char *why)
 	struct lts_cdn_info cdn = { .result = LTS_CDN_GENERAL_ERROR,
 				    .error = LTS_ERR_NO_CONTROL_CONN, .local = true };
 
-	tun_log(LTS_LOG_INFO, t, "dropped: %s", why);
+	/* An evicted half-open tunnel is counted (half_open_evicted), not logged. */
+	tun_log(t->half_open ? LTS_LOG_DEBUG : LTS_LOG_INFO, t, "dropped: %s", why);
 	snprintf(cdn.message, sizeof(cdn.message), "%s", why);
 	set_state(t, LTS_TUN_DEAD, TEV_CLOSE); /* before the hooks, as in stop() */
 	lts_session_tunnel_down(t, &cdn);

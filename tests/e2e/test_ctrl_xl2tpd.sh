@@ -257,8 +257,9 @@ s1_plain() {
 	lac_begin plain "xl2tpd LAC dials ltsd, no authentication" \
 		"{name: lacs, address: $LAC_NET}"
 	lac_check_up
+	# Named once the handshake is complete (before that: debug, a flood stays quiet).
 	check_ltsd_log "plain: ltsd names the LAC's Host Name" \
-		"tun $TUN \[IDLE\] SCCRQ from \"lac-plain\"$"
+		"tun $TUN \[WAIT_CTL_CONN\] SCCCN from \"lac-plain\"$"
 	scn_end
 	check_match "plain: LAC leg: SCCRQ SCCRP SCCCN ICRQ ICRP ICCN on the wire" \
 		'^1 2 3 10 11 12( |$)' "$(pcap_control_types "$CAP_LAC")"
@@ -283,7 +284,7 @@ s2_auth() {
 		"{name: lacs, address: $LAC_NET, secret: $SECRET}" secret=$SECRET
 	lac_check_up
 	check_ltsd_log "auth: ltsd authenticates the tunnel" \
-		"tun $TUN \[IDLE\] SCCRQ from \"lac-auth\", authenticating$"
+		"tun $TUN \[WAIT_CTL_CONN\] SCCCN from \"lac-auth\", authenticated$"
 	scn_end
 	check_avps "auth: SCCRQ from xl2tpd carries Challenge (11)" "$CAP_LAC" $PEER_IP 1 11
 	check_avps "auth: SCCRP from ltsd carries Challenge (11) and Challenge Response (13)" \
@@ -326,7 +327,7 @@ s3_hidden() {
 		log "      (xl2tpd 1.3.18 undoes the hidden AVPs of an SCCRP before it has" \
 			"looked up its secret; the wire checks below undo them per RFC 2661 4.3)"
 	fi
-	tid=$(sed -n 's/.* tun \([0-9]*\)\/[0-9]* \[IDLE -> WAIT_CTL_CONN\] rx SCCRQ$/\1/p' "$LTSD_LOG" |
+	tid=$(sed -n 's/.* tun \([0-9]*\)\/[0-9]* \[WAIT_CTL_CONN -> ESTABLISHED\] rx SCCCN$/\1/p' "$LTSD_LOG" |
 		head -n 1)
 	scn_end
 	check_match "hidden: ltsd's control messages have AVPs with the H bit (l2tp.avp.hidden)" \

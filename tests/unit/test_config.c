@@ -153,8 +153,8 @@ static void check_defaults(const struct lts_config *cfg)
 	assert_int_equal(cfg->limits.max_sessions, LTS_MAX_SESSIONS_DEFAULT);
 	assert_int_equal(cfg->limits.sccrq_rate, 20);
 	assert_int_equal(cfg->limits.sccrq_burst, 40);
-	assert_int_equal(cfg->limits.max_half_open, 256);
-	assert_int_equal(cfg->limits.max_half_open_per_source, 4);
+	assert_int_equal(cfg->limits.max_half_open, 1024);
+	assert_int_equal(cfg->limits.max_half_open_per_source, 32);
 	assert_ctrl(&cfg->control, 60, 8, 1000, 16000, 5, false);
 	assert_int_equal(cfg->n_lac_peers, 0);
 	assert_null(cfg->lac_peers);
