@@ -96,6 +96,7 @@ static void render_summary(const struct lts_ctl_view *v, uint64_t now_ms, struct
 		lts_json_u64(j, "calls_refused", s->calls_refused);
 		lts_json_u64(j, "loops_detected", s->loops_detected);
 		lts_json_u64(j, "failovers", s->failovers);
+		lts_json_u64(j, "info_dropped", s->info_dropped);
 		lts_json_obj_end(j);
 	}
 	if (v->cp) {
@@ -110,6 +111,8 @@ static void render_summary(const struct lts_ctl_view *v, uint64_t now_ms, struct
 		lts_json_u64(j, "sccrq_refused", k->sccrq_refused);
 		lts_json_u64(j, "tunnels_opened", k->tunnels_opened);
 		lts_json_u64(j, "sessions_opened", k->sessions_opened);
+		lts_json_u64(j, "half_open", v->cp->n_half_open);
+		lts_json_u64(j, "half_open_evicted", k->half_open_evicted);
 		lts_json_obj_end(j);
 	}
 	lts_json_obj_end(j);
