@@ -112,8 +112,9 @@ fuzz-test:
 e2e-test: all
 	$(Q)O=$(O) PYTHON=$(PYTHON) tests/run.sh e2e
 
+# san: the unit tests again under ASan + UBSan (tests/unit/san.mk, make san-test).
 test: all $(UNIT_BINS) $(TEST_TOOLS)
-	$(Q)O=$(O) PYTHON=$(PYTHON) tests/run.sh unit bpf fuzz e2e
+	$(Q)O=$(O) PYTHON=$(PYTHON) tests/run.sh unit san bpf fuzz e2e
 
 demo: all
 	$(Q)O=$(O) PYTHON=$(PYTHON) scripts/demo.sh
@@ -125,6 +126,9 @@ deps:
 # Suites and tools with their own rules (bench, fuzz, e2e helpers) keep them
 # in a fragment next to their sources.
 include $(sort $(wildcard tests/*/*.mk))
+
+# make install / uninstall, make deb, make man-lint (packaging.mk).
+include packaging.mk
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs the named suites (unit, bpf, fuzz, e2e) and prints one line per test
+# Runs the named suites (unit, san, bpf, fuzz, e2e) and prints one line per test
 # program, then the closing line "N passed, N failed, N skipped".
 # A program exiting 77 is skipped (e.g. a privileged suite when not root).
 set -u
@@ -33,6 +33,17 @@ for suite in "$@"; do
 	unit)
 		for t in "$O"/tests/unit/test_*; do
 			[ -x "$t" ] && run_one "unit/$(basename "$t")" "$t"
+		done ;;
+	san)
+		# The unit tests built with ASan + UBSan (tests/unit/san.mk): a
+		# sanitizer report, a leak included, aborts the program.
+		run_one san/build make --no-print-directory O="$O" san-build
+		for t in "$O"/san/tests/unit/test_*; do
+			[ -x "$t" ] || continue
+			run_one "san/$(basename "$t")" env \
+				ASAN_OPTIONS=detect_leaks=1:abort_on_error=1${ASAN_OPTIONS:+:$ASAN_OPTIONS} \
+				UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS} \
+				"$t"
 		done ;;
 	bpf)
 		run_one bpf/fixtures bash tests/bpf/run.sh

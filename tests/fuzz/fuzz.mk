@@ -1,15 +1,24 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # libFuzzer targets (included by the top Makefile). `make fuzz-smoke` builds
-# every target with clang's fuzzer and sanitizers and runs each for
-# FUZZ_SECONDS, starting from its committed seeds in tests/fuzz/corpus/<name>
-# (fuzz_<name>.c); new inputs go to $(O)/tests/fuzz/corpus-<name>, never into
-# the tree. Crash reproducers land in $(O)/tests/fuzz/.
-# `make fuzz-corpus` regenerates the committed seeds from our own encoder.
+# every target with clang's fuzzer and sanitizers and runs each for its time
+# (below), starting from its committed seeds in tests/fuzz/corpus/<name>
+# (fuzz_<name>.c) and with its dictionary tests/fuzz/<name>.dict if there is
+# one; new inputs go to $(O)/tests/fuzz/corpus-<name>, never into the tree.
+# Crash reproducers land in $(O)/tests/fuzz/.
+# `make fuzz-corpus` regenerates the committed seeds of decode and
+# ctrl_input from our own encoder; those of ctl_request and config are
+# written by hand.
 
-FUZZ_SECONDS ?= 60
 FUZZ_CLANG ?= clang
-FUZZ_TARGETS := fuzz_decode fuzz_ctrl_input
+FUZZ_TARGETS := fuzz_decode fuzz_ctrl_input fuzz_ctl_request fuzz_config
+# Seconds per target in the smoke run: FUZZ_SECONDS_<target>, else
+# FUZZ_SECONDS. The two parsers of operator input (a request line, a config
+# file) are small and run fast: half the time (30 s by default, 3 min in all).
+FUZZ_SECONDS ?= 60
+FUZZ_SECONDS_fuzz_ctl_request ?= $(shell expr $(FUZZ_SECONDS) / 2 \| 1)
+FUZZ_SECONDS_fuzz_config ?= $(shell expr $(FUZZ_SECONDS) / 2 \| 1)
+fuzz_seconds = $(or $(FUZZ_SECONDS_$(1)),$(FUZZ_SECONDS))
 # Library sources linked into every target (others may append theirs).
 FUZZ_LIB_SRCS := agent/l2tp/avp.c agent/l2tp/ctrl_msg.c
 FUZZ_LDLIBS := -lmd
@@ -27,6 +36,22 @@ $(O)/tests/fuzz/fuzz_ctrl_input: FUZZ_LIB_SRCS += $(FUZZ_CTRL_SRCS)
 $(O)/tests/fuzz/fuzz_ctrl_input: FUZZ_LDLIBS += $(LDLIBS)
 $(O)/tests/fuzz/fuzz_ctrl_input: $(FUZZ_CTRL_SRCS) $(wildcard config/*.h maps/*.h tests/lib/*.h)
 
+# fuzz_ctl_request renders answers over a hand-built view: the operator
+# socket and the JSON it speaks, and what the socket's module links against
+# (the control plane's objects and state names, the switch's operator
+# functions, the config).
+FUZZ_CTL_SRCS := agent/ctl_server.c agent/switch.c agent/lib/json.c agent/lib/fsutil.c \
+	$(FUZZ_CTRL_SRCS)
+$(O)/tests/fuzz/fuzz_ctl_request: FUZZ_LIB_SRCS += $(FUZZ_CTL_SRCS)
+$(O)/tests/fuzz/fuzz_ctl_request: FUZZ_LDLIBS += $(LDLIBS)
+$(O)/tests/fuzz/fuzz_ctl_request: $(FUZZ_CTL_SRCS) $(wildcard config/*.h maps/*.h)
+
+# fuzz_config is the YAML loader alone (config/, libyaml).
+FUZZ_CONFIG_SRCS := $(wildcard config/*.c)
+$(O)/tests/fuzz/fuzz_config: FUZZ_LIB_SRCS := $(FUZZ_CONFIG_SRCS)
+$(O)/tests/fuzz/fuzz_config: FUZZ_LDLIBS := -lyaml
+$(O)/tests/fuzz/fuzz_config: $(FUZZ_CONFIG_SRCS) $(wildcard config/*.h maps/*.h)
+
 .PHONY: fuzz-build fuzz-smoke fuzz-corpus
 
 $(O)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS) $(wildcard agent/*.h agent/*/*.h)
@@ -37,11 +62,13 @@ $(O)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS) $(wildcard agent/*.
 fuzz-build: $(FUZZ_BINS)
 
 fuzz-smoke: $(FUZZ_BINS)
-	$(Q)set -e; for t in $(FUZZ_TARGETS); do \
+	$(Q)set -e; for ts in $(foreach t,$(FUZZ_TARGETS),$(t):$(call fuzz_seconds,$(t))); do \
+		t=$${ts%%:*}; secs=$${ts#*:}; \
 		name=$${t#fuzz_}; work=$(O)/tests/fuzz/corpus-$$name; \
+		dict=tests/fuzz/$$name.dict; [ -f $$dict ] && dict=-dict=$$dict || dict=; \
 		mkdir -p $$work tests/fuzz/corpus/$$name; \
-		echo "  FUZZ     $$t for $(FUZZ_SECONDS)s"; \
-		$(O)/tests/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		echo "  FUZZ     $$t for $${secs}s"; \
+		$(O)/tests/fuzz/$$t -max_total_time=$$secs -print_final_stats=1 $$dict \
 			-artifact_prefix=$(O)/tests/fuzz/$$t- \
 			$$work tests/fuzz/corpus/$$name; \
 	done
