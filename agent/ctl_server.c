@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The operator socket: ltsd's state as JSON for ltsctl (see ctl_server.h).
+ * The operator socket: ltsd's state as JSON for ltsctl, and the operator's
+ * actions on it (see ctl_server.h).
  *
  * One request per connection; only root can connect (0600 socket in a 0700
  * directory, and SO_PEERCRED). ltsd is one thread: a blocking read or write
@@ -46,6 +47,12 @@ static void json_ip(struct lts_json *j, const char *key, const struct lts_ip *ip
 static uint64_t secs_since(uint64_t now_ms, uint64_t then_ms)
 {
 	return now_ms > then_ms ? (now_ms - then_ms) / 1000 : 0;
+}
+
+/* Whole seconds until then_ms, rounded up (a lockout of 0.2 s left is 1 s). */
+static uint64_t secs_until(uint64_t now_ms, uint64_t then_ms)
+{
+	return then_ms > now_ms ? (then_ms - now_ms + 999) / 1000 : 0;
 }
 
 static const char *role_name(enum lts_role r)
@@ -118,8 +125,11 @@ static void render_summary(const struct lts_ctl_view *v, uint64_t now_ms, struct
 	lts_json_obj_end(j);
 }
 
-static void render_xport(const struct lts_ctrl_xport_counters *k, struct lts_json *j)
+/* A tunnel's transport counters; with detail (show tunnel ID) all of them and its queue. */
+static void render_xport(const struct lts_ctrl_xport *x, struct lts_json *j, bool detail)
 {
+	const struct lts_ctrl_xport_counters *k = &x->ctr;
+
 	lts_json_obj_begin(j, "control");
 	lts_json_u64(j, "tx_msgs", k->tx_msgs);
 	lts_json_u64(j, "retransmits", k->retransmits);
@@ -134,6 +144,12 @@ static void render_xport(const struct lts_ctrl_xport_counters *k, struct lts_jso
 	lts_json_u64(j, "bad_nr", k->bad_nr);
 	lts_json_u64(j, "malformed", k->malformed);
 	lts_json_u64(j, "queue_full", k->queue_full);
+	if (detail) {
+		lts_json_u64(j, "ooo_dropped", k->ooo_dropped);
+		lts_json_u64(j, "ooo_pool_full", k->ooo_pool_full);
+		lts_json_u64(j, "ooo_released", k->ooo_released);
+		lts_json_u64(j, "pending", lts_ctrl_xport_pending(x));
+	}
 	lts_json_obj_end(j);
 }
 
@@ -168,6 +184,29 @@ static int sorted_tunnels(const struct lts_ctrl_plane *cp, const struct lts_tunn
 	return 0;
 }
 
+/* The members of a tunnel in "show tunnels"; detail adds the transport's whole state. */
+static void tunnel_members(const struct lts_ctl_view *v, uint64_t now_ms, struct lts_json *j,
+			   const struct lts_tunnel *t, bool detail)
+{
+	lts_json_u64(j, "id", t->id);
+	lts_json_u64(j, "peer_id", t->peer_id);
+	lts_json_str(j, "role", role_name(t->role));
+	lts_json_str(j, "state", lts_tun_state_name(t->state));
+	json_ip(j, "peer", &t->ep.peer);
+	lts_json_u64(j, "peer_port", t->ep.peer_port);
+	json_ip(j, "local", &t->ep.local);
+	lts_json_u64(j, "local_port", t->ep.local_port);
+	lts_json_str(j, "peer_hostname", t->peer_hostname[0] ? t->peer_hostname : NULL);
+	/* The configured peer: a LAC when we are its LNS, and the reverse. */
+	if (t->role == LTS_ROLE_LNS)
+		lts_json_str(j, "lac_peer", lac_peer_name(v->cfg, t->lac_idx));
+	else
+		lts_json_str(j, "lns_peer", lns_peer_name(v->cfg, t->lns_idx));
+	lts_json_u64(j, "sessions", t->n_sessions);
+	lts_json_u64(j, "uptime_s", secs_since(now_ms, t->created_ms));
+	render_xport(&t->xport, j, detail);
+}
+
 static int render_tunnels(const struct lts_ctl_view *v, uint64_t now_ms, struct lts_json *j)
 {
 	const struct lts_tunnel **arr;
@@ -179,26 +218,8 @@ static int render_tunnels(const struct lts_ctl_view *v, uint64_t now_ms, struct 
 		return err;
 	lts_json_arr_begin(j, "tunnels");
 	for (i = 0; i < n; i++) {
-		const struct lts_tunnel *t = arr[i];
-
 		lts_json_obj_begin(j, NULL);
-		lts_json_u64(j, "id", t->id);
-		lts_json_u64(j, "peer_id", t->peer_id);
-		lts_json_str(j, "role", role_name(t->role));
-		lts_json_str(j, "state", lts_tun_state_name(t->state));
-		json_ip(j, "peer", &t->ep.peer);
-		lts_json_u64(j, "peer_port", t->ep.peer_port);
-		json_ip(j, "local", &t->ep.local);
-		lts_json_u64(j, "local_port", t->ep.local_port);
-		lts_json_str(j, "peer_hostname", t->peer_hostname[0] ? t->peer_hostname : NULL);
-		/* The configured peer: a LAC when we are its LNS, and the reverse. */
-		if (t->role == LTS_ROLE_LNS)
-			lts_json_str(j, "lac_peer", lac_peer_name(v->cfg, t->lac_idx));
-		else
-			lts_json_str(j, "lns_peer", lns_peer_name(v->cfg, t->lns_idx));
-		lts_json_u64(j, "sessions", t->n_sessions);
-		lts_json_u64(j, "uptime_s", secs_since(now_ms, t->created_ms));
-		render_xport(&t->xport.ctr, j);
+		tunnel_members(v, now_ms, j, arr[i], false);
 		lts_json_obj_end(j);
 	}
 	lts_json_arr_end(j);
@@ -312,8 +333,9 @@ static void render_static(const struct lts_ctl_view *v, uint64_t now_ms, struct 
 	lts_json_obj_end(j);
 }
 
-static void render_call(const struct lts_ctl_view *v, uint64_t now_ms, struct lts_json *j,
-			const struct lts_call *c)
+/* A call's members in "show sessions" (and first in "show session"). */
+static void call_members(const struct lts_ctl_view *v, uint64_t now_ms, struct lts_json *j,
+			 const struct lts_call *c)
 {
 	const struct lts_session *legs[2] = { c->first, c->second };
 	uint64_t since = c->up_ms;
@@ -322,7 +344,6 @@ static void render_call(const struct lts_ctl_view *v, uint64_t now_ms, struct lt
 		since = c->first->created_ms;
 	else if (!c->installed)
 		since = c->second ? c->second->created_ms : now_ms;
-	lts_json_obj_begin(j, NULL);
 	lts_json_str(j, "rule", c->rule ? c->rule->name : NULL);
 	lts_json_str(j, "state", c->installed ? "up" : "setup");
 	lts_json_u64(j, "uptime_s", secs_since(now_ms, since));
@@ -342,16 +363,22 @@ static void render_call(const struct lts_ctl_view *v, uint64_t now_ms, struct lt
 		render_session_leg(v, j, "lns", legs[1]);
 		lts_json_null(j, "counters");
 	}
+}
+
+static void render_call(const struct lts_ctl_view *v, uint64_t now_ms, struct lts_json *j,
+			const struct lts_call *c)
+{
+	lts_json_obj_begin(j, NULL);
+	call_members(v, now_ms, j, c);
 	lts_json_obj_end(j);
 }
 
 /* A half-session the switch holds no call for (refused, or being torn down). */
-static void render_unswitched(const struct lts_ctl_view *v, uint64_t now_ms, struct lts_json *j,
-			      const struct lts_session *s)
+static void unswitched_members(const struct lts_ctl_view *v, uint64_t now_ms, struct lts_json *j,
+			       const struct lts_session *s)
 {
 	bool toward_lac = s->t->role == LTS_ROLE_LNS;
 
-	lts_json_obj_begin(j, NULL);
 	lts_json_null(j, "rule");
 	lts_json_str(j, "state", "unswitched");
 	lts_json_u64(j, "uptime_s", secs_since(now_ms, s->created_ms));
@@ -359,6 +386,13 @@ static void render_unswitched(const struct lts_ctl_view *v, uint64_t now_ms, str
 	render_session_leg(v, j, "lac", toward_lac ? s : NULL);
 	render_session_leg(v, j, "lns", toward_lac ? NULL : s);
 	lts_json_null(j, "counters");
+}
+
+static void render_unswitched(const struct lts_ctl_view *v, uint64_t now_ms, struct lts_json *j,
+			      const struct lts_session *s)
+{
+	lts_json_obj_begin(j, NULL);
+	unswitched_members(v, now_ms, j, s);
 	lts_json_obj_end(j);
 }
 
@@ -390,33 +424,847 @@ static int render_sessions(const struct lts_ctl_view *v, uint64_t now_ms, struct
 	return 0;
 }
 
-int lts_ctl_render(const struct lts_ctl_view *v, enum lts_ctl_req req, uint64_t now_ms,
-		   char **out, size_t *len)
+/* ------------------------------------------------------------ peers, rules */
+
+/* Live tunnels of each configured peer, from one walk over the control plane. */
+struct peer_count {
+	uint32_t tunnels;     /* not closing */
+	uint32_t established;
+	uint32_t half_open;
+};
+
+static int count_peer_tunnels(const struct lts_ctl_view *v, struct peer_count **lac,
+			      struct peer_count **lns)
 {
+	const struct lts_config *cfg = v->cfg;
+	const struct lts_tunnel *t;
+	struct peer_count *pc;
+
+	*lac = calloc(cfg->n_lac_peers ?: 1, sizeof(**lac));
+	*lns = calloc(cfg->n_lns_peers ?: 1, sizeof(**lns));
+	if (!*lac || !*lns) {
+		free(*lac);
+		free(*lns);
+		return -ENOMEM;
+	}
+	for (t = v->cp ? v->cp->all : NULL; t; t = t->next) {
+		if (t->state == LTS_TUN_CLOSING || t->state == LTS_TUN_DEAD)
+			continue;
+		if (t->role == LTS_ROLE_LNS && lac_peer_name(cfg, t->lac_idx))
+			pc = &(*lac)[t->lac_idx];
+		else if (t->role == LTS_ROLE_LAC && lns_peer_name(cfg, t->lns_idx))
+			pc = &(*lns)[t->lns_idx];
+		else
+			continue;
+		pc->tunnels++;
+		pc->established += t->state == LTS_TUN_ESTABLISHED;
+		pc->half_open += t->half_open;
+	}
+	return 0;
+}
+
+static const char *peer_state(const struct peer_count *pc, bool persistent)
+{
+	if (pc->established)
+		return "up";
+	if (pc->tunnels)
+		return "connecting";
+	return persistent ? "down" : "idle";
+}
+
+/* The lockout of lns_peers[idx] left, in s; null without a switch. */
+static void json_lockout(const struct lts_ctl_view *v, struct lts_json *j, const char *key,
+			 size_t idx, uint64_t now_ms)
+{
+	if (v->sw && v->sw->lockout_until)
+		lts_json_u64(j, key, secs_until(now_ms, v->sw->lockout_until[idx]));
+	else
+		lts_json_null(j, key);
+}
+
+static bool lac_drained(const struct lts_ctl_view *v, size_t idx)
+{
+	return v->cp && v->cp->lac && v->cp->lac[idx].drained;
+}
+
+static bool lns_drained(const struct lts_ctl_view *v, size_t idx)
+{
+	return v->cp && v->cp->lns && v->cp->lns[idx].drained;
+}
+
+static void json_prefix(struct lts_json *j, const char *key, const struct lts_prefix *p)
+{
+	char ip[INET6_ADDRSTRLEN], buf[INET6_ADDRSTRLEN + 8];
+	unsigned int host = p->ip.family == LTS_FAMILY_IPV6 ? 128 : 32;
+
+	lts_ip_str(&p->ip, ip, sizeof(ip));
+	if (p->len >= host)
+		snprintf(buf, sizeof(buf), "%s", ip);
+	else
+		snprintf(buf, sizeof(buf), "%s/%u", ip, p->len);
+	lts_json_str(j, key, buf);
+}
+
+static void render_lac_peer(const struct lts_ctl_view *v, struct lts_json *j, size_t i,
+			    const struct peer_count *pc)
+{
+	const struct lts_lac_peer *p = &v->cfg->lac_peers[i];
+
+	lts_json_obj_begin(j, NULL);
+	lts_json_str(j, "name", p->name);
+	lts_json_str(j, "kind", "lac");
+	json_prefix(j, "address", &p->match);
+	lts_json_str(j, "hostname", p->hostname[0] ? p->hostname : NULL);
+	lts_json_str(j, "state", peer_state(pc, false));
+	lts_json_bool(j, "drained", lac_drained(v, i));
+	lts_json_u64(j, "tunnels", pc->tunnels);
+	lts_json_u64(j, "tunnels_established", pc->established);
+	lts_json_u64(j, "tunnels_half_open", pc->half_open);
+	lts_json_u64(j, "sessions", v->cp && v->cp->lac ? v->cp->lac[i].n_sessions : 0);
+	lts_json_u64(j, "max_tunnels", p->max_tunnels);
+	lts_json_u64(j, "max_sessions", p->max_sessions);
+	lts_json_null(j, "lockout_s");
+	lts_json_null(j, "last_error");
+	lts_json_obj_end(j);
+}
+
+static void render_lns_peer(const struct lts_ctl_view *v, uint64_t now_ms, struct lts_json *j,
+			    size_t i, const struct peer_count *pc)
+{
+	const struct lts_lns_peer *p = &v->cfg->lns_peers[i];
+	const struct lts_switch_peer_error *e =
+		v->sw && v->sw->lns_error && v->sw->lns_error[i].at_ms ? &v->sw->lns_error[i] : NULL;
+
+	lts_json_obj_begin(j, NULL);
+	lts_json_str(j, "name", p->name);
+	lts_json_str(j, "kind", "lns");
+	json_ip(j, "address", &p->address);
+	lts_json_u64(j, "port", p->port);
+	lts_json_str(j, "tunnel", lts_tunnel_mode_name(p->tunnel));
+	lts_json_str(j, "state", peer_state(pc, p->tunnel == LTS_TUNNEL_PERSISTENT));
+	lts_json_bool(j, "drained", lns_drained(v, i));
+	lts_json_u64(j, "tunnels", pc->tunnels);
+	lts_json_u64(j, "tunnels_established", pc->established);
+	lts_json_u64(j, "tunnels_half_open", pc->half_open);
+	lts_json_u64(j, "sessions", v->cp && v->cp->lns ? v->cp->lns[i].n_sessions : 0);
+	lts_json_u64(j, "max_sessions", p->max_sessions);
+	json_lockout(v, j, "lockout_s", i, now_ms);
+	if (e) {
+		lts_json_obj_begin(j, "last_error");
+		lts_json_u64(j, "result", e->result);
+		lts_json_u64(j, "error", e->error);
+		lts_json_str(j, "message", e->message);
+		lts_json_u64(j, "age_s", secs_since(now_ms, e->at_ms));
+		lts_json_obj_end(j);
+	} else {
+		lts_json_null(j, "last_error");
+	}
+	lts_json_obj_end(j);
+}
+
+static int render_peers(const struct lts_ctl_view *v, uint64_t now_ms, struct lts_json *j)
+{
+	struct peer_count *lac, *lns;
+	size_t i;
+
+	if (count_peer_tunnels(v, &lac, &lns))
+		return -ENOMEM;
+	lts_json_arr_begin(j, "peers");
+	for (i = 0; i < v->cfg->n_lac_peers; i++)
+		render_lac_peer(v, j, i, &lac[i]);
+	for (i = 0; i < v->cfg->n_lns_peers; i++)
+		render_lns_peer(v, now_ms, j, i, &lns[i]);
+	lts_json_arr_end(j);
+	free(lac);
+	free(lns);
+	return 0;
+}
+
+/* What a rule matches on: only the keys it sets ({} for a catch-all). */
+static void rule_match(const struct lts_ctl_view *v, struct lts_json *j, const struct lts_rule *r)
+{
+	lts_json_obj_begin(j, "match");
+	if (r->realm[0])
+		lts_json_str(j, "realm", r->realm);
+	if (r->user[0])
+		lts_json_str(j, "user", r->user);
+	if (r->called_number[0])
+		lts_json_str(j, "called_number", r->called_number);
+	if (r->calling_number[0])
+		lts_json_str(j, "calling_number", r->calling_number);
+	if (r->lac_hostname[0])
+		lts_json_str(j, "lac_hostname", r->lac_hostname);
+	if (r->lac_peer_idx >= 0)
+		lts_json_str(j, "lac_peer", lac_peer_name(v->cfg, r->lac_peer_idx));
+	if (r->lns_peer_idx >= 0)
+		lts_json_str(j, "lns_peer", lns_peer_name(v->cfg, r->lns_peer_idx));
+	lts_json_obj_end(j);
+}
+
+static int render_rules(const struct lts_ctl_view *v, uint64_t now_ms, struct lts_json *j)
+{
+	const struct lts_config *cfg = v->cfg;
+	const struct lts_switch_rule_counters zero = { 0 };
+	uint64_t *active, *up;
+	const struct lts_call *c;
+	size_t i, k;
+
+	active = calloc(2 * (cfg->n_rules ?: 1), sizeof(*active));
+	if (!active)
+		return -ENOMEM;
+	up = active + (cfg->n_rules ?: 1);
+	for (c = v->sw ? v->sw->calls : NULL; c; c = c->next) {
+		if (!c->rule)
+			continue;
+		active[c->rule - cfg->rules]++;
+		up[c->rule - cfg->rules] += c->installed;
+	}
+	lts_json_arr_begin(j, "rules");
+	for (i = 0; i < cfg->n_rules; i++) {
+		const struct lts_rule *r = &cfg->rules[i];
+		const struct lts_switch_rule_counters *rc =
+			v->sw && v->sw->rule_ctr ? &v->sw->rule_ctr[i] : &zero;
+
+		lts_json_obj_begin(j, NULL);
+		lts_json_str(j, "name", r->name);
+		lts_json_str(j, "decided_at", r->at_iccn ? "iccn" : "icrq");
+		rule_match(v, j, r);
+		lts_json_arr_begin(j, "pool");
+		for (k = 0; k < r->n_pool; k++) {
+			const struct lts_rule_member *m = &r->pool[k];
+
+			lts_json_obj_begin(j, NULL);
+			lts_json_str(j, "lns", lns_peer_name(cfg, m->lns_idx));
+			lts_json_u64(j, "preference", m->preference);
+			lts_json_u64(j, "weight", m->weight);
+			lts_json_bool(j, "drained", lns_drained(v, m->lns_idx));
+			json_lockout(v, j, "lockout_s", m->lns_idx, now_ms);
+			lts_json_obj_end(j);
+		}
+		lts_json_arr_end(j);
+		lts_json_u64(j, "calls", active[i]);
+		lts_json_u64(j, "calls_up", up[i]);
+		lts_json_u64(j, "hits", rc->hits);
+		lts_json_u64(j, "switched", rc->switched);
+		lts_json_u64(j, "failures", rc->failures);
+		lts_json_u64(j, "failovers", rc->failovers);
+		lts_json_obj_end(j);
+	}
+	lts_json_arr_end(j);
+	free(active);
+	return 0;
+}
+
+/* ------------------------------------------------------------ stats */
+
+static void json_msg_types(struct lts_json *j, const char *key, const uint64_t *n)
+{
+	uint16_t type;
+
+	lts_json_obj_begin(j, key);
+	for (type = 1; type < LTS_CP_MSG_TYPES; type++)
+		if (lts_ctrl_type_known(type))
+			lts_json_u64(j, lts_ctrl_type_name(type), n[type]);
+	lts_json_u64(j, "other", n[0]);
+	lts_json_obj_end(j);
+}
+
+/*
+ * Result Codes seen, "R" or "2/E" (result 2, general error, by Error
+ * Code; the last slot is "2/15+"), only those seen at least once.
+ */
+static void json_results(struct lts_json *j, const char *key,
+			 const struct lts_cp_result_counters *c)
+{
+	char name[16];
+	size_t r, e;
+
+	lts_json_obj_begin(j, key);
+	for (r = 1; r <= LTS_CP_RESULTS; r++) {
+		size_t slot = r % LTS_CP_RESULTS; /* 0, "other", last */
+
+		if (!c->result[slot])
+			continue;
+		if (!slot) {
+			lts_json_u64(j, "other", c->result[slot]);
+			continue;
+		}
+		if (slot != 2) {
+			snprintf(name, sizeof(name), "%zu", slot);
+			lts_json_u64(j, name, c->result[slot]);
+			continue;
+		}
+		for (e = 0; e < LTS_CP_ERRORS; e++) {
+			if (!c->general[e])
+				continue;
+			snprintf(name, sizeof(name), "2/%zu%s", e, e == LTS_CP_ERRORS - 1 ? "+" : "");
+			lts_json_u64(j, name, c->general[e]);
+		}
+	}
+	lts_json_obj_end(j);
+}
+
+static void render_stats(const struct lts_ctl_view *v, uint64_t now_ms, struct lts_json *j)
+{
+	lts_json_obj_begin(j, "stats");
+	lts_json_u64(j, "uptime_s", secs_since(now_ms, v->started_ms));
+	if (v->cp) {
+		const struct lts_cp_msg_counters *m = &v->cp->msgs;
+		const struct lts_cp_counters *k = &v->cp->ctr;
+
+		lts_json_obj_begin(j, "messages");
+		json_msg_types(j, "rx", m->rx);
+		json_msg_types(j, "tx", m->tx);
+		lts_json_obj_end(j);
+		lts_json_obj_begin(j, "results");
+		json_results(j, "stopccn_rx", &m->stopccn_rx);
+		json_results(j, "stopccn_tx", &m->stopccn_tx);
+		json_results(j, "cdn_rx", &m->cdn_rx);
+		json_results(j, "cdn_tx", &m->cdn_tx);
+		lts_json_obj_end(j);
+		lts_json_obj_begin(j, "control");
+		lts_json_u64(j, "rx_packets", k->rx_packets);
+		lts_json_u64(j, "rx_malformed", k->rx_malformed);
+		lts_json_u64(j, "rx_no_tunnel", k->rx_no_tunnel);
+		lts_json_u64(j, "rx_wrong_peer", k->rx_wrong_peer);
+		lts_json_u64(j, "sccrq_rate_limited", k->sccrq_rate_limited);
+		lts_json_u64(j, "sccrq_refused", k->sccrq_refused);
+		lts_json_u64(j, "drain_refused", k->drain_refused);
+		lts_json_u64(j, "half_open", v->cp->n_half_open);
+		lts_json_u64(j, "half_open_evicted", k->half_open_evicted);
+		lts_json_u64(j, "tunnels_opened", k->tunnels_opened);
+		lts_json_u64(j, "sessions_opened", k->sessions_opened);
+		lts_json_obj_end(j);
+	} else {
+		lts_json_null(j, "messages");
+		lts_json_null(j, "results");
+		lts_json_null(j, "control");
+	}
+	if (v->sw) {
+		const struct lts_switch_counters *s = &v->sw->ctr;
+
+		lts_json_obj_begin(j, "switch");
+		lts_json_u64(j, "calls_switched", s->calls_switched);
+		lts_json_u64(j, "calls_refused", s->calls_refused);
+		lts_json_u64(j, "calls_cleared", s->calls_cleared);
+		lts_json_u64(j, "loops_detected", s->loops_detected);
+		lts_json_u64(j, "failovers", s->failovers);
+		lts_json_u64(j, "info_dropped", s->info_dropped);
+		/* setups/s = setups_10s / 10 (or _60s / 60) */
+		lts_json_u64(j, "setups_10s", lts_switch_setups(v->sw, now_ms, 10));
+		lts_json_u64(j, "setups_60s", lts_switch_setups(v->sw, now_ms, 60));
+		lts_json_obj_end(j);
+	} else {
+		lts_json_null(j, "switch");
+	}
+	if (v->reason_count) {
+		static const char *const names[] = {
+#define LTS_CTL_REASON_NAME(sym, name, help) name,
+			LTS_REASONS(LTS_CTL_REASON_NAME)
+#undef LTS_CTL_REASON_NAME
+		};
+		int r;
+
+		lts_json_obj_begin(j, "reasons");
+		for (r = 0; r < LTS_R_MAX; r++) {
+			int64_t n = v->reason_count(v->reason_ctx, (enum lts_reason)r);
+
+			if (n < 0)
+				lts_json_null(j, names[r]);
+			else
+				lts_json_u64(j, names[r], (uint64_t)n);
+		}
+		lts_json_obj_end(j);
+	} else {
+		lts_json_null(j, "reasons");
+	}
+	lts_json_obj_end(j);
+}
+
+/* ------------------------------------------------------------ one tunnel, one session */
+
+static struct lts_tunnel *find_tunnel(const struct lts_ctl_view *v, uint16_t id)
+{
+	struct lts_tunnel *t;
+
+	/* A walk, not cp->tunnels[]: the views are read by hand-built tests too. */
+	for (t = v->cp ? v->cp->all : NULL; t; t = t->next)
+		if (t->id == id)
+			return t;
+	return NULL;
+}
+
+static void render_tunnel(const struct lts_ctl_view *v, uint64_t now_ms, struct lts_json *j,
+			  const struct lts_tunnel *t)
+{
+	const struct lts_session *s;
+	bool drained = t->role == LTS_ROLE_LNS
+			       ? t->lac_idx >= 0 && (size_t)t->lac_idx < v->cfg->n_lac_peers &&
+					 lac_drained(v, t->lac_idx)
+			       : t->lns_idx >= 0 && (size_t)t->lns_idx < v->cfg->n_lns_peers &&
+					 lns_drained(v, t->lns_idx);
+
+	lts_json_obj_begin(j, "tunnel");
+	tunnel_members(v, now_ms, j, t, true);
+	lts_json_bool(j, "half_open", t->half_open);
+	lts_json_bool(j, "peer_drained", drained);
+	lts_json_arr_begin(j, "session_list");
+	for (s = t->sessions; s; s = s->next) {
+		const struct lts_call *c = s->user;
+		const struct lts_session *other = c ? (s == c->first ? c->second : c->first) : NULL;
+
+		lts_json_obj_begin(j, NULL);
+		lts_json_u64(j, "id", s->id);
+		lts_json_u64(j, "peer_id", s->peer_id);
+		lts_json_str(j, "state", lts_sess_state_name(s->state));
+		lts_json_u64(j, "uptime_s", secs_since(now_ms, s->created_ms));
+		lts_json_u64(j, "serial", s->serial);
+		lts_json_str(j, "call", c ? (c->installed ? "up" : "setup") : NULL);
+		lts_json_str(j, "rule", c && c->rule ? c->rule->name : NULL);
+		if (other) {
+			lts_json_obj_begin(j, "other_leg");
+			lts_json_u64(j, "tunnel_id", other->t->id);
+			lts_json_u64(j, "session_id", other->id);
+			lts_json_obj_end(j);
+		} else {
+			lts_json_null(j, "other_leg");
+		}
+		lts_json_obj_end(j);
+	}
+	lts_json_arr_end(j);
+	lts_json_obj_end(j);
+}
+
+/*
+ * The session a request names: by ID on either leg, in its tunnel if one is
+ * given. Session IDs are unique per tunnel only: the same ID in two tunnels
+ * is ambiguous, unless both are the legs of one call (then the LAC's leg).
+ */
+static int find_session(const struct lts_ctl_view *v, const struct lts_ctl_request *r,
+			struct lts_session **out, char *err, size_t cap)
+{
+	struct lts_session *s, *found = NULL;
+	uint16_t other_tid = 0;
+	struct lts_tunnel *t;
+	unsigned int n = 0;
+
+	for (t = v->cp ? v->cp->all : NULL; t; t = t->next) {
+		if (r->tunnel_id && t->id != r->tunnel_id)
+			continue;
+		for (s = t->sessions; s; s = s->next) {
+			if (s->id != r->session_id || s->state == LTS_SESS_DEAD)
+				continue;
+			if (found && s->user && s->user == found->user) {
+				if (s->t->role == LTS_ROLE_LNS)
+					found = s; /* the other leg of the same call */
+				continue;
+			}
+			if (!found)
+				found = s;
+			else if (!other_tid)
+				other_tid = t->id;
+			n++;
+		}
+	}
+	if (!n && r->tunnel_id)
+		snprintf(err, cap, "no session %u/%u (tunnel/session, our IDs)", r->tunnel_id,
+			 r->session_id);
+	else if (!n)
+		snprintf(err, cap, "no session %u (our session ID on either leg)", r->session_id);
+	else if (n > 1)
+		snprintf(err, cap, "session ID %u is in %u tunnels (%u, %u...): say TUNNEL/%u",
+			 r->session_id, n, found->t->id, other_tid, r->session_id);
+	else
+		*out = found;
+	return !n ? -ENOENT : n > 1 ? -EINVAL : 0;
+}
+
+static void json_avp_names(struct lts_json *j, const char *key, const uint64_t bits[2])
+{
+	char buf[16];
+	unsigned int type;
+
+	lts_json_arr_begin(j, key);
+	for (type = 0; type < 128; type++) {
+		const struct lts_avp_def *d;
+
+		if (!(bits[type / 64] & 1ull << (type % 64)))
+			continue;
+		d = lts_avp_def_find(LTS_AVP_VENDOR_IETF, type);
+		snprintf(buf, sizeof(buf), "type %u", type);
+		lts_json_str(j, NULL, d ? d->name : buf);
+	}
+	lts_json_arr_end(j);
+}
+
+static void render_session(const struct lts_ctl_view *v, uint64_t now_ms, struct lts_json *j,
+			   const struct lts_session *s)
+{
+	const struct lts_call *c = s->user;
+	const struct lts_session *lac_leg = c ? c->first : s->t->role == LTS_ROLE_LNS ? s : NULL;
+	struct lts_call_avps a;
+
+	lts_json_obj_begin(j, "session");
+	if (c)
+		call_members(v, now_ms, j, c);
+	else
+		unswitched_members(v, now_ms, j, s);
+	/* The leg the request named, and what only one call at a time is worth showing. */
+	lts_json_str(j, "named_leg", s->t->role == LTS_ROLE_LNS ? "lac" : "lns");
+	if (lac_leg)
+		lts_json_u64(j, "call_serial", lac_leg->serial);
+	else
+		lts_json_null(j, "call_serial");
+	if (c && c->rule && c->second && c->member < c->rule->n_pool)
+		lts_json_str(j, "lns_peer",
+			     lns_peer_name(v->cfg, c->rule->pool[c->member].lns_idx));
+	else
+		lts_json_null(j, "lns_peer");
+	if (c) {
+		lts_switch_call_avps(c, &a);
+		lts_json_obj_begin(j, "relayed_avps");
+		json_avp_names(j, "icrq", a.icrq);
+		json_avp_names(j, "iccn", a.iccn);
+		lts_json_u64(j, "icrq_vendor", a.icrq_vendor);
+		lts_json_u64(j, "iccn_vendor", a.iccn_vendor);
+		lts_json_obj_end(j);
+	} else {
+		lts_json_null(j, "relayed_avps");
+	}
+	lts_json_obj_end(j);
+}
+
+/* ------------------------------------------------------------ actions */
+
+/* An action's failure: the message for {"error": ...}, and its errno. */
+struct act_err {
+	char msg[160];
+};
+
+static int need_switch(const struct lts_ctl_view *v, struct act_err *e)
+{
+	if (v->cp && v->sw && v->cp->lac && v->cp->lns)
+		return 0;
+	snprintf(e->msg, sizeof(e->msg), "no control plane: this ltsd switches static sessions only");
+	return -ENOTSUP;
+}
+
+/* {"cleared": ...}: what went, with the codes sent (RFC 2661 4.4.2). */
+struct cleared {
+	uint16_t tunnels[64];  /* the first ones, for the answer */
+	size_t n_tunnels;
+	uint16_t session[2];   /* clear session: tunnel, session */
+	bool has_session;
+	uint64_t calls;
+};
+
+static void render_cleared(struct lts_json *j, const struct cleared *cl)
+{
+	char buf[16];
+	size_t i;
+
+	lts_json_obj_begin(j, "cleared");
+	lts_json_arr_begin(j, "tunnels");
+	for (i = 0; i < cl->n_tunnels && i < ARRAY_SIZE(cl->tunnels); i++)
+		lts_json_u64(j, NULL, cl->tunnels[i]);
+	lts_json_arr_end(j);
+	lts_json_u64(j, "n_tunnels", cl->n_tunnels);
+	lts_json_arr_begin(j, "sessions");
+	if (cl->has_session) {
+		snprintf(buf, sizeof(buf), "%u/%u", cl->session[0], cl->session[1]);
+		lts_json_str(j, NULL, buf);
+	}
+	lts_json_arr_end(j);
+	lts_json_u64(j, "calls", cl->calls);
+	lts_json_u64(j, "stopccn_result", LTS_STOPCCN_CLEAR);
+	lts_json_u64(j, "cdn_result", LTS_CDN_ADMIN);
+	lts_json_str(j, "message", LTS_CTL_CLEAR_MESSAGE);
+	lts_json_obj_end(j);
+}
+
+static int act_clear_session(const struct lts_ctl_view *v, const struct lts_ctl_request *r,
+			     uint64_t now_ms, struct lts_json *j, struct act_err *e)
+{
+	struct cleared cl = { .has_session = true };
+	struct lts_session *s = NULL;
+	int err;
+
+	err = need_switch(v, e) ?: find_session(v, r, &s, e->msg, sizeof(e->msg));
+	if (err)
+		return err;
+	cl.session[0] = s->t->id;
+	cl.session[1] = s->id;
+	cl.calls = s->user != NULL;
+	err = lts_switch_clear_session(v->sw, s, LTS_CTL_CLEAR_MESSAGE, now_ms);
+	if (err < 0) {
+		snprintf(e->msg, sizeof(e->msg), "session %u/%u is going already", cl.session[0],
+			 cl.session[1]);
+		return err;
+	}
+	render_cleared(j, &cl);
+	return 0;
+}
+
+static int clear_one_tunnel(const struct lts_ctl_view *v, struct lts_tunnel *t, uint64_t now_ms,
+			    struct cleared *cl)
+{
+	int n = lts_switch_clear_tunnel(v->sw, t, LTS_CTL_CLEAR_MESSAGE, now_ms);
+
+	if (n < 0)
+		return n;
+	if (cl->n_tunnels < ARRAY_SIZE(cl->tunnels))
+		cl->tunnels[cl->n_tunnels] = t->id;
+	cl->n_tunnels++;
+	cl->calls += n;
+	return 0;
+}
+
+static int act_clear_tunnel(const struct lts_ctl_view *v, const struct lts_ctl_request *r,
+			    uint64_t now_ms, struct lts_json *j, struct act_err *e)
+{
+	struct cleared cl = { 0 };
+	struct lts_tunnel *t;
+	int err;
+
+	err = need_switch(v, e);
+	if (err)
+		return err;
+	t = find_tunnel(v, r->tunnel_id);
+	if (!t) {
+		snprintf(e->msg, sizeof(e->msg), "no tunnel %u (our tunnel ID)", r->tunnel_id);
+		return -ENOENT;
+	}
+	err = clear_one_tunnel(v, t, now_ms, &cl);
+	if (err) {
+		snprintf(e->msg, sizeof(e->msg), "tunnel %u is closing already (%s)", t->id,
+			 lts_tun_state_name(t->state));
+		return err;
+	}
+	render_cleared(j, &cl);
+	return 0;
+}
+
+/* The peer a request names: its index and kind; -ENOENT or -EINVAL (in both lists). */
+static int find_peer(const struct lts_ctl_view *v, const struct lts_ctl_request *r,
+		     enum lts_ctl_peer_kind *kind, size_t *idx, struct act_err *e)
+{
+	const struct lts_config *cfg = v->cfg;
+	bool lac = false, lns = false;
+	size_t i, li = 0, ni = 0;
+
+	for (i = 0; i < cfg->n_lac_peers && r->kind != LTS_CTL_PEER_LNS; i++)
+		if (!strcmp(cfg->lac_peers[i].name, r->name)) {
+			lac = true;
+			li = i;
+		}
+	for (i = 0; i < cfg->n_lns_peers && r->kind != LTS_CTL_PEER_LAC; i++)
+		if (!strcmp(cfg->lns_peers[i].name, r->name)) {
+			lns = true;
+			ni = i;
+		}
+	if (lac && lns) {
+		snprintf(e->msg, sizeof(e->msg),
+			 "both a lac_peer and an lns_peer are named %.60s: say lac or lns", r->name);
+		return -EINVAL;
+	}
+	if (!lac && !lns) {
+		snprintf(e->msg, sizeof(e->msg), "no %s named %.60s",
+			 r->kind == LTS_CTL_PEER_LAC   ? "lac_peer"
+			 : r->kind == LTS_CTL_PEER_LNS ? "lns_peer"
+						       : "lac_peer or lns_peer",
+			 r->name);
+		return -ENOENT;
+	}
+	*kind = lac ? LTS_CTL_PEER_LAC : LTS_CTL_PEER_LNS;
+	*idx = lac ? li : ni;
+	return 0;
+}
+
+static bool tunnel_of_peer(const struct lts_tunnel *t, enum lts_ctl_peer_kind kind, size_t idx)
+{
+	return kind == LTS_CTL_PEER_LAC ? t->role == LTS_ROLE_LNS && t->lac_idx == (int)idx
+					: t->role == LTS_ROLE_LAC && t->lns_idx == (int)idx;
+}
+
+static int act_clear_peer(const struct lts_ctl_view *v, const struct lts_ctl_request *r,
+			  uint64_t now_ms, struct lts_json *j, struct act_err *e)
+{
+	enum lts_ctl_peer_kind kind;
+	struct cleared cl = { 0 };
+	struct lts_tunnel *t;
+	size_t idx;
+	int err;
+
+	err = need_switch(v, e) ?: find_peer(v, r, &kind, &idx, e);
+	if (err)
+		return err;
+	/* Closed tunnels stay listed until reaped: the walk stays valid. */
+	for (t = v->cp->all; t; t = t->next)
+		if (tunnel_of_peer(t, kind, idx) && t->state != LTS_TUN_CLOSING &&
+		    t->state != LTS_TUN_DEAD)
+			clear_one_tunnel(v, t, now_ms, &cl);
+	render_cleared(j, &cl);
+	return 0;
+}
+
+static int act_drain(const struct lts_ctl_view *v, const struct lts_ctl_request *r,
+		     struct lts_json *j, struct act_err *e)
+{
+	bool drained = r->cmd == LTS_CTL_CMD_DRAIN, changed;
+	enum lts_ctl_peer_kind kind;
+	struct lts_tunnel *t;
+	uint64_t n_tun = 0;
+	size_t idx;
+	int err;
+
+	err = need_switch(v, e) ?: find_peer(v, r, &kind, &idx, e);
+	if (err)
+		return err;
+	if (kind == LTS_CTL_PEER_LAC)
+		changed = lts_cp_drain_lac(v->cp, idx, drained);
+	else
+		changed = lts_cp_drain_lns(v->cp, idx, drained);
+	for (t = v->cp->all; t; t = t->next)
+		n_tun += tunnel_of_peer(t, kind, idx) && t->state != LTS_TUN_CLOSING &&
+			 t->state != LTS_TUN_DEAD;
+	lts_json_obj_begin(j, "drain");
+	lts_json_str(j, "peer", r->name);
+	lts_json_str(j, "kind", kind == LTS_CTL_PEER_LAC ? "lac" : "lns");
+	lts_json_bool(j, "drained", drained);
+	lts_json_bool(j, "changed", changed);
+	/* What stays: drain refuses new work only. */
+	lts_json_u64(j, "tunnels", n_tun);
+	lts_json_u64(j, "sessions", kind == LTS_CTL_PEER_LAC ? v->cp->lac[idx].n_sessions
+							     : v->cp->lns[idx].n_sessions);
+	lts_json_obj_end(j);
+	return 0;
+}
+
+static const char *const level_names[] = {
+	[LTS_LOG_ERR] = "err",
+	[LTS_LOG_WARN] = "warn",
+	[LTS_LOG_INFO] = "info",
+	[LTS_LOG_DEBUG] = "debug",
+};
+
+static void act_log_level(const struct lts_ctl_request *r, struct lts_json *j)
+{
+	enum lts_log_level was = lts_log_get_level();
+
+	/* Logged at the more verbose of the two levels, so that it shows. */
+	if (r->level < was)
+		pr_info("log level %s (was %s)", level_names[r->level], level_names[was]);
+	lts_log_set_level(r->level);
+	if (r->level >= was)
+		pr_info("log level %s (was %s)", level_names[r->level], level_names[was]);
+	lts_json_obj_begin(j, "log");
+	lts_json_str(j, "level", level_names[r->level]);
+	lts_json_str(j, "previous", level_names[was]);
+	lts_json_obj_end(j);
+}
+
+/* ------------------------------------------------------------ requests */
+
+bool lts_ctl_cmd_acts(enum lts_ctl_cmd cmd)
+{
+	return cmd >= LTS_CTL_CMD_CLEAR_SESSION && cmd < LTS_CTL_CMD_MAX;
+}
+
+int lts_ctl_execute(const struct lts_ctl_view *v, const struct lts_ctl_request *req,
+		    uint64_t now_ms, char **out, size_t *len)
+{
+	struct act_err e = { .msg = "" };
+	struct lts_session *s = NULL;
+	struct lts_tunnel *t;
 	struct lts_json j;
 	int err = 0;
 
+	*out = NULL;
 	lts_json_init(&j, true);
 	lts_json_obj_begin(&j, NULL);
-	switch (req) {
-	case LTS_CTL_SHOW_SUMMARY:
+	switch (req->cmd) {
+	case LTS_CTL_CMD_SHOW_SUMMARY:
 		render_summary(v, now_ms, &j);
 		break;
-	case LTS_CTL_SHOW_TUNNELS:
+	case LTS_CTL_CMD_SHOW_TUNNELS:
 		err = render_tunnels(v, now_ms, &j);
 		break;
-	case LTS_CTL_SHOW_SESSIONS:
+	case LTS_CTL_CMD_SHOW_SESSIONS:
 		err = render_sessions(v, now_ms, &j);
 		break;
+	case LTS_CTL_CMD_SHOW_PEERS:
+		err = render_peers(v, now_ms, &j);
+		break;
+	case LTS_CTL_CMD_SHOW_RULES:
+		err = render_rules(v, now_ms, &j);
+		break;
+	case LTS_CTL_CMD_SHOW_STATS:
+		render_stats(v, now_ms, &j);
+		break;
+	case LTS_CTL_CMD_SHOW_TUNNEL:
+		t = find_tunnel(v, req->tunnel_id);
+		if (t)
+			render_tunnel(v, now_ms, &j, t);
+		else
+			snprintf(e.msg, sizeof(e.msg), "no tunnel %u (our tunnel ID)", req->tunnel_id);
+		err = t ? 0 : -ENOENT;
+		break;
+	case LTS_CTL_CMD_SHOW_SESSION:
+		err = find_session(v, req, &s, e.msg, sizeof(e.msg));
+		if (!err)
+			render_session(v, now_ms, &j, s);
+		break;
+	case LTS_CTL_CMD_CLEAR_SESSION:
+		err = act_clear_session(v, req, now_ms, &j, &e);
+		break;
+	case LTS_CTL_CMD_CLEAR_TUNNEL:
+		err = act_clear_tunnel(v, req, now_ms, &j, &e);
+		break;
+	case LTS_CTL_CMD_CLEAR_PEER:
+		err = act_clear_peer(v, req, now_ms, &j, &e);
+		break;
+	case LTS_CTL_CMD_DRAIN:
+	case LTS_CTL_CMD_UNDRAIN:
+		err = act_drain(v, req, &j, &e);
+		break;
+	case LTS_CTL_CMD_LOG_LEVEL:
+		act_log_level(req, &j);
+		break;
 	default:
+		snprintf(e.msg, sizeof(e.msg), "unknown request");
 		err = -EINVAL;
 	}
 	lts_json_obj_end(&j);
 	if (err) {
 		lts_json_free(&j);
-		return err;
+		if (err == -ENOMEM)
+			return err;
+		if (!e.msg[0])
+			snprintf(e.msg, sizeof(e.msg), "%s", strerror(-err));
+		return lts_ctl_render_error(e.msg, out, len) ?: err;
 	}
 	return lts_json_finish(&j, out, len);
+}
+
+int lts_ctl_render(const struct lts_ctl_view *v, enum lts_ctl_req req, uint64_t now_ms,
+		   char **out, size_t *len)
+{
+	static const enum lts_ctl_cmd cmd[] = {
+		[LTS_CTL_SHOW_SUMMARY] = LTS_CTL_CMD_SHOW_SUMMARY,
+		[LTS_CTL_SHOW_TUNNELS] = LTS_CTL_CMD_SHOW_TUNNELS,
+		[LTS_CTL_SHOW_SESSIONS] = LTS_CTL_CMD_SHOW_SESSIONS,
+	};
+	struct lts_ctl_request r = { .cmd = LTS_CTL_CMD_MAX };
+	int err;
+
+	if ((unsigned int)req < ARRAY_SIZE(cmd))
+		r.cmd = cmd[req];
+	err = lts_ctl_execute(v, &r, now_ms, out, len);
+	if (err && err != -ENOMEM) {
+		free(*out);
+		*out = NULL;
+	}
+	return err;
 }
 
 int lts_ctl_render_error(const char *msg, char **out, size_t *len)
@@ -430,33 +1278,177 @@ int lts_ctl_render_error(const char *msg, char **out, size_t *len)
 	return lts_json_finish(&j, out, len);
 }
 
-int lts_ctl_parse_request(const char *line, enum lts_ctl_req *out)
+/* ------------------------------------------------------------ parsing */
+
+enum arg {
+	ARG_NONE,
+	ARG_TUNNEL,  /* ID */
+	ARG_SESSION, /* [TUNNEL/]SESSION */
+	ARG_PEER,    /* [lac|lns] NAME */
+	ARG_NAME,    /* NAME, of the kind the row says */
+	ARG_LEVEL,   /* err|warn|info|debug */
+};
+
+static const struct cmd_row {
+	const char *verb, *what;
+	enum lts_ctl_cmd cmd;
+	enum arg arg;
+	enum lts_ctl_peer_kind kind;
+	const char *usage; /* the error for a bad argument */
+} cmd_table[] = {
+	{ "show", "summary", LTS_CTL_CMD_SHOW_SUMMARY, ARG_NONE, 0, "show summary" },
+	{ "show", "tunnels", LTS_CTL_CMD_SHOW_TUNNELS, ARG_NONE, 0, "show tunnels" },
+	{ "show", "sessions", LTS_CTL_CMD_SHOW_SESSIONS, ARG_NONE, 0, "show sessions" },
+	{ "show", "peers", LTS_CTL_CMD_SHOW_PEERS, ARG_NONE, 0, "show peers" },
+	{ "show", "rules", LTS_CTL_CMD_SHOW_RULES, ARG_NONE, 0, "show rules" },
+	{ "show", "stats", LTS_CTL_CMD_SHOW_STATS, ARG_NONE, 0, "show stats" },
+	{ "show", "tunnel", LTS_CTL_CMD_SHOW_TUNNEL, ARG_TUNNEL, 0,
+	  "usage: show tunnel ID (our tunnel ID, 1-65535)" },
+	{ "show", "session", LTS_CTL_CMD_SHOW_SESSION, ARG_SESSION, 0,
+	  "usage: show session [TUNNEL/]SESSION (our IDs, 1-65535)" },
+	{ "clear", "session", LTS_CTL_CMD_CLEAR_SESSION, ARG_SESSION, 0,
+	  "usage: clear session [TUNNEL/]SESSION (our IDs, 1-65535)" },
+	{ "clear", "tunnel", LTS_CTL_CMD_CLEAR_TUNNEL, ARG_TUNNEL, 0,
+	  "usage: clear tunnel ID (our tunnel ID, 1-65535)" },
+	{ "clear", "peer", LTS_CTL_CMD_CLEAR_PEER, ARG_PEER, LTS_CTL_PEER_ANY,
+	  "usage: clear peer [lac|lns] NAME" },
+	{ "drain", "lac", LTS_CTL_CMD_DRAIN, ARG_NAME, LTS_CTL_PEER_LAC, "usage: drain lac NAME" },
+	{ "drain", "lns", LTS_CTL_CMD_DRAIN, ARG_NAME, LTS_CTL_PEER_LNS, "usage: drain lns NAME" },
+	{ "undrain", "lac", LTS_CTL_CMD_UNDRAIN, ARG_NAME, LTS_CTL_PEER_LAC,
+	  "usage: undrain lac NAME" },
+	{ "undrain", "lns", LTS_CTL_CMD_UNDRAIN, ARG_NAME, LTS_CTL_PEER_LNS,
+	  "usage: undrain lns NAME" },
+	{ "log", "level", LTS_CTL_CMD_LOG_LEVEL, ARG_LEVEL, 0,
+	  "usage: log level err|warn|info|debug" },
+};
+
+static const char unknown_msg[] =
+	"unknown request (expected: show summary|tunnels|sessions|peers|rules|stats, "
+	"show tunnel ID, show session [TUNNEL/]SESSION, clear session|tunnel|peer ..., "
+	"drain|undrain lac|lns NAME, log level LEVEL)";
+
+/* A decimal ID, 1-65535: digits only, no sign, no blanks. */
+static bool parse_id(const char *s, size_t len, uint16_t *out)
 {
-	static const struct {
-		const char *what;
-		enum lts_ctl_req req;
-	} reqs[] = {
-		{ "summary", LTS_CTL_SHOW_SUMMARY },
-		{ "tunnels", LTS_CTL_SHOW_TUNNELS },
-		{ "sessions", LTS_CTL_SHOW_SESSIONS },
-	};
-	char buf[LTS_CTL_REQ_MAX + 1], *verb, *what, *save;
+	unsigned long v = 0;
 	size_t i;
 
+	if (!len || len > 5)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (!v || v > UINT16_MAX)
+		return false;
+	*out = (uint16_t)v;
+	return true;
+}
+
+static bool parse_arg(const struct cmd_row *row, char **w, size_t n, struct lts_ctl_request *r)
+{
+	static const struct {
+		const char *name;
+		enum lts_log_level level;
+	} levels[] = {
+		{ "err", LTS_LOG_ERR },   { "error", LTS_LOG_ERR }, { "warn", LTS_LOG_WARN },
+		{ "warning", LTS_LOG_WARN }, { "info", LTS_LOG_INFO }, { "debug", LTS_LOG_DEBUG },
+	};
+	const char *slash;
+	size_t i;
+
+	switch (row->arg) {
+	case ARG_NONE:
+		return n == 0;
+	case ARG_TUNNEL:
+		return n == 1 && parse_id(w[0], strlen(w[0]), &r->tunnel_id);
+	case ARG_SESSION:
+		if (n != 1)
+			return false;
+		slash = strchr(w[0], '/');
+		if (!slash)
+			return parse_id(w[0], strlen(w[0]), &r->session_id);
+		return parse_id(w[0], (size_t)(slash - w[0]), &r->tunnel_id) &&
+		       parse_id(slash + 1, strlen(slash + 1), &r->session_id);
+	case ARG_PEER:
+		if (n == 2 && !strcmp(w[0], "lac"))
+			r->kind = LTS_CTL_PEER_LAC;
+		else if (n == 2 && !strcmp(w[0], "lns"))
+			r->kind = LTS_CTL_PEER_LNS;
+		else if (n != 1)
+			return false;
+		w += n - 1;
+		/* fall through */
+	case ARG_NAME:
+		if ((row->arg == ARG_NAME && n != 1) || strlen(w[0]) >= sizeof(r->name))
+			return false;
+		snprintf(r->name, sizeof(r->name), "%s", w[0]);
+		return true;
+	case ARG_LEVEL:
+		for (i = 0; n == 1 && i < ARRAY_SIZE(levels); i++) {
+			if (!strcmp(w[0], levels[i].name)) {
+				r->level = levels[i].level;
+				return true;
+			}
+		}
+		return false;
+	}
+	return false;
+}
+
+int lts_ctl_parse(const char *line, struct lts_ctl_request *out, const char **why)
+{
+	char buf[LTS_CTL_REQ_MAX + 1], *w[8], *save; /* a command takes 4 words at most */
+	struct lts_ctl_request r;
+	size_t i, n = 0;
+
+	if (why)
+		*why = unknown_msg;
 	if (strlen(line) > LTS_CTL_REQ_MAX)
 		return -EINVAL;
 	snprintf(buf, sizeof(buf), "%s", line);
-	verb = strtok_r(buf, " \t\r\n", &save);
-	what = verb ? strtok_r(NULL, " \t\r\n", &save) : NULL;
-	if (!verb || !what || strtok_r(NULL, " \t\r\n", &save) || strcmp(verb, "show"))
-		return -EINVAL;
-	for (i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
-		if (!strcmp(what, reqs[i].what)) {
-			*out = reqs[i].req;
-			return 0;
+	for (w[n] = strtok_r(buf, " \t\r\n", &save); w[n]; w[n] = strtok_r(NULL, " \t\r\n", &save))
+		if (++n == ARRAY_SIZE(w))
+			return -EINVAL;
+	for (i = 0; n >= 2 && i < ARRAY_SIZE(cmd_table); i++) {
+		const struct cmd_row *row = &cmd_table[i];
+
+		if (strcmp(w[0], row->verb) || strcmp(w[1], row->what))
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.cmd = row->cmd;
+		r.kind = row->kind;
+		if (!parse_arg(row, w + 2, n - 2, &r)) {
+			if (why)
+				*why = row->usage;
+			return -EINVAL;
 		}
+		*out = r;
+		return 0;
 	}
 	return -EINVAL;
+}
+
+int lts_ctl_parse_request(const char *line, enum lts_ctl_req *out)
+{
+	struct lts_ctl_request r;
+
+	if (lts_ctl_parse(line, &r, NULL))
+		return -EINVAL;
+	switch (r.cmd) {
+	case LTS_CTL_CMD_SHOW_SUMMARY:
+		*out = LTS_CTL_SHOW_SUMMARY;
+		return 0;
+	case LTS_CTL_CMD_SHOW_TUNNELS:
+		*out = LTS_CTL_SHOW_TUNNELS;
+		return 0;
+	case LTS_CTL_CMD_SHOW_SESSIONS:
+		*out = LTS_CTL_SHOW_SESSIONS;
+		return 0;
+	default:
+		return -EINVAL;
+	}
 }
 
 /* ------------------------------------------------------------ socket */
@@ -707,25 +1699,31 @@ static int client_answer_error(struct lts_ctl_client *c, const char *msg, uint64
 	return err;
 }
 
-/* The request line is in: render what it asks for. 0, or -ENOMEM: nothing to send. */
+/* The request line is in: carry it out. 0, or -ENOMEM: nothing to send. */
 static int client_respond(struct lts_ctl_server *srv, struct lts_ctl_client *c, uint64_t now_ms)
 {
-	enum lts_ctl_req what;
+	char shown[LTS_LOG_PEER_STR_BUF];
+	struct lts_ctl_request req;
+	const char *why;
 	size_t len;
 	char *doc;
 	int err;
 
-	if (lts_ctl_parse_request(c->req, &what)) {
+	if (lts_ctl_parse(c->req, &req, &why)) {
 		srv->ctr.bad_requests++;
-		return client_answer_error(
-			c, "unknown request (expected: show summary|tunnels|sessions)", now_ms);
+		return client_answer_error(c, why, now_ms);
 	}
-	err = lts_ctl_render(&srv->view, what, now_ms, &doc, &len);
-	if (err) {
-		pr_warn("control socket: cannot answer \"%s\": %s", c->req, strerror(-err));
+	/* Who changed what: the operator's actions are in the log with the client's pid. */
+	if (lts_ctl_cmd_acts(req.cmd))
+		pr_info("control socket: pid %d: %s", (int)c->pid,
+			lts_log_peer_str(c->req, shown, sizeof(shown)));
+	err = lts_ctl_execute(&srv->view, &req, now_ms, &doc, &len);
+	if (err == -ENOMEM) {
+		pr_warn("control socket: cannot answer \"%s\": %s",
+			lts_log_peer_str(c->req, shown, sizeof(shown)), strerror(-err));
 		return client_answer_error(c, strerror(-err), now_ms);
 	}
-	client_answer(c, doc, len, true, now_ms);
+	client_answer(c, doc, len, !err, now_ms);
 	return 0;
 }
 

@@ -2,12 +2,30 @@
 /*
  * The operator socket (switch.control_socket): a UNIX stream socket only
  * root can use. A client sends one request line, ltsd answers with one JSON
- * document and closes:
+ * document and closes. Views (docs/ltsctl.md describes every field):
  *
- *   "show summary\n"   {"summary": {...}}
- *   "show tunnels\n"   {"tunnels": [...]}
- *   "show sessions\n"  {"sessions": [...]}
- *   anything else      {"error": "..."}
+ *   "show summary\n"            {"summary": {...}}
+ *   "show tunnels\n"            {"tunnels": [...]}
+ *   "show sessions\n"           {"sessions": [...]}
+ *   "show peers\n"              {"peers": [...]}
+ *   "show rules\n"              {"rules": [...]}
+ *   "show stats\n"              {"stats": {...}}
+ *   "show tunnel ID\n"          {"tunnel": {...}}
+ *   "show session [TID/]SID\n"  {"session": {...}}
+ *
+ * and actions, each one line too:
+ *
+ *   "clear session [TID/]SID\n", "clear tunnel ID\n", "clear peer [lac|lns] NAME\n"
+ *                               {"cleared": {...}}
+ *   "drain lac|lns NAME\n", "undrain lac|lns NAME\n"
+ *                               {"drain": {...}}
+ *   "log level err|warn|info|debug\n"
+ *                               {"log": {...}}
+ *
+ * Anything else, or a request that cannot be carried out (no such tunnel),
+ * is answered {"error": "..."}. IDs are ours (what ltsd assigned): a
+ * session is its ID on either leg, with the tunnel's in front where the
+ * same session ID exists in two tunnels.
  *
  * Connections are served side by side and never waited for: the request
  * must arrive within LTS_CTL_RECV_TIMEOUT_MS of the connection and the answer
@@ -18,9 +36,10 @@
  * so idle connections never keep it out), or, when every slot is sending an
  * answer, is told {"error": "...busy..."} and closed at once.
  *
- * The module reads the control plane, the switch and the configuration; it
- * never touches a BPF map: the counters come through lts_dp_ops.
- * docs/ltsctl.md describes every field.
+ * The module reads the control plane, the switch and the configuration,
+ * and acts on them only through their own operator functions
+ * (lts_switch_clear_*, lts_cp_drain_*); it never touches a BPF map: the
+ * counters come through lts_dp_ops and the view's reason_count hook.
  */
 #ifndef LTS_CTL_SERVER_H
 #define LTS_CTL_SERVER_H
@@ -30,8 +49,10 @@
 #include <sys/types.h>
 #include "dp/dp_ops.h"
 #include "l2tp/ctrl_plane.h"
+#include "lib/log.h"
 #include "lts_config.h"
 #include "lts_maps.h"
+#include "lts_reasons.h"
 #include "switch.h"
 
 #define LTS_CTL_PROTO_VERSION 1
@@ -43,31 +64,93 @@
 #define LTS_CTL_BUSY_LOG_MS 10000  /* at most one "busy" warning per period */
 #define LTS_CTL_NO_DEADLINE UINT64_MAX
 
-/* What the server shows; every pointer is borrowed. */
+/*
+ * What the server shows and acts on; every pointer is borrowed. The control
+ * plane and the switch are read for the views and changed by the actions
+ * (clear, drain), from the daemon's one thread.
+ */
 struct lts_ctl_view {
 	const struct lts_config *cfg;
-	const struct lts_ctrl_plane *cp; /* NULL: no control plane */
-	const struct lts_switch *sw;     /* NULL: no switch */
+	struct lts_ctrl_plane *cp;       /* NULL: no control plane */
+	struct lts_switch *sw;           /* NULL: no switch */
 	struct lts_dp_ops dp;            /* counters; unset stats hooks read as zero */
 	uint64_t started_ms;             /* ltsd start (static sessions' uptime) */
+	/* XDP verdict counter of r summed over CPUs, or a negative errno; NULL: not shown. */
+	int64_t (*reason_count)(void *ctx, enum lts_reason r);
+	void *reason_ctx;
 };
 
+/* Every request (ctl_server.h above, docs/ltsctl.md "Protocol"). */
+enum lts_ctl_cmd {
+	LTS_CTL_CMD_SHOW_SUMMARY,
+	LTS_CTL_CMD_SHOW_TUNNELS,
+	LTS_CTL_CMD_SHOW_SESSIONS,
+	LTS_CTL_CMD_SHOW_PEERS,
+	LTS_CTL_CMD_SHOW_RULES,
+	LTS_CTL_CMD_SHOW_STATS,
+	LTS_CTL_CMD_SHOW_TUNNEL,   /* tunnel_id */
+	LTS_CTL_CMD_SHOW_SESSION,  /* [tunnel_id,] session_id */
+	LTS_CTL_CMD_CLEAR_SESSION, /* [tunnel_id,] session_id */
+	LTS_CTL_CMD_CLEAR_TUNNEL,  /* tunnel_id */
+	LTS_CTL_CMD_CLEAR_PEER,    /* kind (any, lac, lns), name */
+	LTS_CTL_CMD_DRAIN,         /* kind (lac, lns), name */
+	LTS_CTL_CMD_UNDRAIN,       /* kind (lac, lns), name */
+	LTS_CTL_CMD_LOG_LEVEL,     /* level */
+	LTS_CTL_CMD_MAX
+};
+
+enum lts_ctl_peer_kind {
+	LTS_CTL_PEER_ANY,          /* clear peer NAME: whichever list has it */
+	LTS_CTL_PEER_LAC,          /* lac_peers */
+	LTS_CTL_PEER_LNS,          /* lns_peers */
+};
+
+struct lts_ctl_request {
+	enum lts_ctl_cmd cmd;
+	uint16_t tunnel_id;        /* 0: any tunnel (a session by its ID alone) */
+	uint16_t session_id;
+	enum lts_ctl_peer_kind kind;
+	char name[LTS_CFG_NAME_MAX];
+	enum lts_log_level level;
+};
+
+/* What an action says in its Result Codes (StopCCN 1, CDN 3: RFC 2661 4.4.2). */
+#define LTS_CTL_CLEAR_MESSAGE "cleared by operator"
+
+/*
+ * A request line: words separated by blanks, at most LTS_CTL_REQ_MAX bytes.
+ * 0, or -EINVAL with *why (if why) saying what was expected.
+ */
+int lts_ctl_parse(const char *line, struct lts_ctl_request *out, const char **why);
+/*
+ * Carry out req at now_ms (the clock of created_ms, up_ms and the control
+ * plane's now_ms): *out is a malloc()ed, NUL-terminated JSON document of
+ * *len bytes, the view or what the action did. A request that cannot be
+ * carried out (no such tunnel, peer or session; no control plane) returns
+ * -ENOENT, -EALREADY, -EINVAL or -ENOTSUP with *out an {"error": ...}
+ * document saying why. -ENOMEM: nothing in *out.
+ */
+int lts_ctl_execute(const struct lts_ctl_view *v, const struct lts_ctl_request *req,
+		    uint64_t now_ms, char **out, size_t *len);
+/* {"error": msg}, same conventions. */
+int lts_ctl_render_error(const char *msg, char **out, size_t *len);
+/* Does req change anything (logged with the client's pid)? */
+bool lts_ctl_cmd_acts(enum lts_ctl_cmd cmd);
+
+/*
+ * The read-only views of the first version of the protocol, as they were:
+ * lts_ctl_parse_request() takes "show summary|tunnels|sessions" only, and
+ * lts_ctl_render(v, req, ...) equals lts_ctl_execute() of that view.
+ */
 enum lts_ctl_req {
 	LTS_CTL_SHOW_SUMMARY,
 	LTS_CTL_SHOW_TUNNELS,
 	LTS_CTL_SHOW_SESSIONS,
 };
 
-/* "show tunnels" etc., words separated by blanks: 0 or -EINVAL. */
 int lts_ctl_parse_request(const char *line, enum lts_ctl_req *out);
-/*
- * The answer to req at now_ms (the clock of created_ms and up_ms): *out is a
- * malloc()ed, NUL-terminated JSON document of *len bytes. 0 or -ENOMEM.
- */
 int lts_ctl_render(const struct lts_ctl_view *v, enum lts_ctl_req req, uint64_t now_ms,
 		   char **out, size_t *len);
-/* {"error": msg}, same conventions. */
-int lts_ctl_render_error(const char *msg, char **out, size_t *len);
 
 struct lts_ctl_counters {
 	uint64_t answered;

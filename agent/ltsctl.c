@@ -1,18 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ltsctl: the operator's view of a running ltsd, through its control socket
- * (switch.control_socket). One request, one JSON answer (agent/ctl_server.h);
- * printed as is with --json, else as aligned tables. docs/ltsctl.md.
+ * ltsctl: the operator's view of a running ltsd, and the operator's hand on
+ * it, through its control socket (switch.control_socket). One request line,
+ * one JSON answer (agent/ctl_server.h); printed as is with --json, else as
+ * aligned tables or one line saying what was done. docs/ltsctl.md.
+ *
+ * ltsctl knows the shape of each command (for usage errors and the bash
+ * completion); ltsd is the judge of the rest (which IDs and peers exist).
  *
  * Exit status: 0 success, 1 ltsd unreachable or answering an error, 2 usage.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -22,14 +29,34 @@
 #define LTSCTL_DEFAULT_SOCKET "/run/lts/ltsd.sock"
 #define LTSCTL_TIMEOUT_S 10
 #define LTSCTL_MAX_ANSWER (256u << 20)
+#define LTSCTL_REQ_MAX 128 /* LTS_CTL_REQ_MAX: ltsd refuses longer lines */
+
+static const char usage_text[] =
+	"usage: ltsctl [-s SOCKET] [--json] COMMAND\n"
+	"views:\n"
+	"  show summary|tunnels|sessions|peers|rules|stats\n"
+	"  show tunnel ID                   one tunnel, its transport and its sessions\n"
+	"  show session [TUNNEL/]SESSION    one call, both legs side by side\n"
+	"  watch [-i SECONDS] [-n COUNT] [TOP]\n"
+	"                                   the busiest sessions, packets and bits per second\n"
+	"actions:\n"
+	"  clear session [TUNNEL/]SESSION   CDN 3 on both legs of the call\n"
+	"  clear tunnel ID                  StopCCN 1; CDN 3 on the other leg of its calls\n"
+	"  clear peer [lac|lns] NAME        clear every tunnel of a configured peer\n"
+	"  drain lac|lns NAME               refuse new tunnels and calls from a LAC (2/7),\n"
+	"                                   place no new call on an LNS; the rest stays\n"
+	"  undrain lac|lns NAME\n"
+	"  log level err|warn|info|debug\n"
+	"IDs are ltsd's own (the first of each ours/peer's pair in show sessions).\n"
+	"options:\n"
+	"  -s, --socket SOCKET  ltsd's control socket (default $LTS_CONTROL_SOCKET,\n"
+	"                       else " LTSCTL_DEFAULT_SOCKET ")\n"
+	"  -j, --json           print ltsd's JSON answer as is\n"
+	"  -h, --help           this text\n";
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ltsctl [-s SOCKET] [--json] show tunnels|sessions|summary\n"
-		   "  -s, --socket SOCKET  ltsd's control socket (default $LTS_CONTROL_SOCKET,\n"
-		   "                       else " LTSCTL_DEFAULT_SOCKET ")\n"
-		   "  -j, --json           print ltsd's JSON answer as is\n"
-		   "  -h, --help           this text\n");
+	fputs(usage_text, f);
 }
 
 __attribute__((format(printf, 1, 2)))
@@ -132,6 +159,8 @@ fail:
 
 /* ------------------------------------------------------------ tables */
 
+#define TABLE_COLS_MAX 32
+
 struct table {
 	size_t ncols, nrows, cap;
 	const char *const *hdr;
@@ -139,9 +168,9 @@ struct table {
 	char **cells;       /* nrows * ncols, owned */
 };
 
-static int table_add(struct table *t, ...)
+/* One row of t->ncols cells (NULL: "-"). */
+static int table_addv(struct table *t, const char *const *cells)
 {
-	va_list ap;
 	size_t c;
 
 	if (t->nrows == t->cap) {
@@ -153,18 +182,26 @@ static int table_add(struct table *t, ...)
 		t->cells = nc;
 		t->cap = cap;
 	}
-	va_start(ap, t);
-	for (c = 0; c < t->ncols; c++) {
-		const char *s = va_arg(ap, const char *);
-
-		t->cells[t->nrows * t->ncols + c] = strdup(s ? s : "-");
-	}
-	va_end(ap);
+	for (c = 0; c < t->ncols; c++)
+		t->cells[t->nrows * t->ncols + c] = strdup(cells[c] ? cells[c] : "-");
 	t->nrows++; /* even when incomplete: table_free() frees what is there */
 	for (c = 0; c < t->ncols; c++)
 		if (!t->cells[(t->nrows - 1) * t->ncols + c])
 			return -ENOMEM;
 	return 0;
+}
+
+static int table_add(struct table *t, ...)
+{
+	const char *cells[TABLE_COLS_MAX];
+	va_list ap;
+	size_t c;
+
+	va_start(ap, t);
+	for (c = 0; c < t->ncols; c++)
+		cells[c] = va_arg(ap, const char *);
+	va_end(ap);
+	return table_addv(t, cells);
 }
 
 /* What a peer sent is shown, but never as terminal control sequences. */
@@ -177,7 +214,7 @@ static void sanitize(char *s)
 
 static void table_print(struct table *t)
 {
-	size_t w[32] = { 0 }, r, c, len;
+	size_t w[TABLE_COLS_MAX] = { 0 }, r, c, len;
 
 	for (c = 0; c < t->ncols; c++)
 		w[c] = strlen(t->hdr[c]);
@@ -214,6 +251,20 @@ static void table_free(struct table *t)
 	free(t->cells);
 }
 
+/* Print (or say "out of memory"), free; the exit status of a view. */
+static int table_done(struct table *t, int err, const char *empty)
+{
+	if (err) {
+		err_msg("out of memory");
+	} else {
+		table_print(t);
+		if (!t->nrows && empty)
+			printf("%s\n", empty);
+	}
+	table_free(t);
+	return err ? 1 : 0;
+}
+
 /* ------------------------------------------------------------ fields */
 
 /* A scalar member as text; NULL (shown as "-") when missing or null. */
@@ -230,13 +281,23 @@ static const char *field(const struct lts_json_val *o, const char *key)
 	return "?";
 }
 
-static const char *duration(const struct lts_json_val *o, const char *key, char *buf,
-			    size_t len)
+static uint64_t u64_of(const struct lts_json_val *o, const char *key)
 {
-	uint64_t s;
+	uint64_t v = 0;
 
-	if (lts_json_get_u64(o, key, &s))
-		return NULL;
+	lts_json_get_u64(o, key, &v);
+	return v;
+}
+
+static bool bool_of(const struct lts_json_val *o, const char *key)
+{
+	const struct lts_json_val *v = lts_json_get(o, key);
+
+	return v && v->type == LTS_JSON_BOOL && v->b;
+}
+
+static const char *secs_text(uint64_t s, char *buf, size_t len)
+{
 	if (s < 60)
 		snprintf(buf, len, "%us", (unsigned int)s);
 	else if (s < 3600)
@@ -248,6 +309,16 @@ static const char *duration(const struct lts_json_val *o, const char *key, char 
 		snprintf(buf, len, "%llud%02uh", (unsigned long long)(s / 86400),
 			 (unsigned int)(s / 3600 % 24));
 	return buf;
+}
+
+static const char *duration(const struct lts_json_val *o, const char *key, char *buf,
+			    size_t len)
+{
+	uint64_t s;
+
+	if (lts_json_get_u64(o, key, &s))
+		return NULL;
+	return secs_text(s, buf, len);
 }
 
 /* "addr:port", "[v6]:port"; NULL when the address is unknown. */
@@ -274,6 +345,20 @@ static const char *id_pair(const struct lts_json_val *o, const char *ours, const
 	return buf;
 }
 
+/* The member of doc the view answers with, of the type expected; NULL: said so. */
+static const struct lts_json_val *member(const struct lts_json_val *doc, const char *key,
+					 enum lts_json_type type)
+{
+	const struct lts_json_val *v = lts_json_get(doc, key);
+
+	if (!v || v->type != type) {
+		err_msg("unexpected answer: no \"%s\" %s", key,
+			type == LTS_JSON_ARR ? "array" : "object");
+		return NULL;
+	}
+	return v;
+}
+
 /* ------------------------------------------------------------ views */
 
 static int show_tunnels(const struct lts_json_val *doc)
@@ -281,15 +366,13 @@ static int show_tunnels(const struct lts_json_val *doc)
 	static const char *const hdr[] = { "ID",   "PEER-ID",  "ROLE",  "STATE", "PEER",
 					   "LOCAL", "HOSTNAME", "CONFIG", "SESS", "UPTIME",
 					   "RETX", "HELLO-TX" };
-	const struct lts_json_val *arr = lts_json_get(doc, "tunnels"), *t;
+	const struct lts_json_val *arr = member(doc, "tunnels", LTS_JSON_ARR), *t;
 	struct table tab = { .ncols = 12, .hdr = hdr,
 			     .right = 1u << 0 | 1u << 1 | 1u << 8 | 1u << 9 | 1u << 10 | 1u << 11 };
 	int err = 0;
 
-	if (!arr || arr->type != LTS_JSON_ARR) {
-		err_msg("unexpected answer: no \"tunnels\" array");
+	if (!arr)
 		return 1;
-	}
 	for (t = arr->child; t && !err; t = t->next) {
 		const struct lts_json_val *ctl = lts_json_get(t, "control");
 		char peer[64], local[64], conf[80], up[32];
@@ -309,15 +392,7 @@ static int show_tunnels(const struct lts_json_val *doc)
 				duration(t, "uptime_s", up, sizeof(up)), field(ctl, "retransmits"),
 				field(ctl, "hello_tx"));
 	}
-	if (err) {
-		err_msg("out of memory");
-	} else {
-		table_print(&tab);
-		if (!tab.nrows)
-			printf("(no tunnels)\n");
-	}
-	table_free(&tab);
-	return err ? 1 : 0;
+	return table_done(&tab, err, "(no tunnels)");
 }
 
 static const char *session_state(const struct lts_json_val *s, char *buf, size_t len)
@@ -338,15 +413,13 @@ static int show_sessions(const struct lts_json_val *doc)
 					   "LAC-TUN",  "LAC-SES",  "LNS-PEER", "LNS-TUN",
 					   "LNS-SES",  "LAC>LNS-PKTS", "LAC>LNS-BYTES",
 					   "LNS>LAC-PKTS", "LNS>LAC-BYTES" };
-	const struct lts_json_val *arr = lts_json_get(doc, "sessions"), *s;
+	const struct lts_json_val *arr = member(doc, "sessions", LTS_JSON_ARR), *s;
 	struct table tab = { .ncols = 13, .hdr = hdr,
 			     .right = 1u << 2 | 1u << 9 | 1u << 10 | 1u << 11 | 1u << 12 };
 	int err = 0;
 
-	if (!arr || arr->type != LTS_JSON_ARR) {
-		err_msg("unexpected answer: no \"sessions\" array");
+	if (!arr)
 		return 1;
-	}
 	for (s = arr->child; s && !err; s = s->next) {
 		const struct lts_json_val *a = lts_json_get(s, "lac"), *b = lts_json_get(s, "lns");
 		const struct lts_json_val *cnt = lts_json_get(s, "counters");
@@ -364,30 +437,41 @@ static int show_sessions(const struct lts_json_val *doc)
 				field(ab, "packets"), field(ab, "bytes"), field(ba, "packets"),
 				field(ba, "bytes"));
 	}
-	if (err) {
-		err_msg("out of memory");
-	} else {
-		table_print(&tab);
-		if (!tab.nrows)
-			printf("(no sessions)\n");
-	}
-	table_free(&tab);
-	return err ? 1 : 0;
+	return table_done(&tab, err, "(no sessions)");
 }
 
-/* Every scalar of the summary, nested members as "parent.member". */
-static int flatten(struct table *t, const struct lts_json_val *o, const char *prefix)
+/*
+ * Every scalar of o, nested members as "parent.member"; arrays of scalars
+ * joined by commas; skip: members not to show (NULL-terminated).
+ */
+static int flatten(struct table *t, const struct lts_json_val *o, const char *prefix,
+		   const char *const *skip)
 {
-	const struct lts_json_val *c;
-	char name[128];
+	const struct lts_json_val *c, *e;
+	const char *const *k;
+	char name[128], list[512];
+	size_t used;
 	int err = 0;
 
 	for (c = o->child; c && !err; c = c->next) {
+		for (k = skip; k && *k && strcmp(*k, c->key); k++)
+			;
+		if (k && *k)
+			continue;
 		snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "." : "", c->key);
-		if (c->type == LTS_JSON_OBJ)
-			err = flatten(t, c, name);
-		else if (c->type != LTS_JSON_ARR)
+		if (c->type == LTS_JSON_OBJ) {
+			err = flatten(t, c, name, NULL);
+		} else if (c->type == LTS_JSON_ARR) {
+			used = 0;
+			list[0] = '\0';
+			for (e = c->child; e && used < sizeof(list); e = e->next)
+				if (e->type == LTS_JSON_STR || e->type == LTS_JSON_NUM)
+					used += snprintf(list + used, sizeof(list) - used, "%s%s",
+							 used ? "," : "", e->str);
+			err = table_add(t, name, list[0] ? list : NULL);
+		} else {
 			err = table_add(t, name, field(o, c->key));
+		}
 	}
 	return err;
 }
@@ -395,59 +479,501 @@ static int flatten(struct table *t, const struct lts_json_val *o, const char *pr
 static int show_summary(const struct lts_json_val *doc)
 {
 	static const char *const hdr[] = { "FIELD", "VALUE" };
-	const struct lts_json_val *sum = lts_json_get(doc, "summary");
+	const struct lts_json_val *sum = member(doc, "summary", LTS_JSON_OBJ);
 	struct table tab = { .ncols = 2, .hdr = hdr };
-	int err;
 
-	if (!sum || sum->type != LTS_JSON_OBJ) {
-		err_msg("unexpected answer: no \"summary\" object");
+	if (!sum)
 		return 1;
-	}
-	err = flatten(&tab, sum, "");
-	if (err)
-		err_msg("out of memory");
-	else
-		table_print(&tab);
-	table_free(&tab);
-	return err ? 1 : 0;
+	return table_done(&tab, flatten(&tab, sum, "", NULL), NULL);
 }
 
-/* ------------------------------------------------------------ main */
-
-int main(int argc, char **argv)
+static int show_peers(const struct lts_json_val *doc)
 {
-	static const struct option longopts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	const char *path = getenv("LTS_CONTROL_SOCKET"), *what;
-	struct lts_json_val *doc;
-	char req[64], perr[128], *answer;
-	size_t len;
-	int opt, json = 0, rc;
+	static const char *const hdr[] = { "KIND",    "NAME",     "ADDRESS", "STATE",
+					   "DRAINED", "TUNNELS",  "SESS",    "LOCKOUT",
+					   "LAST-ERROR" };
+	const struct lts_json_val *arr = member(doc, "peers", LTS_JSON_ARR), *p;
+	struct table tab = { .ncols = 9, .hdr = hdr, .right = 1u << 5 | 1u << 6 | 1u << 7 };
+	int err = 0;
 
-	if (!path || !*path)
-		path = LTSCTL_DEFAULT_SOCKET;
-	while ((opt = getopt_long(argc, argv, "s:jh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 's': path = optarg; break;
-		case 'j': json = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+	if (!arr)
+		return 1;
+	for (p = arr->child; p && !err; p = p->next) {
+		const struct lts_json_val *e = lts_json_get(p, "last_error");
+		char addr[80], tun[32], lock[32], last[160], age[32];
+		const char *port = field(p, "port");
+
+		snprintf(addr, sizeof(addr), "%s%s%s", field(p, "address") ?: "-",
+			 port ? ":" : "", port ? port : "");
+		snprintf(tun, sizeof(tun), "%llu/%llu",
+			 (unsigned long long)u64_of(p, "tunnels_established"),
+			 (unsigned long long)u64_of(p, "tunnels"));
+		if (e && e->type == LTS_JSON_OBJ)
+			snprintf(last, sizeof(last), "%s/%s %s (%s ago)", field(e, "result") ?: "?",
+				 field(e, "error") ?: "?", field(e, "message") ?: "",
+				 duration(e, "age_s", age, sizeof(age)) ?: "?");
+		err = table_add(&tab, field(p, "kind"), field(p, "name"), addr, field(p, "state"),
+				bool_of(p, "drained") ? "yes" : "no", tun, field(p, "sessions"),
+				duration(p, "lockout_s", lock, sizeof(lock)),
+				e && e->type == LTS_JSON_OBJ ? last : NULL);
+	}
+	return table_done(&tab, err, "(no peers configured)");
+}
+
+/* "key=value,..." of a rule's match ("*": everything). */
+static const char *rule_match(const struct lts_json_val *m, char *buf, size_t len)
+{
+	const struct lts_json_val *c;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (c = m ? m->child : NULL; c && used < len; c = c->next)
+		used += snprintf(buf + used, len - used, "%s%s=%s", used ? "," : "", c->key,
+				 c->type == LTS_JSON_STR ? c->str : "?");
+	return buf[0] ? buf : "*";
+}
+
+/* "lns:preference[drained][locked:Ns],..." of a rule's pool. */
+static const char *rule_pool(const struct lts_json_val *pool, char *buf, size_t len)
+{
+	const struct lts_json_val *m;
+	size_t used = 0;
+	uint64_t lock;
+
+	buf[0] = '\0';
+	for (m = pool ? pool->child : NULL; m && used < len; m = m->next) {
+		lock = u64_of(m, "lockout_s");
+		used += snprintf(buf + used, len - used, "%s%s:%s%s", used ? "," : "",
+				 field(m, "lns") ?: "?", field(m, "preference") ?: "?",
+				 bool_of(m, "drained") ? "[drained]" : "");
+		if (lock && used < len)
+			used += snprintf(buf + used, len - used, "[locked:%llus]",
+					 (unsigned long long)lock);
+	}
+	return buf;
+}
+
+static int show_rules(const struct lts_json_val *doc)
+{
+	static const char *const hdr[] = { "RULE",  "AT",   "MATCH",    "POOL",   "CALLS",
+					   "HITS",  "SWITCHED", "FAILED", "FAILOVERS" };
+	const struct lts_json_val *arr = member(doc, "rules", LTS_JSON_ARR), *r;
+	struct table tab = { .ncols = 9, .hdr = hdr,
+			     .right = 1u << 4 | 1u << 5 | 1u << 6 | 1u << 7 | 1u << 8 };
+	int err = 0;
+
+	if (!arr)
+		return 1;
+	for (r = arr->child; r && !err; r = r->next) {
+		char match[256], pool[512];
+
+		err = table_add(&tab, field(r, "name"), field(r, "decided_at"),
+				rule_match(lts_json_get(r, "match"), match, sizeof(match)),
+				rule_pool(lts_json_get(r, "pool"), pool, sizeof(pool)),
+				field(r, "calls"), field(r, "hits"), field(r, "switched"),
+				field(r, "failures"), field(r, "failovers"));
+	}
+	return table_done(&tab, err, "(no rules configured)");
+}
+
+static int show_tunnel(const struct lts_json_val *doc)
+{
+	static const char *const fhdr[] = { "FIELD", "VALUE" };
+	static const char *const shdr[] = { "SESS", "PEER-SESS", "STATE", "UPTIME",
+					    "CALL", "RULE", "OTHER-LEG" };
+	static const char *const skip[] = { "session_list", NULL };
+	const struct lts_json_val *t = member(doc, "tunnel", LTS_JSON_OBJ), *s;
+	struct table f = { .ncols = 2, .hdr = fhdr };
+	struct table st = { .ncols = 7, .hdr = shdr, .right = 1u << 0 | 1u << 1 | 1u << 3 };
+	int err;
+
+	if (!t)
+		return 1;
+	err = table_done(&f, flatten(&f, t, "", skip), NULL);
+	if (err)
+		return err;
+	putchar('\n');
+	s = lts_json_get(t, "session_list");
+	for (s = s ? s->child : NULL; s && !err; s = s->next) {
+		const struct lts_json_val *o = lts_json_get(s, "other_leg");
+		char up[32], other[32];
+
+		if (o && o->type == LTS_JSON_OBJ)
+			snprintf(other, sizeof(other), "%s/%s", field(o, "tunnel_id") ?: "?",
+				 field(o, "session_id") ?: "?");
+		err = table_add(&st, field(s, "id"), field(s, "peer_id"), field(s, "state"),
+				duration(s, "uptime_s", up, sizeof(up)), field(s, "call"),
+				field(s, "rule"), o && o->type == LTS_JSON_OBJ ? other : NULL);
+	}
+	return table_done(&st, err, "(no sessions)");
+}
+
+/* One direction's "packets bytes" of a counters object, as two cells. */
+static void dir_cells(const struct lts_json_val *o, const char *dir, const char **pk,
+		      const char **by)
+{
+	const struct lts_json_val *d = lts_json_get(o, dir);
+
+	*pk = field(d, "packets");
+	*by = field(d, "bytes");
+}
+
+static void print_avps(const char *msg, const struct lts_json_val *avps, const char *vendor_key)
+{
+	const struct lts_json_val *a = lts_json_get(avps, msg), *e;
+	char line[1024];
+	size_t used = 0;
+	uint64_t vendor = u64_of(avps, vendor_key);
+
+	line[0] = '\0';
+	for (e = a ? a->child : NULL; e && used < sizeof(line); e = e->next)
+		if (e->type == LTS_JSON_STR)
+			used += snprintf(line + used, sizeof(line) - used, "%s%s", used ? ", " : "",
+					 e->str);
+	if (vendor && used < sizeof(line))
+		snprintf(line + used, sizeof(line) - used, "%s%llu vendor AVP%s", used ? ", " : "",
+			 (unsigned long long)vendor, vendor == 1 ? "" : "s");
+	sanitize(line);
+	printf("relayed in %s: %s\n", !strcmp(msg, "icrq") ? "ICRQ" : "ICCN",
+	       line[0] ? line : "-");
+}
+
+/* One call, its two legs side by side, its counters per path and direction. */
+static int show_session(const struct lts_json_val *doc)
+{
+	static const char *const hhdr[] = { "RULE", "STATE", "UPTIME", "STATS-IDX",
+					    "CALL-SERIAL", "LNS-PEER" };
+	static const char *const lhdr[] = { "LEG", "PEER", "LOCAL", "TUNNEL", "SESSION",
+					    "STATE", "PEER-NAME" };
+	static const char *const chdr[] = { "PATH", "LAC>LNS-PKTS", "LAC>LNS-BYTES",
+					    "LNS>LAC-PKTS", "LNS>LAC-BYTES" };
+	static const char *const legs[] = { "lac", "lns" };
+	static const char *const paths[] = { "fast", "slow", NULL };
+	const struct lts_json_val *s = member(doc, "session", LTS_JSON_OBJ), *cnt, *avps;
+	struct table h = { .ncols = 6, .hdr = hhdr, .right = 1u << 2 | 1u << 3 | 1u << 4 };
+	struct table l = { .ncols = 7, .hdr = lhdr };
+	struct table c = { .ncols = 5, .hdr = chdr, .right = 0x1e };
+	char state[96], up[32];
+	int err, i;
+
+	if (!s)
+		return 1;
+	err = table_add(&h, field(s, "rule"), session_state(s, state, sizeof(state)),
+			duration(s, "uptime_s", up, sizeof(up)), field(s, "stats_idx"),
+			field(s, "call_serial"), field(s, "lns_peer"));
+	if (table_done(&h, err, NULL))
+		return 1;
+	putchar('\n');
+	for (i = 0, err = 0; i < 2 && !err; i++) {
+		const struct lts_json_val *g = lts_json_get(s, legs[i]);
+		char peer[64], local[64], tun[16], ses[16];
+
+		if (!g || g->type != LTS_JSON_OBJ) {
+			err = table_add(&l, legs[i], NULL, NULL, NULL, NULL, NULL, NULL);
+			continue;
+		}
+		err = table_add(&l, legs[i], endpoint(g, "peer", "peer_port", peer, sizeof(peer)),
+				endpoint(g, "local", "local_port", local, sizeof(local)),
+				id_pair(g, "tunnel_id", "peer_tunnel_id", tun, sizeof(tun)),
+				id_pair(g, "session_id", "peer_session_id", ses, sizeof(ses)),
+				field(g, "state"), field(g, "peer_name"));
+	}
+	if (table_done(&l, err, NULL))
+		return 1;
+	cnt = lts_json_get(s, "counters");
+	if (cnt && cnt->type == LTS_JSON_OBJ) {
+		putchar('\n');
+		for (i = 0, err = 0; i < 3 && !err; i++) {
+			const struct lts_json_val *o = paths[i] ? lts_json_get(cnt, paths[i]) : cnt;
+			const char *cell[5] = { paths[i] ? paths[i] : "total" };
+
+			dir_cells(o, "lac_to_lns", &cell[1], &cell[2]);
+			dir_cells(o, "lns_to_lac", &cell[3], &cell[4]);
+			err = table_addv(&c, cell);
+		}
+		if (table_done(&c, err, NULL))
+			return 1;
+	} else {
+		table_free(&c);
+		printf("\n(no counters: the pair is not installed)\n");
+	}
+	avps = lts_json_get(s, "relayed_avps");
+	if (avps && avps->type == LTS_JSON_OBJ) {
+		putchar('\n');
+		print_avps("icrq", avps, "icrq_vendor");
+		print_avps("iccn", avps, "iccn_vendor");
+	}
+	return 0;
+}
+
+/* "CDN 2/10" etc.: the union of the keys of rx and tx, in ltsd's order. */
+static int add_results(struct table *t, const char *what, const struct lts_json_val *rx,
+		       const struct lts_json_val *tx)
+{
+	const struct lts_json_val *sets[2] = { rx, tx }, *c;
+	char name[32];
+	int i, err = 0;
+
+	for (i = 0; i < 2 && !err; i++) {
+		for (c = sets[i] ? sets[i]->child : NULL; c && !err; c = c->next) {
+			if (i == 1 && rx && lts_json_get(rx, c->key))
+				continue; /* listed with rx */
+			snprintf(name, sizeof(name), "%s %s", what, c->key);
+			err = table_add(t, name, field(rx, c->key) ?: "0", field(tx, c->key) ?: "0");
 		}
 	}
-	if (argc - optind != 2 || strcmp(argv[optind], "show")) {
+	return err;
+}
+
+static int show_stats(const struct lts_json_val *doc)
+{
+	static const char *const mhdr[] = { "MESSAGE", "RX", "TX" };
+	static const char *const rhdr[] = { "RESULT", "RX", "TX" };
+	static const char *const fhdr[] = { "FIELD", "VALUE" };
+	static const char *const skip[] = { "messages", "results", NULL };
+	const struct lts_json_val *st = member(doc, "stats", LTS_JSON_OBJ), *m, *rx, *tx, *r, *sw;
+	struct table mt = { .ncols = 3, .hdr = mhdr, .right = 6 };
+	struct table rt = { .ncols = 3, .hdr = rhdr, .right = 6 };
+	struct table ft = { .ncols = 2, .hdr = fhdr };
+	char rate[64];
+	int err = 0;
+
+	if (!st)
+		return 1;
+	m = lts_json_get(st, "messages");
+	rx = lts_json_get(m, "rx");
+	tx = lts_json_get(m, "tx");
+	for (m = rx && rx->type == LTS_JSON_OBJ ? rx->child : NULL; m && !err; m = m->next)
+		err = table_add(&mt, m->key, field(rx, m->key), field(tx, m->key));
+	if (mt.nrows || err) {
+		if (table_done(&mt, err, NULL))
+			return 1;
+		putchar('\n');
+	} else {
+		table_free(&mt);
+	}
+	r = lts_json_get(st, "results");
+	if (r && r->type == LTS_JSON_OBJ) {
+		err = add_results(&rt, "StopCCN", lts_json_get(r, "stopccn_rx"),
+				  lts_json_get(r, "stopccn_tx"));
+		err = err ?: add_results(&rt, "CDN", lts_json_get(r, "cdn_rx"),
+					 lts_json_get(r, "cdn_tx"));
+		if (table_done(&rt, err, "(no StopCCN or CDN yet)"))
+			return 1;
+		putchar('\n');
+	} else {
+		table_free(&rt);
+	}
+	err = flatten(&ft, st, "", skip);
+	sw = lts_json_get(st, "switch");
+	if (!err && sw && sw->type == LTS_JSON_OBJ) {
+		snprintf(rate, sizeof(rate), "%.1f / %.2f",
+			 (double)u64_of(sw, "setups_10s") / 10, (double)u64_of(sw, "setups_60s") / 60);
+		err = table_add(&ft, "switch.setups_per_s (10 s / 60 s)", rate);
+	}
+	return table_done(&ft, err, NULL);
+}
+
+/* ------------------------------------------------------------ actions */
+
+static int show_cleared(const struct lts_json_val *doc)
+{
+	const struct lts_json_val *c = member(doc, "cleared", LTS_JSON_OBJ), *e;
+	uint64_t n_tun, calls;
+	char list[512];
+	size_t used = 0;
+
+	if (!c)
+		return 1;
+	n_tun = u64_of(c, "n_tunnels");
+	calls = u64_of(c, "calls");
+	list[0] = '\0';
+	e = lts_json_get(c, "sessions");
+	if (e && e->child) {
+		printf("cleared session %s: %s CDN %s \"%s\"\n", e->child->str ?: "?",
+		       calls ? "both legs of its call got" : "it got",
+		       field(c, "cdn_result") ?: "?", field(c, "message") ?: "");
+		return 0;
+	}
+	for (e = lts_json_get(c, "tunnels"), e = e ? e->child : NULL; e && used < sizeof(list);
+	     e = e->next)
+		used += snprintf(list + used, sizeof(list) - used, "%s%s", used ? " " : "",
+				 e->str);
+	if (!n_tun) {
+		printf("nothing to clear: no tunnel up\n");
+		return 0;
+	}
+	printf("cleared %llu tunnel%s (%s%s): StopCCN %s \"%s\"; %llu call%s cleared on the other "
+	       "leg: CDN %s\n",
+	       (unsigned long long)n_tun, n_tun == 1 ? "" : "s", list,
+	       n_tun > 64 ? " ..." : "", field(c, "stopccn_result") ?: "?",
+	       field(c, "message") ?: "", (unsigned long long)calls, calls == 1 ? "" : "s",
+	       field(c, "cdn_result") ?: "?");
+	return 0;
+}
+
+static int show_drain(const struct lts_json_val *doc)
+{
+	const struct lts_json_val *d = member(doc, "drain", LTS_JSON_OBJ);
+	bool drained, changed;
+
+	if (!d)
+		return 1;
+	drained = bool_of(d, "drained");
+	changed = bool_of(d, "changed");
+	printf("%s_peer %s %s%s%s; %s tunnels and %s sessions stay\n", field(d, "kind") ?: "?",
+	       field(d, "peer") ?: "?",
+	       changed ? "" : "already ", drained ? "drained" : "not drained",
+	       !drained ? "" : !strcmp(field(d, "kind") ?: "", "lac")
+			       ? " (new tunnels and calls get 2/7 \"try another\")"
+			       : " (no new calls placed on it)",
+	       field(d, "tunnels") ?: "?", field(d, "sessions") ?: "?");
+	return 0;
+}
+
+static int show_log(const struct lts_json_val *doc)
+{
+	const struct lts_json_val *l = member(doc, "log", LTS_JSON_OBJ);
+
+	if (!l)
+		return 1;
+	printf("log level %s (was %s)\n", field(l, "level") ?: "?", field(l, "previous") ?: "?");
+	return 0;
+}
+
+/* ------------------------------------------------------------ commands */
+
+enum arg_kind {
+	ARG_NONE,
+	ARG_ID,      /* 1-65535 */
+	ARG_SESSION, /* [TUNNEL/]SESSION */
+	ARG_PEER,    /* [lac|lns] NAME */
+	ARG_NAME,
+	ARG_LEVEL,
+};
+
+/* The commands ltsd takes (ctl_server.c's table), and how each answer is shown. */
+static const struct command {
+	const char *verb, *what;
+	enum arg_kind arg;
+	int (*show)(const struct lts_json_val *doc);
+} commands[] = {
+	{ "show", "summary", ARG_NONE, show_summary },
+	{ "show", "tunnels", ARG_NONE, show_tunnels },
+	{ "show", "sessions", ARG_NONE, show_sessions },
+	{ "show", "peers", ARG_NONE, show_peers },
+	{ "show", "rules", ARG_NONE, show_rules },
+	{ "show", "stats", ARG_NONE, show_stats },
+	{ "show", "tunnel", ARG_ID, show_tunnel },
+	{ "show", "session", ARG_SESSION, show_session },
+	{ "clear", "session", ARG_SESSION, show_cleared },
+	{ "clear", "tunnel", ARG_ID, show_cleared },
+	{ "clear", "peer", ARG_PEER, show_cleared },
+	{ "drain", "lac", ARG_NAME, show_drain },
+	{ "drain", "lns", ARG_NAME, show_drain },
+	{ "undrain", "lac", ARG_NAME, show_drain },
+	{ "undrain", "lns", ARG_NAME, show_drain },
+	{ "log", "level", ARG_LEVEL, show_log },
+};
+
+static bool is_id(const char *s, size_t len)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (!len || len > 5)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	return v >= 1 && v <= 65535;
+}
+
+/* A word ltsd would read as one word. */
+static bool is_word(const char *s)
+{
+	return *s && !strpbrk(s, " \t\r\n");
+}
+
+static bool args_ok(enum arg_kind k, char **a, int n)
+{
+	const char *slash;
+
+	switch (k) {
+	case ARG_NONE:
+		return n == 0;
+	case ARG_ID:
+		return n == 1 && is_id(a[0], strlen(a[0]));
+	case ARG_SESSION:
+		if (n != 1)
+			return false;
+		slash = strchr(a[0], '/');
+		return slash ? is_id(a[0], (size_t)(slash - a[0])) &&
+				       is_id(slash + 1, strlen(slash + 1))
+			     : is_id(a[0], strlen(a[0]));
+	case ARG_PEER:
+		if (n == 2)
+			return (!strcmp(a[0], "lac") || !strcmp(a[0], "lns")) && is_word(a[1]);
+		return n == 1 && is_word(a[0]);
+	case ARG_NAME:
+		return n == 1 && is_word(a[0]);
+	case ARG_LEVEL:
+		return n == 1 && (!strcmp(a[0], "err") || !strcmp(a[0], "error") ||
+				  !strcmp(a[0], "warn") || !strcmp(a[0], "warning") ||
+				  !strcmp(a[0], "info") || !strcmp(a[0], "debug"));
+	}
+	return false;
+}
+
+/* The command argv names, and its request line; NULL (message printed): usage. */
+static const struct command *command_of(int argc, char **argv, char *req, size_t cap)
+{
+	const struct command *cmd = NULL;
+	size_t i, used;
+	int k;
+
+	if (argc < 2) {
 		usage(stderr);
-		return 2;
+		return NULL;
 	}
-	what = argv[optind + 1];
-	if (strcmp(what, "tunnels") && strcmp(what, "sessions") && strcmp(what, "summary")) {
-		err_msg("unknown view '%s' (expected tunnels, sessions or summary)", what);
-		return 2;
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[0], commands[i].verb) && !strcmp(argv[1], commands[i].what))
+			cmd = &commands[i];
+	if (!cmd) {
+		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			if (!strcmp(argv[0], commands[i].verb))
+				break;
+		if (i < sizeof(commands) / sizeof(commands[0]))
+			err_msg("unknown %s '%s' (see ltsctl --help)", argv[0], argv[1]);
+		else
+			err_msg("unknown command '%s' (see ltsctl --help)", argv[0]);
+		return NULL;
 	}
-	snprintf(req, sizeof(req), "show %s\n", what);
+	if (!args_ok(cmd->arg, argv + 2, argc - 2)) {
+		err_msg("bad arguments for '%s %s' (see ltsctl --help)", argv[0], argv[1]);
+		return NULL;
+	}
+	for (k = 0, used = 0; k < argc && used < cap; k++)
+		used += snprintf(req + used, cap - used, "%s%s", k ? " " : "", argv[k]);
+	if (used + 1 >= cap || used > LTSCTL_REQ_MAX) {
+		err_msg("request longer than %u bytes", LTSCTL_REQ_MAX);
+		return NULL;
+	}
+	snprintf(req + used, cap - used, "\n");
+	return cmd;
+}
+
+/* Ask, then print the answer as JSON or through show(). The exit status. */
+static int run(const char *path, const char *req, int json,
+	       int (*show)(const struct lts_json_val *doc))
+{
+	struct lts_json_val *doc;
+	char perr[128], *answer;
+	size_t len;
+	int rc;
+
 	if (ask(path, req, &answer, &len))
 		return 1;
 	if (lts_json_parse(answer, len, &doc, perr, sizeof(perr))) {
@@ -462,12 +988,8 @@ int main(int argc, char **argv)
 		rc = 1;
 	} else if (json) {
 		rc = fwrite(answer, 1, len, stdout) == len ? 0 : 1;
-	} else if (!strcmp(what, "tunnels")) {
-		rc = show_tunnels(doc);
-	} else if (!strcmp(what, "sessions")) {
-		rc = show_sessions(doc);
 	} else {
-		rc = show_summary(doc);
+		rc = show(doc);
 	}
 	lts_json_val_free(doc);
 	free(answer);
@@ -476,4 +998,260 @@ int main(int argc, char **argv)
 		rc = 1;
 	}
 	return rc;
+}
+
+/* ------------------------------------------------------------ watch */
+
+/* One switched call between two samples: its key and last counters. */
+struct watch_row {
+	char key[48];      /* "T/S" of the LAC leg, or the static session's rule */
+	const struct lts_json_val *s;
+	uint64_t pk[2], by[2]; /* now, per direction (0: LAC -> LNS) */
+	double pps[2], bps[2];
+};
+
+struct watch_prev {
+	char key[48];
+	uint64_t pk[2], by[2];
+};
+
+static volatile sig_atomic_t watch_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	watch_stop = 1;
+}
+
+static int cmp_rate(const void *a, const void *b)
+{
+	const struct watch_row *x = a, *y = b;
+	double dx = x->pps[0] + x->pps[1], dy = y->pps[0] + y->pps[1];
+
+	return (dx < dy) - (dx > dy);
+}
+
+static const char *rate_text(double v, const char *unit, char *buf, size_t len)
+{
+	if (v >= 1e9)
+		snprintf(buf, len, "%.2fG%s", v / 1e9, unit);
+	else if (v >= 1e6)
+		snprintf(buf, len, "%.2fM%s", v / 1e6, unit);
+	else if (v >= 1e3)
+		snprintf(buf, len, "%.1fk%s", v / 1e3, unit);
+	else
+		snprintf(buf, len, "%.0f%s", v, unit);
+	return buf;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * The busiest sessions: `show sessions` every interval, rates from the
+ * counter differences (the first sample shows rates since nothing: 0).
+ */
+static int watch(const char *path, double interval, long count, size_t top)
+{
+	static const char *const hdr[] = { "RULE",    "LAC-TUN/SES", "LNS-TUN/SES", "UPTIME",
+					   "LAC>LNS-PPS", "LAC>LNS-BPS", "LNS>LAC-PPS",
+					   "LNS>LAC-BPS", "PATH" };
+	struct watch_prev *prev = NULL;
+	size_t n_prev = 0, i, k;
+	double t_prev = 0, t;
+	long round;
+	int rc = 0;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	for (round = 0; !watch_stop && (count <= 0 || round < count); round++) {
+		const struct lts_json_val *arr, *s;
+		struct lts_json_val *doc = NULL;
+		struct watch_row *rows = NULL;
+		struct watch_prev *np = NULL;
+		struct table tab = { .ncols = 9, .hdr = hdr, .right = 0xf8 };
+		char perr[128], *answer = NULL;
+		size_t len, n = 0;
+		int d, err = 0;
+
+		if (round)
+			usleep((useconds_t)(interval * 1e6));
+		if (watch_stop || ask(path, "show sessions\n", &answer, &len)) {
+			rc = watch_stop ? 0 : 1;
+			break;
+		}
+		t = now_s();
+		if (lts_json_parse(answer, len, &doc, perr, sizeof(perr)) ||
+		    !(arr = lts_json_get(doc, "sessions")) || arr->type != LTS_JSON_ARR) {
+			err_msg("malformed answer from %s", path);
+			lts_json_val_free(doc);
+			free(answer);
+			rc = 1;
+			break;
+		}
+		rows = calloc(arr->n + 1, sizeof(*rows));
+		np = calloc(arr->n + 1, sizeof(*np));
+		if (!rows || !np) {
+			err_msg("out of memory");
+			rc = 1;
+		}
+		for (s = arr->child; s && rows && np; s = s->next) {
+			const struct lts_json_val *a = lts_json_get(s, "lac");
+			const struct lts_json_val *c = lts_json_get(s, "counters");
+			struct watch_row *w = &rows[n];
+
+			if (!c || c->type != LTS_JSON_OBJ)
+				continue; /* no pair installed: nothing switched */
+			if (!strcmp(field(s, "state") ?: "", "static"))
+				snprintf(w->key, sizeof(w->key), "%s", field(s, "rule") ?: "?");
+			else
+				snprintf(w->key, sizeof(w->key), "%s/%s",
+					 field(a, "tunnel_id") ?: "?", field(a, "session_id") ?: "?");
+			w->s = s;
+			for (d = 0; d < 2; d++) {
+				const struct lts_json_val *o =
+					lts_json_get(c, d ? "lns_to_lac" : "lac_to_lns");
+
+				w->pk[d] = u64_of(o, "packets");
+				w->by[d] = u64_of(o, "bytes");
+			}
+			for (k = 0; k < n_prev && t > t_prev; k++) {
+				if (strcmp(prev[k].key, w->key))
+					continue;
+				for (d = 0; d < 2; d++) {
+					/* A reused slot starts from 0: no negative rates. */
+					if (w->pk[d] >= prev[k].pk[d])
+						w->pps[d] = (w->pk[d] - prev[k].pk[d]) / (t - t_prev);
+					if (w->by[d] >= prev[k].by[d])
+						w->bps[d] = 8 * (w->by[d] - prev[k].by[d]) / (t - t_prev);
+				}
+				break;
+			}
+			memcpy(np[n].key, w->key, sizeof(w->key));
+			memcpy(np[n].pk, w->pk, sizeof(w->pk));
+			memcpy(np[n].by, w->by, sizeof(w->by));
+			n++;
+		}
+		if (rows)
+			qsort(rows, n, sizeof(*rows), cmp_rate);
+		for (i = 0; i < n && i < top && !err && !rc; i++) {
+			const struct lts_json_val *s2 = rows[i].s;
+			const struct lts_json_val *c = lts_json_get(s2, "counters");
+			const struct lts_json_val *b = lts_json_get(s2, "lns");
+			uint64_t slow = u64_of(lts_json_get(lts_json_get(c, "slow"), "lac_to_lns"),
+					       "packets") +
+					u64_of(lts_json_get(lts_json_get(c, "slow"), "lns_to_lac"),
+					       "packets");
+			char lns[32], up[32], r[4][32];
+
+			snprintf(lns, sizeof(lns), "%s/%s", field(b, "tunnel_id") ?: "?",
+				 field(b, "session_id") ?: "?");
+			err = table_add(&tab, field(s2, "rule"), rows[i].key, lns,
+					duration(s2, "uptime_s", up, sizeof(up)),
+					rate_text(rows[i].pps[0], "", r[0], sizeof(r[0])),
+					rate_text(rows[i].bps[0], "b", r[1], sizeof(r[1])),
+					rate_text(rows[i].pps[1], "", r[2], sizeof(r[2])),
+					rate_text(rows[i].bps[1], "b", r[3], sizeof(r[3])),
+					slow ? "fast+slow" : "fast");
+		}
+		if (!rc) {
+			if (isatty(STDOUT_FILENO))
+				fputs("\033[H\033[2J", stdout);
+			printf("ltsctl watch: %zu switched sessions, top %zu, every %.1f s\n\n", n,
+			       top, interval);
+			if (table_done(&tab, err, "(no switched sessions)"))
+				rc = 1;
+			else
+				putchar('\n');
+			fflush(stdout);
+		} else {
+			table_free(&tab);
+		}
+		free(prev);
+		prev = np;
+		n_prev = np ? n : 0;
+		t_prev = t;
+		free(rows);
+		lts_json_val_free(doc);
+		free(answer);
+		if (rc)
+			break;
+	}
+	free(prev);
+	return rc;
+}
+
+/* watch [-i SECONDS] [-n COUNT] [TOP] */
+static int watch_main(const char *path, int argc, char **argv)
+{
+	double interval = 1;
+	long count = 0, top = 20;
+	char *end;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if ((!strcmp(argv[i], "-i") || !strcmp(argv[i], "-n")) && i + 1 < argc) {
+			if (argv[i][1] == 'i')
+				interval = strtod(argv[i + 1], &end);
+			else
+				count = strtol(argv[i + 1], &end, 10);
+			if (*end || interval < 0.1 || interval > 3600 || count < 0) {
+				err_msg("watch: bad value '%s' for %s", argv[i + 1], argv[i]);
+				return 2;
+			}
+			i++;
+		} else {
+			top = strtol(argv[i], &end, 10);
+			if (*end || top < 1 || top > 100000) {
+				err_msg("watch: bad argument '%s' (usage: watch [-i SECONDS] "
+					"[-n COUNT] [TOP])", argv[i]);
+				return 2;
+			}
+		}
+	}
+	return watch(path, interval, count, (size_t)top);
+}
+
+/* ------------------------------------------------------------ main */
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *path = getenv("LTS_CONTROL_SOCKET");
+	const struct command *cmd;
+	char req[LTSCTL_REQ_MAX + 2];
+	int opt, json = 0;
+
+	if (!path || !*path)
+		path = LTSCTL_DEFAULT_SOCKET;
+	/* "+": options stop at the command (watch has its own). */
+	while ((opt = getopt_long(argc, argv, "+s:jh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's': path = optarg; break;
+		case 'j': json = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc && !strcmp(argv[optind], "watch")) {
+		if (json) {
+			err_msg("watch has no --json: use --json show sessions");
+			return 2;
+		}
+		return watch_main(path, argc - optind, argv + optind);
+	}
+	cmd = command_of(argc - optind, argv + optind, req, sizeof(req));
+	if (!cmd)
+		return 2;
+	return run(path, req, json, cmd->show);
 }

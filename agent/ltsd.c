@@ -3,8 +3,8 @@
  * ltsd: the L2TP tunnel switch daemon. Wiring and the event loop only: the
  * data plane (dp/), the control plane (l2tp/), the switch between them and
  * the operator socket are modules of their own. One context object, one
- * epoll loop (signalfd, timerfd, netlink, UDP sockets, the operator socket),
- * one thread.
+ * epoll loop (signalfd, timerfd, netlink, UDP sockets, the operator socket,
+ * the metrics endpoint), one thread.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,10 +18,12 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include "ctl_server.h"
+#include "dp/bpf_loader.h"
 #include "dp/dp.h"
 #include "l2tp/ctrl_plane.h"
 #include "lib/log.h"
 #include "lts_config.h"
+#include "metrics.h"
 #include "switch.h"
 
 #define LTSD_VERSION "0.1.0"
@@ -35,6 +37,7 @@ enum ev_tag {
 	EV_NETLINK,
 	EV_CTRL_TIMER,
 	EV_CTL_SOCKET,
+	EV_METRICS,
 	EV_UDP_BASE = 100,
 };
 
@@ -45,6 +48,7 @@ struct ltsd {
 	struct lts_switch sw;
 	bool cp_ready;
 	struct lts_ctl_server ctl;      /* ltsctl's socket; fd -1: none */
+	struct lts_metrics metrics;     /* the Prometheus endpoint (metrics:) */
 	int epfd, sigfd, timerfd, cp_timerfd;
 };
 
@@ -91,11 +95,13 @@ static void arm_cp_timer(struct ltsd *d)
 static int start_control_plane(struct ltsd *d)
 {
 	const struct lts_ctrl_output out = lts_dp_ctrl_output(&d->dp);
-	const struct lts_dp_ops dp = lts_dp_ops(&d->dp);
+	struct lts_dp_ops dp = lts_dp_ops(&d->dp);
 	struct lts_ctrl_plane_ops ops;
 	int err;
 
-	err = lts_switch_init(&d->sw, d->cfg, &dp);
+	/* With metrics:, counts of calls that end are kept (metrics.h). */
+	err = lts_metrics_wrap_dp(&d->metrics, d->cfg, &dp);
+	err = err ?: lts_switch_init(&d->sw, d->cfg, &dp);
 	if (err)
 		return err;
 	lts_switch_cp_ops(&ops);
@@ -118,6 +124,14 @@ static int epoll_add(struct ltsd *d, int fd, uint64_t tag)
 	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
+/* XDP verdict counters, for ltsctl show stats and the metrics. */
+static int64_t reason_count(void *ctx, enum lts_reason r)
+{
+	struct ltsd *d = ctx;
+
+	return lts_bpf_reason_count(d->dp.skel, r);
+}
+
 /*
  * The operator socket (ltsctl). Not fatal: switching goes on without it,
  * e.g. while another ltsd (other namespace, same path) holds the path.
@@ -129,6 +143,8 @@ static void start_ctl_server(struct ltsd *d)
 		.cp = &d->cp,
 		.sw = &d->sw,
 		.dp = lts_dp_ops(&d->dp),
+		.reason_count = reason_count,
+		.reason_ctx = d,
 		.started_ms = now_ms(),
 	};
 	const char *path = d->cfg->control_socket;
@@ -145,6 +161,39 @@ static void start_ctl_server(struct ltsd *d)
 		return;
 	}
 	pr_info("control socket %s", path);
+}
+
+/* The Prometheus endpoint (metrics:). Not fatal either, like the operator socket. */
+static void start_metrics(struct ltsd *d)
+{
+	const struct lts_metrics_view view = {
+		.ctl = {
+			.cfg = d->cfg,
+			.cp = &d->cp,
+			.sw = &d->sw,
+			.dp = lts_dp_ops(&d->dp),
+			.started_ms = now_ms(),
+		},
+		.reason_count = reason_count,
+		.reason_ctx = d,
+		.slow = &d->dp.sp.ctr,
+		.version = LTSD_VERSION,
+		.start_time_s = (uint64_t)time(NULL),
+	};
+	const char *listen = d->cfg->metrics.listen;
+	int err;
+
+	if (!listen[0])
+		return;
+	err = lts_metrics_open(&d->metrics, d->cfg, &view);
+	err = err ?: epoll_add(d, lts_metrics_poll_fd(&d->metrics), EV_METRICS);
+	if (err) {
+		pr_err("metrics %s: %s: no metrics endpoint", listen, strerror(-err));
+		lts_metrics_close_server(&d->metrics);
+		return;
+	}
+	pr_info("metrics on http://%s" LTS_METRICS_PATH "%s", listen,
+		d->cfg->metrics.per_session ? " (per session)" : "");
 }
 
 static int setup_loop(struct ltsd *d)
@@ -221,6 +270,8 @@ static int run(struct ltsd *d)
 			} else if (tag == EV_CTRL_TIMER) {
 				if (read(d->cp_timerfd, &expirations, sizeof(expirations)) > 0)
 					lts_cp_tick(&d->cp, now_ms());
+			} else if (tag == EV_METRICS) {
+				lts_metrics_handle(&d->metrics);
 			} else if (tag == EV_CTL_SOCKET) {
 				lts_ctl_server_handle(&d->ctl, now_ms());
 			} else if (tag == EV_NETLINK) {
@@ -243,6 +294,7 @@ static int start(struct ltsd *d)
 	if (err)
 		return err;
 	start_ctl_server(d);
+	start_metrics(d);
 	pr_info("ready: %zu static sessions, mode %s, maps pinned in %s",
 		cfg->n_static_sessions, lts_dp_mode_name(cfg->mode), cfg->bpffs);
 	return 0;
@@ -255,6 +307,8 @@ static void stop(struct ltsd *d)
 		lts_cp_fini(&d->cp);
 		lts_switch_fini(&d->sw);
 	}
+	/* After the switch: its hooks went through the metrics' accumulator. */
+	lts_metrics_close(&d->metrics);
 	lts_dp_close(&d->dp);
 	if (d->epfd >= 0)
 		close(d->epfd);

@@ -26,7 +26,9 @@ int lts_switch_init(struct lts_switch *sw, const struct lts_config *cfg,
 	sw->dp = *dp;
 	sw->lockout_until = calloc(cfg->n_lns_peers ?: 1, sizeof(*sw->lockout_until));
 	sw->idx_used = calloc(cfg->max_sessions, 1);
-	if (!sw->lockout_until || !sw->idx_used) {
+	sw->rule_ctr = calloc(cfg->n_rules ?: 1, sizeof(*sw->rule_ctr));
+	sw->lns_error = calloc(cfg->n_lns_peers ?: 1, sizeof(*sw->lns_error));
+	if (!sw->lockout_until || !sw->idx_used || !sw->rule_ctr || !sw->lns_error) {
 		lts_switch_fini(sw);
 		return -ENOMEM;
 	}
@@ -62,8 +64,24 @@ void lts_switch_fini(struct lts_switch *sw)
 		call_free(sw, sw->calls);
 	free(sw->lockout_until);
 	free(sw->idx_used);
+	free(sw->rule_ctr);
+	free(sw->lns_error);
 	sw->lockout_until = NULL;
 	sw->idx_used = NULL;
+	sw->rule_ctr = NULL;
+	sw->lns_error = NULL;
+}
+
+/* The counters of c's rule; NULL without a rule (or counters). */
+static struct lts_switch_rule_counters *rule_ctr(struct lts_switch *sw, const struct lts_call *c)
+{
+	return sw->rule_ctr && c->rule ? &sw->rule_ctr[c->rule - sw->cfg->rules] : NULL;
+}
+
+/* The operator drained lns_peers[idx] (ltsctl drain lns): no new call goes there. */
+static bool lns_drained(const struct lts_switch *sw, size_t idx)
+{
+	return sw->cp->lns && sw->cp->lns[idx].drained;
 }
 
 static uint32_t rand32(struct lts_switch *sw)
@@ -76,9 +94,9 @@ static uint32_t rand32(struct lts_switch *sw)
 }
 
 /*
- * The next pool member to try: untried members, not locked out unless every
- * untried one is; the lowest preference among them; weighted random within
- * that preference. Returns -1 when every member was tried.
+ * The next pool member to try: untried members, not drained, not locked out
+ * unless every untried one is; the lowest preference among them; weighted
+ * random within that preference. Returns -1 when every member was tried.
  */
 static int pick_member(struct lts_switch *sw, const struct lts_call *c)
 {
@@ -89,10 +107,11 @@ static int pick_member(struct lts_switch *sw, const struct lts_call *c)
 	size_t i;
 
 	for (i = 0; i < r->n_pool; i++)
-		if (!(c->tried & (1u << i)) && sw->lockout_until[r->pool[i].lns_idx] <= now)
+		if (!(c->tried & (1u << i)) && !lns_drained(sw, r->pool[i].lns_idx) &&
+		    sw->lockout_until[r->pool[i].lns_idx] <= now)
 			any_unlocked = true;
 	for (i = 0; i < r->n_pool; i++) {
-		cand[i] = !(c->tried & (1u << i)) &&
+		cand[i] = !(c->tried & (1u << i)) && !lns_drained(sw, r->pool[i].lns_idx) &&
 			  (!any_unlocked || sw->lockout_until[r->pool[i].lns_idx] <= now);
 		if (cand[i] && r->pool[i].preference < best_pref)
 			best_pref = r->pool[i].preference;
@@ -160,6 +179,9 @@ static int dial_next(struct lts_switch *sw, struct lts_call *c)
 			 p->name, t->id, c->second->id);
 		return 0;
 	}
+	/* A drained member is there, only not taking calls now: "busy" (2/11). */
+	for (i = 0; (size_t)i < c->rule->n_pool; i++)
+		c->busy |= lns_drained(sw, c->rule->pool[i].lns_idx);
 	return -EHOSTUNREACH;
 }
 
@@ -233,8 +255,12 @@ static int route(struct lts_switch *sw, struct lts_call *c, const struct lts_cal
 		return -ENOENT;
 	}
 	apply_policy(c->icrq, c->rule);
+	if (rule_ctr(sw, c))
+		rule_ctr(sw, c)->hits++;
 	if (dial_next(sw, c)) {
 		unreachable(c, why);
+		if (rule_ctr(sw, c))
+			rule_ctr(sw, c)->failures++;
 		return -EHOSTUNREACH;
 	}
 	return 0;
@@ -324,6 +350,8 @@ static void abort_call(struct lts_switch *sw, struct lts_call *c, const char *ms
 
 	snprintf(why.message, sizeof(why.message), "%s", msg);
 	call_log(LTS_LOG_WARN, c, "%s: clearing both legs", msg);
+	if (rule_ctr(sw, c))
+		rule_ctr(sw, c)->failures++;
 	c->first = c->second = NULL;
 	for (i = 0; i < 2; i++) {
 		if (!legs[i])
@@ -349,6 +377,62 @@ static int alloc_stats_idx(struct lts_switch *sw, uint32_t *out)
 		}
 	}
 	return -ENOSPC;
+}
+
+static void avps_of(const struct lts_relay_set *set, uint64_t bits[2], uint8_t *vendor)
+{
+	size_t i;
+
+	for (i = 0; set && i < set->n; i++) {
+		const struct lts_relay_avp *a = &set->avps[i];
+
+		if (a->vendor == LTS_AVP_VENDOR_IETF && a->type < 128)
+			bits[a->type / 64] |= 1ull << (a->type % 64);
+		else if (*vendor < UINT8_MAX)
+			(*vendor)++;
+	}
+}
+
+void lts_switch_call_avps(const struct lts_call *c, struct lts_call_avps *out)
+{
+	if (c->installed) {
+		*out = c->avps;
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	avps_of(c->icrq, out->icrq, &out->icrq_vendor);
+	avps_of(c->iccn, out->iccn, &out->iccn_vendor);
+}
+
+/* c is installed: what ltsctl keeps of it once its relay sets are freed. */
+static void note_setup(struct lts_switch *sw, struct lts_call *c)
+{
+	uint64_t sec = sw->cp->now_ms / 1000;
+	size_t slot = sec % LTS_SWITCH_RATE_SLOTS;
+
+	memset(&c->avps, 0, sizeof(c->avps));
+	avps_of(c->icrq, c->avps.icrq, &c->avps.icrq_vendor);
+	avps_of(c->iccn, c->avps.iccn, &c->avps.iccn_vendor);
+	if (rule_ctr(sw, c))
+		rule_ctr(sw, c)->switched++;
+	if (sw->rate_sec[slot] != sec) {
+		sw->rate_sec[slot] = sec;
+		sw->rate_n[slot] = 0;
+	}
+	sw->rate_n[slot]++;
+}
+
+uint64_t lts_switch_setups(const struct lts_switch *sw, uint64_t now_ms, uint32_t window_s)
+{
+	uint64_t sec = now_ms / 1000, n = 0;
+	size_t i;
+
+	if (window_s > LTS_SWITCH_RATE_SLOTS)
+		window_s = LTS_SWITCH_RATE_SLOTS;
+	for (i = 0; i < LTS_SWITCH_RATE_SLOTS; i++)
+		if (sw->rate_sec[i] <= sec && sec - sw->rate_sec[i] < window_s && sw->rate_n[i])
+			n += sw->rate_n[i];
+	return n;
 }
 
 static void install(struct lts_switch *sw, struct lts_call *c)
@@ -387,6 +471,7 @@ static void install(struct lts_switch *sw, struct lts_call *c)
 	c->installed = true;
 	c->up_ms = sw->cp->now_ms;
 	sw->ctr.calls_switched++;
+	note_setup(sw, c);
 	free(c->icrq);
 	free(c->iccn);
 	c->icrq = c->iccn = NULL;
@@ -474,6 +559,19 @@ static bool worth_failover(const struct lts_cdn_info *why, bool *busy)
 		why->error == LTS_ERR_TRY_ANOTHER_DIRECTED || why->error == LTS_ERR_TSA_BUSY);
 }
 
+/* What locked lns_peers[lns] out, for ltsctl show peers. */
+static void note_lns_error(struct lts_switch *sw, size_t lns, const struct lts_cdn_info *why)
+{
+	struct lts_switch_peer_error *e = sw->lns_error ? &sw->lns_error[lns] : NULL;
+
+	if (!e)
+		return;
+	e->at_ms = sw->cp->now_ms ?: 1;
+	e->result = why->result;
+	e->error = why->error;
+	snprintf(e->message, sizeof(e->message), "%s", why->message);
+}
+
 static void uninstall(struct lts_switch *sw, struct lts_call *c)
 {
 	if (!c->installed)
@@ -511,11 +609,17 @@ static void on_session_down(void *ctx, struct lts_session *s, const struct lts_c
 			call_log(LTS_LOG_INFO, c, "lns_peer %s failed (%u/%u %s): locked out for %u s",
 				 sw->cfg->lns_peers[lns].name, why->result, why->error,
 				 why->message, sw->cfg->lockout_s);
+			note_lns_error(sw, lns, why);
 			sw->ctr.failovers++;
+			if (rule_ctr(sw, c))
+				rule_ctr(sw, c)->failovers++;
 			if (!dial_next(sw, c))
 				return;
 			unreachable(c, &out);
 		}
+		/* The LNS leg ended before the pair was up: the call failed. */
+		if (!c->installed && c->first && rule_ctr(sw, c))
+			rule_ctr(sw, c)->failures++;
 		other = c->first;
 		c->first = NULL;
 		/* The LNS tunnel went (StopCCN, no answer): the next hop is gone. */
@@ -597,6 +701,72 @@ static uint64_t on_last_rx_data(void *ctx, struct lts_tunnel *t)
 			last = v;
 	}
 	return last;
+}
+
+/*
+ * Operator: the pair out of the data plane first, then a CDN on each leg
+ * but those on tunnel skip (it is about to get its StopCCN). Nothing here
+ * frees a session of skip: a caller may walk its list meanwhile. Returns
+ * the number of CDNs due.
+ */
+static int clear_call(struct lts_switch *sw, struct lts_call *c, const struct lts_cdn_info *why,
+		      const struct lts_tunnel *skip)
+{
+	struct lts_session *legs[2] = { c->first, c->second };
+	int i, n = 0;
+
+	call_log(LTS_LOG_INFO, c, "cleared by the operator (%s)", why->message);
+	uninstall(sw, c);
+	c->first = c->second = NULL;
+	for (i = 0; i < 2; i++) {
+		if (!legs[i])
+			continue;
+		legs[i]->user = NULL;
+		if (legs[i]->t == skip)
+			continue;
+		lts_session_clear(legs[i], why, NULL);
+		n++;
+	}
+	sw->ctr.calls_cleared++;
+	call_free(sw, c);
+	return n;
+}
+
+int lts_switch_clear_session(struct lts_switch *sw, struct lts_session *s, const char *msg,
+			     uint64_t now_ms)
+{
+	struct lts_cdn_info why = { .result = LTS_CDN_ADMIN, .local = true };
+
+	if (s->state == LTS_SESS_DEAD)
+		return -EALREADY;
+	s->t->cp->now_ms = now_ms; /* an operator request is an event like a packet */
+	snprintf(why.message, sizeof(why.message), "%s", msg);
+	if (s->user)
+		return clear_call(sw, s->user, &why, NULL);
+	lts_session_clear(s, &why, NULL);
+	return 1;
+}
+
+int lts_switch_clear_tunnel(struct lts_switch *sw, struct lts_tunnel *t, const char *msg,
+			    uint64_t now_ms)
+{
+	struct lts_cdn_info why = { .result = LTS_CDN_ADMIN, .local = true };
+	struct lts_session *s;
+	int n = 0, err;
+
+	if (t->state == LTS_TUN_CLOSING || t->state == LTS_TUN_DEAD)
+		return -EALREADY;
+	t->cp->now_ms = now_ms;
+	snprintf(why.message, sizeof(why.message), "%s", msg);
+	/* clear_call() frees no session of t: the walk stays valid. */
+	for (s = t->sessions; s; s = s->next) {
+		if (!s->user)
+			continue;
+		clear_call(sw, s->user, &why, t);
+		n++;
+	}
+	err = lts_cp_clear_tunnel(t->cp, t, msg, now_ms);
+	return err ? err : n;
 }
 
 void lts_switch_cp_ops(struct lts_ctrl_plane_ops *ops)

@@ -16,6 +16,15 @@
 #include "lts_config.h"
 #include "l2tp/relay.h"
 
+/*
+ * Which AVPs a call relayed (draft-08 3), kept for ltsctl once the relay
+ * sets are freed: IETF types 0..127 by bit, vendor AVPs counted.
+ */
+struct lts_call_avps {
+	uint64_t icrq[2], iccn[2];
+	uint8_t icrq_vendor, iccn_vendor;
+};
+
 /* A switched call: two half-sessions. */
 struct lts_call {
 	struct lts_call *prev, *next;
@@ -34,6 +43,7 @@ struct lts_call {
 	/* WEN/SLI relay budget (token bucket, LTS_SWITCH_INFO_*). */
 	uint64_t info_ms;
 	uint32_t info_tokens;
+	struct lts_call_avps avps;     /* filled at install */
 };
 
 /*
@@ -50,7 +60,27 @@ struct lts_switch_counters {
 	uint64_t loops_detected;
 	uint64_t failovers;
 	uint64_t info_dropped;  /* WEN/SLI over a call's relay budget */
+	uint64_t calls_cleared; /* by the operator (lts_switch_clear_*) */
 };
+
+/* Per rule (ltsctl show rules). */
+struct lts_switch_rule_counters {
+	uint64_t hits;      /* calls the rule matched */
+	uint64_t switched;  /* of them, installed */
+	uint64_t failures;  /* of them, refused toward the LAC: no member took the
+			     * call, or the switch itself failed (2/10, 2/11, 2/12) */
+	uint64_t failovers; /* a member failed and the next was tried */
+};
+
+/* The last failure of an lns_peer (what locked it out). */
+struct lts_switch_peer_error {
+	uint64_t at_ms;     /* 0: none yet */
+	uint16_t result, error;
+	char message[96];
+};
+
+/* Calls installed per second, over the last LTS_SWITCH_RATE_SLOTS seconds. */
+#define LTS_SWITCH_RATE_SLOTS 64
 
 struct lts_switch {
 	const struct lts_config *cfg;
@@ -63,6 +93,11 @@ struct lts_switch {
 	uint32_t n_calls;
 	uint64_t rng;
 	struct lts_switch_counters ctr;
+	/* For ltsctl; NULL where a caller built the switch by hand. */
+	struct lts_switch_rule_counters *rule_ctr;   /* per rule */
+	struct lts_switch_peer_error *lns_error;     /* per lns_peer */
+	uint64_t rate_sec[LTS_SWITCH_RATE_SLOTS];    /* second of each slot */
+	uint32_t rate_n[LTS_SWITCH_RATE_SLOTS];      /* calls installed in it */
 };
 
 int lts_switch_init(struct lts_switch *sw, const struct lts_config *cfg,
@@ -72,5 +107,28 @@ void lts_switch_fini(struct lts_switch *sw);
 void lts_switch_cp_ops(struct lts_ctrl_plane_ops *ops);
 /* Tell the switch its control plane (after lts_cp_init). */
 void lts_switch_attach(struct lts_switch *sw, struct lts_ctrl_plane *cp);
+
+/*
+ * Operator requests (ltsctl), at now_ms. The message travels as the Error
+ * Message of each Result Code sent.
+ *
+ * clear_session: s and, when it is a leg of a call, the other leg too: the
+ * pair leaves the data plane first, then each leg gets CDN result 3 "Call
+ * disconnected for administrative reasons" (RFC 2661 4.4.2). Returns the
+ * number of CDNs due (1 or 2), or -EALREADY for a session going already.
+ *
+ * clear_tunnel: every call on t is cleared on its other leg the same way
+ * (pair removed, CDN 3: never a StopCCN on a tunnel that carries other
+ * calls), then t gets its StopCCN (lts_cp_clear_tunnel: result 1); its own
+ * sessions go with it. Returns the number of calls cleared, or -EALREADY.
+ */
+int lts_switch_clear_session(struct lts_switch *sw, struct lts_session *s, const char *msg,
+			     uint64_t now_ms);
+int lts_switch_clear_tunnel(struct lts_switch *sw, struct lts_tunnel *t, const char *msg,
+			    uint64_t now_ms);
+/* The AVPs c relays: what was recorded at install, or its relay sets while setting up. */
+void lts_switch_call_avps(const struct lts_call *c, struct lts_call_avps *out);
+/* Calls installed in the last window_s seconds (at most LTS_SWITCH_RATE_SLOTS), now included. */
+uint64_t lts_switch_setups(const struct lts_switch *sw, uint64_t now_ms, uint32_t window_s);
 
 #endif /* LTS_SWITCH_H */

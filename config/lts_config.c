@@ -157,6 +157,7 @@ static const char *const avp_policy_names[] = {
 static const char *check_abspath(const char *s);
 static const char *check_ifname(const char *s);
 static const char *check_realm(const char *s);
+static const char *check_listen(const char *s);
 
 static const struct cfg_field switch_fields[] = {
 	{ .key = "hostname", .kind = CFG_STR, .flags = CF_DEFAULT,
@@ -413,6 +414,16 @@ static const struct cfg_field rule_fields[] = {
 };
 static const struct cfg_schema rule_schema = SCHEMA(rule_fields);
 
+/* metrics: the Prometheus endpoint; listen is parsed again by derive(). */
+static const struct cfg_field metrics_fields[] = {
+	{ .key = "listen", .kind = CFG_STR, .flags = CF_REQUIRED,
+	  AT(struct lts_metrics_cfg, listen), .min = 1,
+	  .max = LTS_CFG_LISTEN_MAX - 1, .check = check_listen },
+	{ .key = "per_session", .kind = CFG_BOOL, .flags = CF_DEFAULT,
+	  AT(struct lts_metrics_cfg, per_session), .dflt = false },
+};
+static const struct cfg_schema metrics_schema = SCHEMA(metrics_fields);
+
 /* switch: and dataplane: both fill the top-level struct itself. */
 static const struct cfg_field root_fields[] = {
 	{ .key = "switch", .kind = CFG_MAP, .off = 0,
@@ -438,6 +449,8 @@ static const struct cfg_field root_fields[] = {
 	{ .key = "rules", .kind = CFG_MAP, .list = CFG_LIST_ALLOC,
 	  LIST_AT(struct lts_config, rules, n_rules),
 	  .nested = &rule_schema, .max_items = 65535 },
+	{ .key = "metrics", .kind = CFG_MAP, AT(struct lts_config, metrics),
+	  .nested = &metrics_schema },
 };
 static const struct cfg_schema root_schema = SCHEMA(root_fields);
 
@@ -501,6 +514,77 @@ static const char *check_ifname(const char *s)
 	if (strpbrk(s, "/: \t\n\v\f\r"))
 		return "must not contain '/', ':' or whitespace";
 	return NULL;
+}
+
+/* Port as in the rest of the file: plain decimal, no sign, no leading zero. */
+static const char *listen_port(const char *p, uint16_t *port)
+{
+	unsigned long v = 0;
+
+	if (!*p)
+		return "has no port after the ':'";
+	if (*p == '0')
+		return p[1] ? "must have a port without leading zeros" : "must have a port 1..65535";
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return "must have a decimal port 1..65535";
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > 65535)
+			return "must have a port 1..65535";
+	}
+	*port = (uint16_t)v;
+	return NULL;
+}
+
+int lts_listen_parse(const char *s, struct lts_ip *ip, uint16_t *port, const char **why)
+{
+	char text[INET6_ADDRSTRLEN];
+	struct lts_ip out = { 0 };
+	const char *addr, *end, *w;
+	uint16_t p = 0;
+	bool v6;
+
+	v6 = s[0] == '[';
+	if (v6) {
+		addr = s + 1;
+		end = strchr(addr, ']');
+		w = !end || end[1] != ':' ? "must be [ADDRESS]:PORT for IPv6" : NULL;
+	} else {
+		addr = s;
+		end = strrchr(s, ':');
+		w = !end ? "must be ADDRESS:PORT (IPv4) or [ADDRESS]:PORT (IPv6)" :
+		    memchr(s, ':', (size_t)(end - s)) ?
+			   "needs brackets around an IPv6 address: [ADDRESS]:PORT" : NULL;
+	}
+	if (!w && ((size_t)(end - addr) >= sizeof(text) || end == addr))
+		w = "has no valid address before the port";
+	if (!w) {
+		memcpy(text, addr, (size_t)(end - addr));
+		text[end - addr] = '\0';
+		out.family = v6 ? LTS_FAMILY_IPV6 : LTS_FAMILY_IPV4;
+		if (inet_pton(v6 ? AF_INET6 : AF_INET, text, out.addr) != 1)
+			w = v6 ? "has no valid IPv6 address between the brackets" :
+				 "has no valid IPv4 address before the port";
+	}
+	if (!w)
+		w = listen_port(end + (v6 ? 2 : 1), &p);
+	if (why)
+		*why = w;
+	if (w)
+		return -EINVAL;
+	*ip = out;
+	*port = p;
+	return 0;
+}
+
+static const char *check_listen(const char *s)
+{
+	struct lts_ip ip;
+	const char *why;
+	uint16_t port;
+
+	lts_listen_parse(s, &ip, &port, &why);
+	return why;
 }
 
 static __attribute__((format(printf, 4, 5))) int
@@ -1840,6 +1924,10 @@ static void derive(struct lts_config *cfg)
 
 		r->at_iccn = r->realm[0] || r->user[0];
 	}
+	/* check_listen() accepted it. */
+	if (cfg->metrics.listen[0])
+		lts_listen_parse(cfg->metrics.listen, &cfg->metrics.listen_ip,
+				 &cfg->metrics.listen_port, NULL);
 }
 
 /*

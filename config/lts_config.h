@@ -168,6 +168,20 @@ struct lts_rule {
 	bool at_iccn; /* realm or user set: decided at ICCN */
 };
 
+/* "[" IPv6 "]:" port, NUL included. */
+#define LTS_CFG_LISTEN_MAX 56
+
+/*
+ * metrics: the Prometheus endpoint (agent/metrics.c). Off unless the file
+ * has the section; listen is then required.
+ */
+struct lts_metrics_cfg {
+	char listen[LTS_CFG_LISTEN_MAX]; /* as written; "": no endpoint */
+	struct lts_ip listen_ip;         /* parsed from listen */
+	uint16_t listen_port;
+	bool per_session;                /* one series per session; default false */
+};
+
 struct lts_config {
 	/* switch: */
 	char hostname[LTS_CFG_NAME_MAX]; /* default "lts" */
@@ -197,6 +211,8 @@ struct lts_config {
 	/* rules: in file order; none: every call is refused */
 	struct lts_rule *rules;
 	size_t n_rules;
+	/* metrics: (no section: no endpoint) */
+	struct lts_metrics_cfg metrics;
 };
 
 /*
@@ -219,6 +235,12 @@ const char *lts_ip_str(const struct lts_ip *ip, char *buf, size_t size);
 bool lts_ip_equal(const struct lts_ip *a, const struct lts_ip *b);
 /* Whether ip lies in prefix p (same family). */
 bool lts_prefix_has(const struct lts_prefix *p, const struct lts_ip *ip);
+/*
+ * A listen address, "192.0.2.1:9716" or "[2001:db8::1]:9716" (brackets
+ * required for IPv6, port 1..65535 in plain decimal): 0, or -EINVAL with
+ * *why saying what is wrong (why may be NULL).
+ */
+int lts_listen_parse(const char *s, struct lts_ip *ip, uint16_t *port, const char **why);
 
 /* The lookup key the XDP program uses for frames arriving on this leg. */
 void lts_static_leg_key(const struct lts_static_leg *leg, struct lts_switch_key *k);

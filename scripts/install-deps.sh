@@ -8,6 +8,7 @@ pkgs=(
 	libbpf-dev libxdp-dev xdp-tools bpftool linux-libc-dev libelf-dev zlib1g-dev
 	libyaml-dev libcmocka-dev libmd-dev
 	iproute2 ethtool python3 python3-scapy tshark xl2tpd gnuplot-nox
+	libmicrohttpd-dev prometheus curl
 	dpkg-dev debhelper mandoc man-db systemd lintian
 )
 

@@ -390,6 +390,16 @@ static void admit_sccrq(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoin
 		refuse(cp, ep, peer_id, &v, v.message);
 		goto out;
 	}
+	if (cp->lac[lac_idx].drained) {
+		/* RFC 2661 4.4.2 error 7: the LAC should try another switch. */
+		v = (struct lts_ctrl_verdict){ .action = LTS_CTRL_CLEAR_TUNNEL,
+					       .result = LTS_STOPCCN_GENERAL_ERROR,
+					       .error = LTS_ERR_TRY_ANOTHER };
+		snprintf(v.message, sizeof(v.message), "draining: try another");
+		cp->ctr.drain_refused++;
+		refuse(cp, ep, peer_id, &v, "lac_peer drained");
+		goto out;
+	}
 	if (over_tunnel_limit(cp, lac_idx)) {
 		v = (struct lts_ctrl_verdict){ .action = LTS_CTRL_CLEAR_TUNNEL,
 					       .result = LTS_STOPCCN_GENERAL_ERROR,
@@ -561,4 +571,107 @@ bool lts_cp_idle(const struct lts_ctrl_plane *cp)
 		if (lts_ctrl_xport_pending(&t->xport))
 			return false;
 	return true;
+}
+
+/* ------------------------------------------------------------ operator */
+
+bool lts_cp_drain_lac(struct lts_ctrl_plane *cp, size_t idx, bool drained)
+{
+	struct lts_lac_state *ls = &cp->lac[idx];
+
+	if (ls->drained == drained)
+		return false;
+	ls->drained = drained;
+	lts_log(LTS_LOG_INFO, "lac_peer %s: %s", cp->cfg->lac_peers[idx].name,
+		drained ? "drained: new tunnels and calls get 2/7 \"try another\""
+			: "no longer drained");
+	return true;
+}
+
+bool lts_cp_drain_lns(struct lts_ctrl_plane *cp, size_t idx, bool drained)
+{
+	struct lts_lns_state *ls = &cp->lns[idx];
+
+	if (ls->drained == drained)
+		return false;
+	ls->drained = drained;
+	lts_log(LTS_LOG_INFO, "lns_peer %s: %s", cp->cfg->lns_peers[idx].name,
+		drained ? "drained: no new calls are placed on it" : "no longer drained");
+	return true;
+}
+
+int lts_cp_clear_tunnel(struct lts_ctrl_plane *cp, struct lts_tunnel *t, const char *msg,
+			uint64_t now_ms)
+{
+	cp->now_ms = now_ms;
+	switch (t->state) {
+	case LTS_TUN_CLOSING:
+	case LTS_TUN_DEAD:
+		return -EALREADY;
+	case LTS_TUN_IDLE:
+	case LTS_TUN_WAIT_CTL_REPLY:
+		/* No Tunnel ID of the peer's to address a StopCCN to (as in lts_cp_shutdown). */
+		lts_tunnel_drop(t, msg);
+		break;
+	default:
+		lts_tunnel_close(t, LTS_STOPCCN_CLEAR, 0, msg);
+		break;
+	}
+	return 0;
+}
+
+static void count_result(struct lts_cp_result_counters *c, uint16_t result, uint16_t error)
+{
+	c->result[result < LTS_CP_RESULTS ? result : 0]++;
+	if (result == LTS_CDN_GENERAL_ERROR) /* 2 in both StopCCN and CDN */
+		c->general[error < LTS_CP_ERRORS ? error : LTS_CP_ERRORS - 1]++;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/*
+ * Cheap: the Message Type is the first AVP and never hidden (RFC 2661 4.1,
+ * 4.4.1); the Result Code of a StopCCN or CDN is never hidden either
+ * (4.4.2), so a walk over the AVP headers finds it without decoding.
+ */
+void lts_cp_count_tx(struct lts_ctrl_plane *cp, const uint8_t *body, size_t len)
+{
+	struct lts_cp_result_counters *rc;
+	size_t off, alen;
+	uint16_t type;
+
+	if (len < 8 || get16(body + 2) || get16(body + 4) != LTS_AVP_TYPE_MSG_TYPE)
+		return;
+	type = get16(body + 6);
+	cp->msgs.tx[type < LTS_CP_MSG_TYPES ? type : 0]++;
+	if (type != LTS_CTRL_STOPCCN && type != LTS_CTRL_CDN)
+		return;
+	rc = type == LTS_CTRL_CDN ? &cp->msgs.cdn_tx : &cp->msgs.stopccn_tx;
+	for (off = 0; off + 6 <= len; off += alen) {
+		alen = get16(body + off) & 0x3ff;
+		if (alen < 6 || off + alen > len)
+			return;
+		if (!get16(body + off + 2) && get16(body + off + 4) == LTS_AVP_TYPE_RESULT_CODE &&
+		    !(body[off] & 0x40) && alen >= 8) {
+			count_result(rc, get16(body + off + 6),
+				     alen >= 10 ? get16(body + off + 8) : 0);
+			return;
+		}
+	}
+}
+
+void lts_cp_count_rx(struct lts_ctrl_plane *cp, const struct lts_ctrl_msg *m)
+{
+	struct lts_avp_result r = { 0 };
+
+	cp->msgs.rx[m->type < LTS_CP_MSG_TYPES ? m->type : 0]++;
+	if (m->type != LTS_CTRL_STOPCCN && m->type != LTS_CTRL_CDN)
+		return;
+	if (lts_avp_get_result(m, &r))
+		return;
+	count_result(m->type == LTS_CTRL_CDN ? &cp->msgs.cdn_rx : &cp->msgs.stopccn_rx, r.result,
+		     r.has_error ? r.error : 0);
 }

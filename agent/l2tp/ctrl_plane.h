@@ -166,6 +166,7 @@ struct lts_cp_counters {
 	uint64_t half_open_evicted; /* dropped for a newer SCCRQ (max_half_open*) */
 	uint64_t tunnels_opened;
 	uint64_t sessions_opened;
+	uint64_t drain_refused;    /* SCCRQs and ICRQs of a drained lac_peer (2/7) */
 };
 
 /* A record of lts_ctrl_plane.sessions_by_id. */
@@ -201,12 +202,41 @@ struct lts_lns_state {
 	uint64_t redial_ms;        /* persistent: when to dial again; 0: not scheduled */
 	uint32_t backoff_ms;
 	uint32_t n_sessions;
+	/* Operator (ltsctl drain lns): the switch places no new call here. */
+	bool drained;
 };
 
 /* Run-time state of a lac_peer. */
 struct lts_lac_state {
 	uint32_t n_tunnels;
 	uint32_t n_sessions;
+	/*
+	 * Operator (ltsctl drain lac): new tunnels (StopCCN) and new calls on
+	 * its tunnels (CDN) get 2/7 "try another"; what is up stays up.
+	 */
+	bool drained;
+};
+
+/*
+ * Control messages by type and Result Code (ltsctl show stats). Slot 0 of
+ * rx/tx takes types beyond LTS_CP_MSG_TYPES - 1; result 0 (reserved) and
+ * results beyond LTS_CP_RESULTS - 1 share result[0]; general[] splits
+ * result 2 ("general error") by Error Code, the last slot taking the rest.
+ */
+#define LTS_CP_MSG_TYPES 17
+#define LTS_CP_RESULTS 32
+#define LTS_CP_ERRORS 16
+
+struct lts_cp_result_counters {
+	uint64_t result[LTS_CP_RESULTS];
+	uint64_t general[LTS_CP_ERRORS];
+};
+
+struct lts_cp_msg_counters {
+	uint64_t rx[LTS_CP_MSG_TYPES]; /* delivered in order to a tunnel (once each) */
+	uint64_t tx[LTS_CP_MSG_TYPES]; /* queued by the FSMs (once each, not per retransmission),
+					* and stateless refusals; Hellos are the transport's */
+	struct lts_cp_result_counters stopccn_rx, stopccn_tx, cdn_rx, cdn_tx;
 };
 
 struct lts_ctrl_plane {
@@ -231,6 +261,7 @@ struct lts_ctrl_plane {
 	uint64_t now_ms;              /* time of the event being handled */
 	bool shutting_down;
 	struct lts_cp_counters ctr;
+	struct lts_cp_msg_counters msgs;
 };
 
 /* Registry (ctrl_plane.c). */
@@ -252,6 +283,23 @@ bool lts_cp_idle(const struct lts_ctrl_plane *cp);
  * saturated, else a new one is dialled. NULL: none can be had.
  */
 struct lts_tunnel *lts_cp_lns_tunnel(struct lts_ctrl_plane *cp, size_t idx);
+
+/*
+ * Operator requests (ltsctl), at now_ms like any other event. Drain: true
+ * when the flag changed. Clear: StopCCN result 1 "General request to clear
+ * control connection" (RFC 2661 4.4.2; 6 "being shut down" is for ltsd
+ * going away) with msg as its Error Message; a tunnel whose peer never
+ * told its Tunnel ID (no SCCRP yet) is dropped without one. Its sessions go
+ * down with it, as after any StopCCN (tunnel_down hooks). 0, or -EALREADY
+ * when the tunnel is closing already.
+ */
+bool lts_cp_drain_lac(struct lts_ctrl_plane *cp, size_t idx, bool drained);
+bool lts_cp_drain_lns(struct lts_ctrl_plane *cp, size_t idx, bool drained);
+int lts_cp_clear_tunnel(struct lts_ctrl_plane *cp, struct lts_tunnel *t, const char *msg,
+			uint64_t now_ms);
+/* Message counters (cp->msgs): a body we send (AVPs, Message Type first), a message received. */
+void lts_cp_count_tx(struct lts_ctrl_plane *cp, const uint8_t *body, size_t len);
+void lts_cp_count_rx(struct lts_ctrl_plane *cp, const struct lts_ctrl_msg *m);
 
 /* Tunnels (tunnel.c). */
 struct lts_tunnel *lts_tunnel_new(struct lts_ctrl_plane *cp, enum lts_role role,

@@ -427,6 +427,12 @@ static bool over_limit(const struct lts_tunnel *t)
 	return false;
 }
 
+/* The operator drained the lac_peer of t (ltsctl drain lac): no new calls. */
+static bool lac_drained(const struct lts_tunnel *t)
+{
+	return t->role == LTS_ROLE_LNS && t->lac_idx >= 0 && t->cp->lac[t->lac_idx].drained;
+}
+
 /*
  * LNS side: a new incoming call (6.9, 7.4.2). The switch decides through
  * incoming_call(): answer now (ICRP), hold the ICRP while it places the
@@ -443,11 +449,15 @@ static enum lts_sess_state act_incoming_call(struct lts_session *s, const struct
 	lts_avp_get_u16(a->m, LTS_AVP_ASSIGNED_SESSION_ID, &s->peer_id);
 	lts_avp_get_u32(a->m, LTS_AVP_CALL_SERIAL, &s->serial);
 	/* Refused before the switch saw the call: a CDN, and nobody to tell. */
-	if (v->action == LTS_CTRL_CLEAR_SESSION || over_limit(t)) {
+	if (v->action == LTS_CTRL_CLEAR_SESSION || over_limit(t) || lac_drained(t)) {
 		if (v->action == LTS_CTRL_CLEAR_SESSION) {
 			why.result = v->result;
 			why.error = v->error;
 			snprintf(why.message, sizeof(why.message), "%s", v->message);
+		} else if (lac_drained(t)) {
+			cp->ctr.drain_refused++;
+			why.error = LTS_ERR_TRY_ANOTHER; /* RFC 2661 4.4.2 */
+			snprintf(why.message, sizeof(why.message), "draining: try another");
 		} else {
 			why.error = LTS_ERR_RESOURCES; /* RFC 2661 4.4.2 */
 			snprintf(why.message, sizeof(why.message), "session limit reached");

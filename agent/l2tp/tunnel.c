@@ -118,6 +118,8 @@ int lts_tunnel_send(struct lts_tunnel *t, uint16_t session_id, const uint8_t *bo
 
 	if (err)
 		tun_log(LTS_LOG_WARN, t, "cannot queue a control message: %s", strerror(-err));
+	else
+		lts_cp_count_tx(t->cp, body, len);
 	return err;
 }
 
@@ -250,6 +252,7 @@ void lts_tunnel_refuse(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint
 		return;
 	h.length = (uint16_t)(LTS_CTRL_HDR_LEN + len);
 	lts_ctrl_hdr_build(pkt, &h);
+	lts_cp_count_tx(cp, pkt + LTS_CTRL_HDR_LEN, (size_t)len);
 	cp->out.send(cp->out.ctx, ep, pkt, h.length);
 }
 
@@ -630,6 +633,7 @@ static void on_deliver(void *ctx, const struct lts_ctrl_hdr *h, const uint8_t *b
 		return;
 	a.m = m;
 	lts_ctrl_msg_parse(body, len, &opts, m, &v);
+	lts_cp_count_rx(t->cp, m);
 	switch (v.action) {
 	case LTS_CTRL_IGNORE:
 		tun_log(LTS_LOG_DEBUG, t, "ignored message type %u: %s", m->type, v.message);

@@ -500,7 +500,7 @@ static const struct cfg_case cases[] = {
 	  .msg = "YAML syntax error: invalid leading UTF-8 octet" },
 	{ "unknown top-level key", "dataplane: {mode: off}\nswitches: {}\n",
 	  .where = "2:1",
-	  .msg = "unknown key \"switches\" (expected one of switch, dataplane, static_sessions, limits, control, lac_peers, lns_peers, rules)" },
+	  .msg = "unknown key \"switches\" (expected one of switch, dataplane, static_sessions, limits, control, lac_peers, lns_peers, rules, metrics)" },
 	{ "duplicate top-level key",
 	  "dataplane: {mode: off}\ndataplane: {mode: skb}\n", .where = "2:1",
 	  .msg = "duplicate key \"dataplane\"" },
@@ -1352,6 +1352,105 @@ static const struct cfg_case rule_cases[] = {
 	  .msg = "rules[1].pool[1].weight: expected a decimal integer, got \"x\"" },
 };
 
+static void check_no_metrics(const struct lts_config *cfg)
+{
+	assert_string_equal(cfg->metrics.listen, "");
+	assert_int_equal(cfg->metrics.listen_ip.family, LTS_FAMILY_NONE);
+	assert_false(cfg->metrics.per_session);
+}
+
+static void check_metrics_v4(const struct lts_config *cfg)
+{
+	assert_string_equal(cfg->metrics.listen, "127.0.0.1:9716");
+	assert_ip(&cfg->metrics.listen_ip, "127.0.0.1");
+	assert_int_equal(cfg->metrics.listen_port, 9716);
+	assert_false(cfg->metrics.per_session);
+}
+
+static void check_metrics_v6(const struct lts_config *cfg)
+{
+	assert_string_equal(cfg->metrics.listen, "[2001:db8::1]:65535");
+	assert_ip(&cfg->metrics.listen_ip, "2001:db8::1");
+	assert_int_equal(cfg->metrics.listen_port, 65535);
+	assert_true(cfg->metrics.per_session);
+}
+
+static void check_metrics_any(const struct lts_config *cfg)
+{
+	assert_ip(&cfg->metrics.listen_ip, "::");
+	assert_int_equal(cfg->metrics.listen_port, 1);
+}
+
+/* metrics: on line 2, after DP; a flow mapping's first value is at column 19. */
+#define METRICS(v) DP "metrics: {listen: " v "}\n"
+
+static const struct cfg_case metrics_cases[] = {
+	{ "no metrics: off", DP, .ok = true, .check = check_no_metrics },
+	{ "metrics ipv4", METRICS("\"127.0.0.1:9716\""), .ok = true, .check = check_metrics_v4 },
+	{ "metrics ipv4 plain", METRICS("127.0.0.1:9716"), .ok = true, .check = check_metrics_v4 },
+	{ "metrics ipv6, per_session",
+	  DP "metrics:\n  listen: \"[2001:db8::1]:65535\"\n  per_session: true\n", .ok = true,
+	  .check = check_metrics_v6 },
+	{ "metrics any ipv6, port 1", METRICS("\"[::]:1\""), .ok = true,
+	  .check = check_metrics_any },
+	{ "metrics without listen", DP "metrics: {per_session: true}\n", .where = "2:10",
+	  .msg = "metrics: missing required key \"listen\"" },
+	{ "metrics empty", DP "metrics: {}\n", .where = "2:10",
+	  .msg = "metrics: missing required key \"listen\"" },
+	{ "metrics is a scalar", DP "metrics: on\n", .where = "2:10",
+	  .msg = "metrics: expected a mapping, got a scalar" },
+	{ "metrics is null", DP "metrics:\n", .where = "2:9",
+	  .msg = "metrics: expected a mapping, got null" },
+	{ "unknown key in metrics", DP "metrics: {listen: \"127.0.0.1:1\", port: 9716}\n",
+	  .where = "2:34",
+	  .msg = "metrics: unknown key \"port\" (expected one of listen, per_session)" },
+	{ "listen without port", METRICS("\"127.0.0.1\""), .where = "2:19",
+	  .msg = "metrics.listen: \"127.0.0.1\" must be ADDRESS:PORT (IPv4) or [ADDRESS]:PORT (IPv6)" },
+	{ "listen ipv6 without brackets", METRICS("\"2001:db8::1:9716\""), .where = "2:19",
+	  .msg = "metrics.listen: \"2001:db8::1:9716\" needs brackets around an IPv6 address: [ADDRESS]:PORT" },
+	{ "listen ipv6 without colon", METRICS("\"[::1]9716\""), .where = "2:19",
+	  .msg = "metrics.listen: \"[::1]9716\" must be [ADDRESS]:PORT for IPv6" },
+	{ "listen ipv6 unclosed", METRICS("\"[::1:9716\""), .where = "2:19",
+	  .msg = "must be [ADDRESS]:PORT for IPv6" },
+	{ "listen ipv4 in brackets", METRICS("\"[10.0.0.1]:9716\""), .where = "2:19",
+	  .msg = "metrics.listen: \"[10.0.0.1]:9716\" has no valid IPv6 address between the brackets" },
+	{ "listen zone id", METRICS("\"[fe80::1%eth0]:9716\""), .where = "2:19",
+	  .msg = "has no valid IPv6 address between the brackets" },
+	{ "listen host name", METRICS("\"localhost:9716\""), .where = "2:19",
+	  .msg = "metrics.listen: \"localhost:9716\" has no valid IPv4 address before the port" },
+	{ "listen no address", METRICS("\":9716\""), .where = "2:19",
+	  .msg = "has no valid address before the port" },
+	{ "listen empty brackets", METRICS("\"[]:9716\""), .where = "2:19",
+	  .msg = "has no valid address before the port" },
+	{ "listen port missing", METRICS("\"127.0.0.1:\""), .where = "2:19",
+	  .msg = "\"127.0.0.1:\" has no port after the ':'" },
+	{ "listen port 0", METRICS("\"127.0.0.1:0\""), .where = "2:19",
+	  .msg = "\"127.0.0.1:0\" must have a port 1..65535" },
+	{ "listen port 65536", METRICS("\"[::1]:65536\""), .where = "2:19",
+	  .msg = "\"[::1]:65536\" must have a port 1..65535" },
+	{ "listen port huge", METRICS("\"127.0.0.1:99999999999999999999\""), .where = "2:19",
+	  .msg = "must have a port 1..65535" },
+	{ "listen port leading zero", METRICS("\"127.0.0.1:09716\""), .where = "2:19",
+	  .msg = "\"127.0.0.1:09716\" must have a port without leading zeros" },
+	{ "listen port with a sign", METRICS("\"127.0.0.1:+80\""), .where = "2:19",
+	  .msg = "must have a decimal port 1..65535" },
+	{ "listen port not decimal", METRICS("\"127.0.0.1:0x50\""), .where = "2:19",
+	  .msg = "must have a port without leading zeros" },
+	{ "listen port with a space", METRICS("\"127.0.0.1:80 \""), .where = "2:19",
+	  .msg = "must have a decimal port 1..65535" },
+	{ "listen empty", METRICS("\"\""), .where = "2:19",
+	  .msg = "metrics.listen: must be 1..55 characters long, got 0" },
+	{ "listen too long", METRICS("\"[" X64 "]:1\""), .where = "2:19",
+	  .msg = "metrics.listen: must be 1..55 characters long, got 68" },
+	{ "listen is a sequence", METRICS("[\"127.0.0.1:1\"]"), .where = "2:19",
+	  .msg = "metrics.listen: expected a string, got a sequence" },
+	{ "per_session yes", DP "metrics: {listen: \"127.0.0.1:1\", per_session: yes}\n",
+	  .where = "2:47", .msg = "metrics.per_session: expected true or false, got \"yes\"" },
+	{ "duplicate listen",
+	  DP "metrics:\n  listen: \"127.0.0.1:1\"\n  listen: \"127.0.0.1:2\"\n",
+	  .where = "4:3", .msg = "metrics: duplicate key \"listen\"" },
+};
+
 static void test_case(void **state)
 {
 	const struct cfg_case *c = *state;
@@ -1987,11 +2086,13 @@ int main(void)
 		{ limit_cases, ARRAY_SIZE(limit_cases) },
 		{ peer_cases, ARRAY_SIZE(peer_cases) },
 		{ rule_cases, ARRAY_SIZE(rule_cases) },
+		{ metrics_cases, ARRAY_SIZE(metrics_cases) },
 	};
 	static struct CMUnitTest tests[ARRAY_SIZE(cases) +
 				       ARRAY_SIZE(limit_cases) +
 				       ARRAY_SIZE(peer_cases) +
-				       ARRAY_SIZE(rule_cases) + 16];
+				       ARRAY_SIZE(rule_cases) +
+				       ARRAY_SIZE(metrics_cases) + 16];
 	size_t i, t, n = 0;
 
 	for (t = 0; t < ARRAY_SIZE(tables); t++)

@@ -68,6 +68,12 @@ struct fixture {
 	struct lts_call call_up, call_setup;
 	struct lts_ctl_view view;
 	unsigned int fast_calls, slow_calls;
+	/* Run-time state of the one lac_peer, lns_peer and rule (show peers, rules). */
+	struct lts_lac_state lac[1];
+	struct lts_lns_state lns[1];
+	uint64_t lockout[1];
+	struct lts_switch_rule_counters rule_ctr[1];
+	struct lts_switch_peer_error lns_error[1];
 };
 
 static struct fixture fx;
@@ -203,6 +209,47 @@ static int setup(void **state)
 	f->sw.n_calls = 2;
 	f->sw.ctr.calls_switched = 1;
 	f->sw.ctr.failovers = 4;
+
+	f->cp.lac = f->lac;
+	f->cp.lns = f->lns;
+	f->lac[0].n_tunnels = 1;
+	f->lac[0].n_sessions = 3;
+	f->lns[0].n_tunnels = 1;
+	f->lns[0].n_sessions = 2;
+	f->sw.lockout_until = f->lockout;
+	f->lockout[0] = NOW_MS + 1500; /* 2 s left, rounded up */
+	f->sw.rule_ctr = f->rule_ctr;
+	f->rule_ctr[0] = (struct lts_switch_rule_counters){ .hits = 9, .switched = 7,
+							     .failures = 2, .failovers = 1 };
+	f->sw.lns_error = f->lns_error;
+	f->lns_error[0] = (struct lts_switch_peer_error){ .at_ms = NOW_MS - 4000, .result = 2,
+							   .error = 6, .message = "try later" };
+	/* What call_up relayed (recorded at install). */
+	f->call_up.avps.icrq[0] = 1ull << LTS_AVP_TYPE_CALLED_NUMBER |
+				  1ull << LTS_AVP_TYPE_CALL_SERIAL;
+	f->call_up.avps.icrq[1] = 1ull << (LTS_AVP_TYPE_TSA_ID - 64);
+	f->call_up.avps.iccn[0] = 1ull << LTS_AVP_TYPE_PROXY_AUTH_NAME | 1ull << 20;
+	f->call_up.avps.icrq_vendor = 2;
+	f->s_up_a.serial = 4711;
+	f->cp.msgs.rx[LTS_CTRL_SCCRQ] = 3;
+	f->cp.msgs.tx[LTS_CTRL_SCCRP] = 2;
+	f->cp.msgs.rx[0] = 1;
+	f->cp.msgs.cdn_tx.result[LTS_CDN_ADMIN] = 5;
+	f->cp.msgs.cdn_tx.result[LTS_CDN_GENERAL_ERROR] = 4;
+	f->cp.msgs.cdn_tx.general[LTS_ERR_NEXT_HOP_UNREACHABLE] = 3;
+	f->cp.msgs.cdn_tx.general[LTS_CP_ERRORS - 1] = 1;
+	f->cp.msgs.stopccn_rx.result[0] = 6; /* reserved or out of range */
+	f->cp.ctr.drain_refused = 8;
+	f->sw.ctr.calls_cleared = 11;
+	/* Calls installed at second 100 (now), 95 and 50; 30 is too old for any window. */
+	f->sw.rate_sec[100 % LTS_SWITCH_RATE_SLOTS] = 100;
+	f->sw.rate_n[100 % LTS_SWITCH_RATE_SLOTS] = 3;
+	f->sw.rate_sec[95 % LTS_SWITCH_RATE_SLOTS] = 95;
+	f->sw.rate_n[95 % LTS_SWITCH_RATE_SLOTS] = 2;
+	f->sw.rate_sec[50 % LTS_SWITCH_RATE_SLOTS] = 50;
+	f->sw.rate_n[50 % LTS_SWITCH_RATE_SLOTS] = 4;
+	f->sw.rate_sec[30 % LTS_SWITCH_RATE_SLOTS] = 30;
+	f->sw.rate_n[30 % LTS_SWITCH_RATE_SLOTS] = 100;
 
 	f->view = (struct lts_ctl_view){ .cfg = f->cfg, .cp = &f->cp, .sw = &f->sw,
 					 .dp = { .fast_stats = fake_fast, .slow_stats = fake_slow, .ctx = f },
@@ -626,6 +673,588 @@ static void test_render_error(void **state)
 	assert_string_equal(lts_json_get_str(doc, "error"), "no \"such\" thing");
 	lts_json_val_free(doc);
 	free(out);
+}
+
+/* ------------------------------------------------------------ requests */
+
+/* Every request form: what it parses to, or that it is refused (and with what usage). */
+#define OK(l, c) { .line = l, .cmd = c }
+#define OKT(l, c, t, s) { .line = l, .cmd = c, .tid = t, .sid = s }
+#define OKP(l, c, k, n) { .line = l, .cmd = c, .kind = k, .name = n }
+#define OKL(l, lv) { .line = l, .cmd = LTS_CTL_CMD_LOG_LEVEL, .level = lv }
+#define BAD(l, w) { .line = l, .ret = -EINVAL, .why = w }
+
+static void test_parse_table(void **state)
+{
+	static const struct {
+		const char *line;
+		int ret;
+		enum lts_ctl_cmd cmd;
+		uint16_t tid, sid;
+		enum lts_ctl_peer_kind kind;
+		const char *name;
+		enum lts_log_level level;
+		const char *why; /* prefix of the error, for a refusal */
+	} rows[] = {
+		OK("show summary", LTS_CTL_CMD_SHOW_SUMMARY),
+		OK("show tunnels", LTS_CTL_CMD_SHOW_TUNNELS),
+		OK("  show\tsessions \r\n", LTS_CTL_CMD_SHOW_SESSIONS),
+		OK("show peers", LTS_CTL_CMD_SHOW_PEERS),
+		OK("show rules", LTS_CTL_CMD_SHOW_RULES),
+		OK("show stats", LTS_CTL_CMD_SHOW_STATS),
+		OKT("show tunnel 12", LTS_CTL_CMD_SHOW_TUNNEL, 12, 0),
+		OKT("show tunnel 65535", LTS_CTL_CMD_SHOW_TUNNEL, 65535, 0),
+		OKT("show tunnel 007", LTS_CTL_CMD_SHOW_TUNNEL, 7, 0),
+		OKT("show session 5", LTS_CTL_CMD_SHOW_SESSION, 0, 5),
+		OKT("show session 12/5", LTS_CTL_CMD_SHOW_SESSION, 12, 5),
+		OKT("clear session 7/33", LTS_CTL_CMD_CLEAR_SESSION, 7, 33),
+		OKT("clear session 33", LTS_CTL_CMD_CLEAR_SESSION, 0, 33),
+		OKT("clear tunnel 7", LTS_CTL_CMD_CLEAR_TUNNEL, 7, 0),
+		OKP("clear peer lns-core", LTS_CTL_CMD_CLEAR_PEER, LTS_CTL_PEER_ANY, "lns-core"),
+		OKP("clear peer lac lac-west", LTS_CTL_CMD_CLEAR_PEER, LTS_CTL_PEER_LAC, "lac-west"),
+		OKP("clear peer lns x", LTS_CTL_CMD_CLEAR_PEER, LTS_CTL_PEER_LNS, "x"),
+		OKP("drain lns lns-core", LTS_CTL_CMD_DRAIN, LTS_CTL_PEER_LNS, "lns-core"),
+		OKP("drain\tlac  lac-west \n", LTS_CTL_CMD_DRAIN, LTS_CTL_PEER_LAC, "lac-west"),
+		OKP("undrain lns lns-core", LTS_CTL_CMD_UNDRAIN, LTS_CTL_PEER_LNS, "lns-core"),
+		OKP("undrain lac a", LTS_CTL_CMD_UNDRAIN, LTS_CTL_PEER_LAC, "a"),
+		OKL("log level err", LTS_LOG_ERR),
+		OKL("log level error", LTS_LOG_ERR),
+		OKL("log level warn", LTS_LOG_WARN),
+		OKL("log level warning", LTS_LOG_WARN),
+		OKL("log level info", LTS_LOG_INFO),
+		OKL("log level debug", LTS_LOG_DEBUG),
+		/* refused */
+		BAD("", "unknown request"),
+		BAD("show", "unknown request"),
+		BAD("SHOW tunnels", "unknown request"),
+		BAD("clear sessions", "unknown request"),
+		BAD("show tunnels now", "show tunnels"),
+		BAD("show tunnel", "usage: show tunnel ID"),
+		BAD("show tunnel 0", "usage: show tunnel ID"),
+		BAD("show tunnel 65536", "usage: show tunnel ID"),
+		BAD("show tunnel 123456", "usage: show tunnel ID"),
+		BAD("show tunnel +5", "usage: show tunnel ID"),
+		BAD("show tunnel -5", "usage: show tunnel ID"),
+		BAD("show tunnel 0x10", "usage: show tunnel ID"),
+		BAD("show tunnel 1 2", "usage: show tunnel ID"),
+		BAD("show session 12/", "usage: show session"),
+		BAD("show session /5", "usage: show session"),
+		BAD("show session 1/2/3", "usage: show session"),
+		BAD("show session 0/5", "usage: show session"),
+		BAD("clear session", "usage: clear session"),
+		BAD("clear tunnel x", "usage: clear tunnel"),
+		BAD("clear peer", "usage: clear peer"),
+		BAD("clear peer a b", "usage: clear peer"),
+		BAD("clear peer lac a b", "usage: clear peer"),
+		BAD("clear all", "unknown request"),
+		BAD("drain peer x", "unknown request"),
+		BAD("drain lns", "usage: drain lns NAME"),
+		BAD("drain lns a b", "usage: drain lns NAME"),
+		/* 64 bytes: no room for the NUL of a name */
+		BAD("drain lns 0123456789012345678901234567890123456789012345678901234567890123",
+		    "usage: drain lns NAME"),
+		BAD("log level", "usage: log level"),
+		BAD("log level verbose", "usage: log level"),
+		BAD("log debug", "unknown request"),
+		BAD("clear peer lac a b c d", "usage: clear peer"),
+		BAD("clear peer lac a b c d e", "unknown request"), /* 8 words or more */
+	};
+	struct lts_ctl_request r;
+	const char *why;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		int ret;
+
+		memset(&r, 0x5a, sizeof(r));
+		why = NULL;
+		ret = lts_ctl_parse(rows[i].line, &r, &why);
+		if (ret != rows[i].ret)
+			fail_msg("\"%s\": %d, expected %d", rows[i].line, ret, rows[i].ret);
+		if (ret) {
+			assert_non_null(why);
+			if (strncmp(why, rows[i].why, strlen(rows[i].why)))
+				fail_msg("\"%s\": \"%s\", expected \"%s...\"", rows[i].line, why,
+					 rows[i].why);
+			continue;
+		}
+		assert_int_equal(r.cmd, rows[i].cmd);
+		assert_int_equal(r.tunnel_id, rows[i].tid);
+		assert_int_equal(r.session_id, rows[i].sid);
+		assert_int_equal(r.kind, rows[i].kind);
+		assert_string_equal(r.name, rows[i].name ? rows[i].name : "");
+		if (rows[i].cmd == LTS_CTL_CMD_LOG_LEVEL)
+			assert_int_equal(r.level, rows[i].level);
+		assert_int_equal(lts_ctl_cmd_acts(r.cmd), r.cmd >= LTS_CTL_CMD_CLEAR_SESSION);
+	}
+	/* Longer than a request may be; NULL why is allowed. */
+	{
+		char line[LTS_CTL_REQ_MAX + 16];
+
+		memset(line, 'a', sizeof(line) - 1);
+		line[sizeof(line) - 1] = '\0';
+		memcpy(line, "show tunnel 1 ", 14);
+		assert_int_equal(lts_ctl_parse(line, &r, NULL), -EINVAL);
+	}
+	/* The version-1 subset keeps its old contract. */
+	{
+		enum lts_ctl_req req;
+
+		assert_int_equal(lts_ctl_parse_request("show peers", &req), -EINVAL);
+		assert_int_equal(lts_ctl_parse_request("drain lns lns-core", &req), -EINVAL);
+		assert_int_equal(lts_ctl_parse_request(" show summary ", &req), 0);
+		assert_int_equal(req, LTS_CTL_SHOW_SUMMARY);
+	}
+}
+
+/* Parse and execute line on v: the answer, parsed; *ret what execute returned. */
+static struct lts_json_val *exec_line(const struct lts_ctl_view *v, const char *line, int want)
+{
+	struct lts_json_val *doc = NULL;
+	struct lts_ctl_request r;
+	char err[128], *out = NULL;
+	size_t len = 0;
+
+	if (lts_ctl_parse(line, &r, NULL))
+		fail_msg("\"%s\" does not parse", line);
+	assert_int_equal(lts_ctl_execute(v, &r, NOW_MS, &out, &len), want);
+	assert_non_null(out);
+	assert_int_equal(strlen(out), len);
+	assert_true(len > 0 && out[len - 1] == '\n');
+	if (lts_json_parse(out, len, &doc, err, sizeof(err)))
+		fail_msg("not valid JSON: %s\n%s", err, out);
+	free(out);
+	assert_int_equal(doc->n, 1);
+	if (want)
+		assert_non_null(lts_json_get_str(doc, "error"));
+	return doc;
+}
+
+static const struct lts_json_val *peer_named(const struct lts_json_val *arr, const char *name)
+{
+	const struct lts_json_val *p;
+
+	for (p = arr ? arr->child : NULL; p; p = p->next)
+		if (!strcmp(lts_json_get_str(p, "name"), name))
+			return p;
+	fail_msg("no peer %s", name);
+	return NULL;
+}
+
+static bool bool_at(const struct lts_json_val *o, const char *key)
+{
+	const struct lts_json_val *v = lts_json_get(o, key);
+
+	if (!v || v->type != LTS_JSON_BOOL)
+		fail_msg("member \"%s\" missing or not a boolean", key);
+	return v->b;
+}
+
+/* The first three views are what they were: the same bytes through either entry. */
+static void test_execute_legacy_views(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const lines[] = { "show summary", "show tunnels", "show sessions" };
+	struct lts_ctl_request r;
+	char *a, *b;
+	size_t la, lb;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(lts_ctl_parse(lines[i], &r, NULL), 0);
+		assert_int_equal(lts_ctl_execute(&f->view, &r, NOW_MS, &a, &la), 0);
+		assert_int_equal(lts_ctl_render(&f->view, (enum lts_ctl_req)i, NOW_MS, &b, &lb), 0);
+		assert_int_equal(la, lb);
+		assert_memory_equal(a, b, la);
+		free(a);
+		free(b);
+	}
+	assert_int_equal(lts_ctl_render(&f->view, (enum lts_ctl_req)3, NOW_MS, &a, &la), -EINVAL);
+}
+
+static void test_show_peers(void **state)
+{
+	struct fixture *f = *state;
+	const struct lts_json_val *arr, *p, *e;
+	struct lts_json_val *doc;
+
+	doc = exec_line(&f->view, "show peers", 0);
+	arr = lts_json_get(doc, "peers");
+	assert_int_equal(arr->n, 2);
+	p = nth(arr, 0); /* lac_peers first, in file order */
+	assert_str_member(p, "name", "lac-west");
+	assert_str_member(p, "kind", "lac");
+	assert_str_member(p, "address", "10.0.1.0/24");
+	assert_str_member(p, "hostname", NULL);
+	assert_str_member(p, "state", "up");
+	assert_false(bool_at(p, "drained"));
+	assert_int_equal(u64_at(p, "tunnels"), 1);
+	assert_int_equal(u64_at(p, "tunnels_established"), 1);
+	assert_int_equal(u64_at(p, "sessions"), 3);
+	assert_int_equal(lts_json_get(p, "lockout_s")->type, LTS_JSON_NULL);
+	assert_int_equal(lts_json_get(p, "last_error")->type, LTS_JSON_NULL);
+	p = peer_named(arr, "lns-core");
+	assert_str_member(p, "kind", "lns");
+	assert_str_member(p, "address", "2001:db8:2::1");
+	assert_int_equal(u64_at(p, "port"), 1701);
+	assert_str_member(p, "tunnel", "on-demand");
+	assert_str_member(p, "state", "up");
+	assert_int_equal(u64_at(p, "sessions"), 2);
+	assert_int_equal(u64_at(p, "lockout_s"), 2);
+	e = lts_json_get(p, "last_error");
+	assert_int_equal(u64_at(e, "result"), 2);
+	assert_int_equal(u64_at(e, "error"), 6);
+	assert_str_member(e, "message", "try later");
+	assert_int_equal(u64_at(e, "age_s"), 4);
+	lts_json_val_free(doc);
+
+	/* States follow the tunnels: connecting, then idle (on demand) without any. */
+	f->t_lns.state = LTS_TUN_WAIT_CTL_REPLY;
+	f->t_lac.state = LTS_TUN_CLOSING;
+	f->lockout[0] = NOW_MS - 1;
+	doc = exec_line(&f->view, "show peers", 0);
+	arr = lts_json_get(doc, "peers");
+	assert_str_member(peer_named(arr, "lns-core"), "state", "connecting");
+	assert_int_equal(u64_at(peer_named(arr, "lns-core"), "lockout_s"), 0);
+	assert_str_member(peer_named(arr, "lac-west"), "state", "idle");
+	assert_int_equal(u64_at(peer_named(arr, "lac-west"), "tunnels"), 0);
+	lts_json_val_free(doc);
+	f->t_lns.state = f->t_lac.state = LTS_TUN_ESTABLISHED;
+	f->lockout[0] = NOW_MS + 1500;
+
+	/* Without a control plane or a switch: the configuration, nothing live. */
+	{
+		struct lts_ctl_view v = f->view;
+
+		v.cp = NULL;
+		v.sw = NULL;
+		doc = exec_line(&v, "show peers", 0);
+		p = peer_named(lts_json_get(doc, "peers"), "lns-core");
+		assert_str_member(p, "state", "idle");
+		assert_int_equal(u64_at(p, "sessions"), 0);
+		assert_int_equal(lts_json_get(p, "lockout_s")->type, LTS_JSON_NULL);
+		assert_int_equal(lts_json_get(p, "last_error")->type, LTS_JSON_NULL);
+		lts_json_val_free(doc);
+	}
+}
+
+static void test_show_rules(void **state)
+{
+	struct fixture *f = *state;
+	const struct lts_json_val *r, *m;
+	struct lts_json_val *doc;
+
+	doc = exec_line(&f->view, "show rules", 0);
+	assert_int_equal(lts_json_get(doc, "rules")->n, 1);
+	r = nth(lts_json_get(doc, "rules"), 0);
+	assert_str_member(r, "name", "default");
+	assert_str_member(r, "decided_at", "icrq");
+	assert_int_equal(lts_json_get(r, "match")->n, 0); /* catch-all */
+	assert_int_equal(lts_json_get(r, "pool")->n, 1);
+	m = nth(lts_json_get(r, "pool"), 0);
+	assert_str_member(m, "lns", "lns-core");
+	assert_int_equal(u64_at(m, "lockout_s"), 2);
+	assert_false(bool_at(m, "drained"));
+	assert_int_equal(u64_at(r, "calls"), 2);
+	assert_int_equal(u64_at(r, "calls_up"), 1);
+	assert_int_equal(u64_at(r, "hits"), 9);
+	assert_int_equal(u64_at(r, "switched"), 7);
+	assert_int_equal(u64_at(r, "failures"), 2);
+	assert_int_equal(u64_at(r, "failovers"), 1);
+	lts_json_val_free(doc);
+
+	f->lns[0].drained = true;
+	doc = exec_line(&f->view, "show rules", 0);
+	assert_true(bool_at(nth(lts_json_get(nth(lts_json_get(doc, "rules"), 0), "pool"), 0),
+			    "drained"));
+	lts_json_val_free(doc);
+	f->lns[0].drained = false;
+}
+
+static int64_t fake_reason(void *ctx, enum lts_reason r)
+{
+	(void)ctx;
+	return r == LTS_R_PASS_MTU ? -EIO : 100 + (int64_t)r;
+}
+
+static void test_show_stats(void **state)
+{
+	struct fixture *f = *state;
+	struct lts_ctl_view v = f->view;
+	const struct lts_json_val *s, *o;
+	struct lts_json_val *doc;
+
+	doc = exec_line(&v, "show stats", 0);
+	s = lts_json_get(doc, "stats");
+	assert_int_equal(u64_at(s, "uptime_s"), 60);
+	o = lts_json_get(lts_json_get(s, "messages"), "rx");
+	assert_int_equal(o->n, 15); /* 14 types and "other" */
+	assert_int_equal(u64_at(o, "SCCRQ"), 3);
+	assert_int_equal(u64_at(o, "other"), 1);
+	assert_int_equal(u64_at(o, "StopCCN"), 0);
+	assert_int_equal(u64_at(lts_json_get(lts_json_get(s, "messages"), "tx"), "SCCRP"), 2);
+	o = lts_json_get(lts_json_get(s, "results"), "cdn_tx");
+	assert_int_equal(o->n, 3); /* only what was seen */
+	assert_int_equal(u64_at(o, "3"), 5);
+	assert_int_equal(u64_at(o, "2/10"), 3);
+	assert_int_equal(u64_at(o, "2/15+"), 1);
+	assert_int_equal(u64_at(lts_json_get(lts_json_get(s, "results"), "stopccn_rx"), "other"), 6);
+	assert_int_equal(lts_json_get(lts_json_get(s, "results"), "cdn_rx")->n, 0);
+	assert_int_equal(u64_at(lts_json_get(s, "control"), "drain_refused"), 8);
+	o = lts_json_get(s, "switch");
+	assert_int_equal(u64_at(o, "calls_cleared"), 11);
+	assert_int_equal(u64_at(o, "setups_10s"), 5);
+	assert_int_equal(u64_at(o, "setups_60s"), 9);
+	assert_int_equal(lts_json_get(s, "reasons")->type, LTS_JSON_NULL);
+	lts_json_val_free(doc);
+
+	/* With the XDP verdict counters: every reason, null where one cannot be read. */
+	v.reason_count = fake_reason;
+	doc = exec_line(&v, "show stats", 0);
+	o = lts_json_get(lts_json_get(doc, "stats"), "reasons");
+	assert_int_equal(o->n, LTS_R_MAX);
+	assert_int_equal(u64_at(o, "switched_tx"), 100);
+	assert_int_equal(u64_at(o, "pass_control"), 100 + LTS_R_PASS_CONTROL);
+	assert_int_equal(lts_json_get(o, "pass_mtu")->type, LTS_JSON_NULL);
+	lts_json_val_free(doc);
+
+	v.cp = NULL;
+	v.sw = NULL;
+	doc = exec_line(&v, "show stats", 0);
+	s = lts_json_get(doc, "stats");
+	assert_int_equal(lts_json_get(s, "messages")->type, LTS_JSON_NULL);
+	assert_int_equal(lts_json_get(s, "switch")->type, LTS_JSON_NULL);
+	lts_json_val_free(doc);
+}
+
+static void test_show_tunnel(void **state)
+{
+	struct fixture *f = *state;
+	const struct lts_json_val *t, *l, *s;
+	struct lts_json_val *doc, *list;
+	uint64_t id;
+
+	doc = exec_line(&f->view, "show tunnel 12", 0);
+	t = lts_json_get(doc, "tunnel");
+	assert_int_equal(u64_at(t, "id"), 12);
+	assert_str_member(t, "lac_peer", "lac-west");
+	assert_int_equal(u64_at(lts_json_get(t, "control"), "retransmits"), 3);
+	assert_int_equal(u64_at(lts_json_get(t, "control"), "pending"), 0);
+	assert_int_equal(u64_at(lts_json_get(t, "control"), "ooo_dropped"), 0);
+	assert_false(bool_at(t, "half_open"));
+	assert_false(bool_at(t, "peer_drained"));
+	l = lts_json_get(t, "session_list");
+	assert_int_equal(l->n, 3);
+	s = nth(l, 1); /* pushed at the head: 8, 5, 6 */
+	assert_int_equal(u64_at(s, "id"), 5);
+	assert_str_member(s, "state", "ESTABLISHED");
+	assert_str_member(s, "call", "up");
+	assert_str_member(s, "rule", "default");
+	assert_int_equal(u64_at(lts_json_get(s, "other_leg"), "tunnel_id"), 7);
+	assert_int_equal(u64_at(lts_json_get(s, "other_leg"), "session_id"), 33);
+	s = nth(l, 2);
+	assert_int_equal(u64_at(s, "id"), 6);
+	assert_str_member(s, "call", NULL);
+	assert_int_equal(lts_json_get(s, "other_leg")->type, LTS_JSON_NULL);
+	lts_json_val_free(doc);
+
+	/* The same members as in show tunnels first, in the same order. */
+	doc = exec_line(&f->view, "show tunnel 7", 0);
+	list = render(&f->view, LTS_CTL_SHOW_TUNNELS, NULL);
+	assert_int_equal(lts_json_get(lts_json_get(doc, "tunnel"), "session_list")->n, 2);
+	assert_int_equal(lts_json_to_u64(nth(lts_json_get(list, "tunnels"), 0)->child, &id), 0);
+	assert_int_equal(id, 7);
+	for (t = lts_json_get(doc, "tunnel")->child, l = nth(lts_json_get(list, "tunnels"), 0)->child;
+	     l; t = t->next, l = l->next)
+		assert_string_equal(t->key, l->key);
+	lts_json_val_free(list);
+	lts_json_val_free(doc);
+
+	f->lac[0].drained = true;
+	doc = exec_line(&f->view, "show tunnel 12", 0);
+	assert_true(bool_at(lts_json_get(doc, "tunnel"), "peer_drained"));
+	lts_json_val_free(doc);
+	f->lac[0].drained = false;
+
+	lts_json_val_free(exec_line(&f->view, "show tunnel 99", -ENOENT));
+}
+
+static void test_show_session(void **state)
+{
+	struct fixture *f = *state;
+	const struct lts_json_val *s, *avps;
+	struct lts_json_val *doc;
+
+	/* By the LAC leg's ID alone. */
+	doc = exec_line(&f->view, "show session 5", 0);
+	s = lts_json_get(doc, "session");
+	assert_str_member(s, "rule", "default");
+	assert_str_member(s, "state", "up");
+	assert_int_equal(u64_at(s, "stats_idx"), 3);
+	assert_leg(lts_json_get(s, "lac"), "10.0.1.1", 1701, 12, 5, 5831, 9, "ESTABLISHED");
+	assert_leg(lts_json_get(s, "lns"), "2001:db8:2::1", 1701, 7, 33, 77, 44, "ESTABLISHED");
+	assert_dir(lts_json_get(s, "counters"), "lac_to_lns", 3006);
+	assert_dir(lts_json_get(lts_json_get(s, "counters"), "fast"), "lns_to_lac", 3011);
+	assert_dir(lts_json_get(lts_json_get(s, "counters"), "slow"), "lns_to_lac", 6);
+	assert_str_member(s, "named_leg", "lac");
+	assert_int_equal(u64_at(s, "call_serial"), 4711);
+	assert_str_member(s, "lns_peer", "lns-core");
+	avps = lts_json_get(s, "relayed_avps");
+	assert_int_equal(lts_json_get(avps, "icrq")->n, 3);
+	assert_string_equal(nth(lts_json_get(avps, "icrq"), 0)->str, "Call Serial Number");
+	assert_string_equal(nth(lts_json_get(avps, "icrq"), 1)->str, "Called Number");
+	assert_string_equal(nth(lts_json_get(avps, "icrq"), 2)->str, "TSA ID");
+	assert_string_equal(nth(lts_json_get(avps, "iccn"), 0)->str, "type 20"); /* no row */
+	assert_string_equal(nth(lts_json_get(avps, "iccn"), 1)->str, "Proxy Authen Name");
+	assert_int_equal(u64_at(avps, "icrq_vendor"), 2);
+	lts_json_val_free(doc);
+
+	/* By the LNS leg's, with its tunnel: the same call. */
+	doc = exec_line(&f->view, "show session 7/33", 0);
+	s = lts_json_get(doc, "session");
+	assert_str_member(s, "named_leg", "lns");
+	assert_int_equal(u64_at(s, "stats_idx"), 3);
+	lts_json_val_free(doc);
+
+	/* A call being set up: its relay sets are what it relays. */
+	doc = exec_line(&f->view, "show session 8", 0);
+	s = lts_json_get(doc, "session");
+	assert_str_member(s, "state", "setup");
+	assert_int_equal(lts_json_get(s, "counters")->type, LTS_JSON_NULL);
+	assert_int_equal(lts_json_get(lts_json_get(s, "relayed_avps"), "icrq")->n, 0);
+	lts_json_val_free(doc);
+
+	/* No call: unswitched, no AVPs. */
+	doc = exec_line(&f->view, "show session 12/6", 0);
+	s = lts_json_get(doc, "session");
+	assert_str_member(s, "state", "unswitched");
+	assert_int_equal(lts_json_get(s, "relayed_avps")->type, LTS_JSON_NULL);
+	assert_int_equal(lts_json_get(s, "lns")->type, LTS_JSON_NULL);
+	lts_json_val_free(doc);
+
+	lts_json_val_free(exec_line(&f->view, "show session 99", -ENOENT));
+	lts_json_val_free(exec_line(&f->view, "show session 7/5", -ENOENT));
+	/* The same session ID in two tunnels: the tunnel must be named. */
+	f->s_alone.id = 33; /* tunnel 12; call_up's LNS leg is 33 in tunnel 7 */
+	doc = exec_line(&f->view, "show session 33", -EINVAL);
+	assert_non_null(strstr(lts_json_get_str(doc, "error"), "TUNNEL/33"));
+	lts_json_val_free(doc);
+	doc = exec_line(&f->view, "show session 7/33", 0);
+	assert_str_member(lts_json_get(doc, "session"), "state", "up");
+	lts_json_val_free(doc);
+	doc = exec_line(&f->view, "show session 12/33", 0);
+	assert_str_member(lts_json_get(doc, "session"), "state", "unswitched");
+	lts_json_val_free(doc);
+	f->s_alone.id = 6;
+	/* ...unless both are the legs of one call: that call, by its LAC leg. */
+	f->s_up_b.id = 5;
+	doc = exec_line(&f->view, "show session 5", 0);
+	assert_str_member(lts_json_get(doc, "session"), "named_leg", "lac");
+	assert_int_equal(u64_at(lts_json_get(doc, "session"), "stats_idx"), 3);
+	lts_json_val_free(doc);
+	f->s_up_b.id = 33;
+	/* A dead session is not there any more. */
+	f->s_alone.state = LTS_SESS_DEAD;
+	lts_json_val_free(exec_line(&f->view, "show session 6", -ENOENT));
+	f->s_alone.state = LTS_SESS_WAIT_CONNECT;
+}
+
+/*
+ * Actions on the hand-built view: drain (a flag), log level, and every way
+ * an action is refused. Clears of live calls are in test_switch.c, over
+ * the real control plane.
+ */
+static void test_actions(void **state)
+{
+	struct fixture *f = *state;
+	enum lts_log_level level = lts_log_get_level();
+	struct lts_ctl_view v = f->view;
+	const struct lts_json_val *d;
+	struct lts_json_val *doc;
+
+	doc = exec_line(&f->view, "drain lac lac-west", 0);
+	d = lts_json_get(doc, "drain");
+	assert_str_member(d, "peer", "lac-west");
+	assert_str_member(d, "kind", "lac");
+	assert_true(bool_at(d, "drained"));
+	assert_true(bool_at(d, "changed"));
+	assert_int_equal(u64_at(d, "tunnels"), 1);
+	assert_int_equal(u64_at(d, "sessions"), 3);
+	lts_json_val_free(doc);
+	assert_true(f->lac[0].drained);
+	doc = exec_line(&f->view, "drain lac lac-west", 0);
+	assert_false(bool_at(lts_json_get(doc, "drain"), "changed"));
+	lts_json_val_free(doc);
+	doc = exec_line(&f->view, "show peers", 0);
+	assert_true(bool_at(peer_named(lts_json_get(doc, "peers"), "lac-west"), "drained"));
+	lts_json_val_free(doc);
+	lts_json_val_free(exec_line(&f->view, "undrain lac lac-west", 0));
+	assert_false(f->lac[0].drained);
+	lts_json_val_free(exec_line(&f->view, "drain lns lns-core", 0));
+	assert_true(f->lns[0].drained);
+	lts_json_val_free(exec_line(&f->view, "undrain lns lns-core", 0));
+	assert_false(f->lns[0].drained);
+
+	/* Unknown names, IDs, a peer of the other kind. */
+	lts_json_val_free(exec_line(&f->view, "drain lns lac-west", -ENOENT));
+	lts_json_val_free(exec_line(&f->view, "drain lac nobody", -ENOENT));
+	lts_json_val_free(exec_line(&f->view, "clear peer nobody", -ENOENT));
+	lts_json_val_free(exec_line(&f->view, "clear tunnel 99", -ENOENT));
+	lts_json_val_free(exec_line(&f->view, "clear session 99", -ENOENT));
+	lts_json_val_free(exec_line(&f->view, "clear session 7/5", -ENOENT));
+	/* A tunnel or session on its way out. */
+	f->t_lns.state = LTS_TUN_CLOSING;
+	doc = exec_line(&f->view, "clear tunnel 7", -EALREADY);
+	assert_non_null(strstr(lts_json_get_str(doc, "error"), "closing already"));
+	lts_json_val_free(doc);
+	/* ...and clear peer leaves it alone: nothing to clear. */
+	doc = exec_line(&f->view, "clear peer lns lns-core", 0);
+	d = lts_json_get(doc, "cleared");
+	assert_int_equal(u64_at(d, "n_tunnels"), 0);
+	assert_int_equal(u64_at(d, "calls"), 0);
+	assert_int_equal(u64_at(d, "stopccn_result"), 1);
+	assert_int_equal(u64_at(d, "cdn_result"), 3);
+	assert_str_member(d, "message", LTS_CTL_CLEAR_MESSAGE);
+	lts_json_val_free(doc);
+	f->t_lns.state = LTS_TUN_ESTABLISHED;
+
+	/* Without a control plane (static sessions only) nothing can be cleared or drained. */
+	v.cp = NULL;
+	v.sw = NULL;
+	doc = exec_line(&v, "clear session 5", -ENOTSUP);
+	assert_non_null(strstr(lts_json_get_str(doc, "error"), "no control plane"));
+	lts_json_val_free(doc);
+	lts_json_val_free(exec_line(&v, "drain lns lns-core", -ENOTSUP));
+	lts_json_val_free(exec_line(&v, "clear peer lns-core", -ENOTSUP));
+
+	/* log level: it changes the agent's, and says what it was. */
+	lts_log_set_level(LTS_LOG_ERR);
+	doc = exec_line(&v, "log level warn", 0);
+	assert_str_member(lts_json_get(doc, "log"), "level", "warn");
+	assert_str_member(lts_json_get(doc, "log"), "previous", "err");
+	assert_int_equal(lts_log_get_level(), LTS_LOG_WARN);
+	lts_json_val_free(doc);
+	lts_log_set_level(level);
+}
+
+/* A name in both peer lists must be qualified with its kind. */
+static void test_clear_peer_ambiguous(void **state)
+{
+	struct fixture *f = *state;
+	char saved[LTS_CFG_NAME_MAX];
+	struct lts_json_val *doc;
+
+	memcpy(saved, f->cfg->lns_peers[0].name, sizeof(saved));
+	snprintf(f->cfg->lns_peers[0].name, sizeof(f->cfg->lns_peers[0].name), "lac-west");
+	doc = exec_line(&f->view, "clear peer lac-west", -EINVAL);
+	assert_non_null(strstr(lts_json_get_str(doc, "error"), "say lac or lns"));
+	lts_json_val_free(doc);
+	f->t_lac.state = f->t_lns.state = LTS_TUN_CLOSING; /* nothing to send from here */
+	lts_json_val_free(exec_line(&f->view, "clear peer lns lac-west", 0));
+	lts_json_val_free(exec_line(&f->view, "clear peer lac lac-west", 0));
+	f->t_lac.state = f->t_lns.state = LTS_TUN_ESTABLISHED;
+	memcpy(f->cfg->lns_peers[0].name, saved, sizeof(saved));
 }
 
 /* ------------------------------------------------------------ socket */
@@ -1349,6 +1978,51 @@ static void test_flood_spares_other_peers(void **state)
 	env_close(&e);
 }
 
+/*
+ * Actions through the socket: carried out and answered like views; one
+ * that cannot be carried out is answered its error (not counted as
+ * answered); a malformed one gets its usage.
+ */
+static void test_socket_actions(void **state)
+{
+	struct fixture *f = *state;
+	struct lts_json_val *doc;
+	struct srv_env e;
+	int fd;
+
+	if (!need_root())
+		skip();
+	env_open(&e, &f->view);
+	fd = client_send(e.path, "drain lns lns-core\n");
+	lts_ctl_server_handle(&e.srv, NOW_MS);
+	doc = client_read(fd);
+	assert_true(lts_json_get(lts_json_get(doc, "drain"), "drained")->b);
+	lts_json_val_free(doc);
+	assert_true(f->lns[0].drained);
+	assert_int_equal(e.srv.ctr.answered, 1);
+
+	fd = client_send(e.path, "show tunnel 99\n");
+	lts_ctl_server_handle(&e.srv, NOW_MS);
+	doc = client_read(fd);
+	assert_string_equal(lts_json_get_str(doc, "error"), "no tunnel 99 (our tunnel ID)");
+	lts_json_val_free(doc);
+	assert_int_equal(e.srv.ctr.answered, 1);
+	assert_int_equal(e.srv.ctr.bad_requests, 0);
+
+	fd = client_send(e.path, "clear tunnel x\n");
+	lts_ctl_server_handle(&e.srv, NOW_MS);
+	doc = client_read(fd);
+	assert_non_null(strstr(lts_json_get_str(doc, "error"), "usage: clear tunnel ID"));
+	lts_json_val_free(doc);
+	assert_int_equal(e.srv.ctr.bad_requests, 1);
+
+	fd = client_send(e.path, "undrain lns lns-core\n");
+	lts_ctl_server_handle(&e.srv, NOW_MS);
+	lts_json_val_free(client_read(fd));
+	assert_false(f->lns[0].drained);
+	env_close(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1362,6 +2036,16 @@ int main(void)
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_no_control_plane),
 		cmocka_unit_test(test_render_error),
+		cmocka_unit_test(test_parse_table),
+		cmocka_unit_test(test_execute_legacy_views),
+		cmocka_unit_test(test_show_peers),
+		cmocka_unit_test(test_show_rules),
+		cmocka_unit_test(test_show_stats),
+		cmocka_unit_test(test_show_tunnel),
+		cmocka_unit_test(test_show_session),
+		cmocka_unit_test(test_actions),
+		cmocka_unit_test(test_clear_peer_ambiguous),
+		cmocka_unit_test(test_socket_actions),
 		cmocka_unit_test(test_socket),
 		cmocka_unit_test(test_idle_clients),
 		cmocka_unit_test(test_split_requests),

@@ -3209,6 +3209,182 @@ static void test_sess_cell(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* Operator requests (ltsctl drain, clear) and message counters         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * drain lac: a new SCCRQ gets StopCCN 2/7 "try another" without any state
+ * (as every refusal); an ICRQ on its existing tunnel gets CDN 2/7; the
+ * tunnel and its call stay. Undrained, both are taken again.
+ */
+static void test_drain_lac(void **state)
+{
+	struct lts_session *s;
+	struct lts_tunnel *t;
+	struct peer lac1, lac2;
+	struct ph_rx *r;
+
+	(void)state;
+	h_start(CFG_BASE);
+	peer_init(&lac1, "192.0.2.1", 1701, 1);
+	t = lns_establish(&lac1);
+	s = lns_call(&lac1, t, 0x10);
+	assert_true(lts_cp_drain_lac(&H.cp, 0, true));
+	assert_false(lts_cp_drain_lac(&H.cp, 0, true)); /* no change */
+	assert_true(H.cp.lac[0].drained);
+
+	peer_init(&lac2, "192.0.2.2", 1701, 2);
+	send_sccrq(&lac2, NULL, 0);
+	r = expect_msg(&lac2, LTS_CTRL_STOPCCN);
+	ph_expect_result(r, LTS_STOPCCN_GENERAL_ERROR, LTS_ERR_TRY_ANOTHER);
+	assert_int_equal(H.cp.n_tunnels, 1);
+	assert_int_equal(H.cp.ctr.sccrq_refused, 1);
+
+	send_icrq(&lac1, 0x11, 0x11);
+	r = expect_msg(&lac1, LTS_CTRL_CDN);
+	ph_expect_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_TRY_ANOTHER);
+	assert_int_equal(r->hdr.session_id, 0x11);
+	assert_int_equal(H.cp.ctr.drain_refused, 2);
+	assert_int_equal(count_ev(EV_INCOMING), 1); /* the switch never saw it */
+	/* What was up stays up. */
+	assert_int_equal(t->state, LTS_TUN_ESTABLISHED);
+	assert_int_equal(s->state, LTS_SESS_ESTABLISHED);
+	assert_int_equal(H.cp.n_sessions, 1);
+
+	assert_true(lts_cp_drain_lac(&H.cp, 0, false));
+	lns_call(&lac1, t, 0x12);
+	peer_init(&lac2, "192.0.2.2", 1701, 3);
+	lns_establish(&lac2);
+}
+
+/* drain lns: only a flag the switch reads; tunnels to it stay. */
+static void test_drain_lns_flag(void **state)
+{
+	struct lts_tunnel *t;
+	struct peer lns;
+
+	(void)state;
+	h_start(CFG_LAC_ROLE);
+	lns_peer_init(&lns, 3);
+	t = lac_establish(&lns);
+	assert_true(lts_cp_drain_lns(&H.cp, 0, true));
+	assert_true(H.cp.lns[0].drained);
+	assert_ptr_equal(lts_cp_lns_tunnel(&H.cp, 0), t); /* the registry still hands it out */
+	assert_int_equal(t->state, LTS_TUN_ESTABLISHED);
+	assert_true(lts_cp_drain_lns(&H.cp, 0, false));
+	assert_false(lts_cp_drain_lns(&H.cp, 0, false));
+}
+
+/*
+ * clear tunnel (lts_cp_clear_tunnel): StopCCN result 1 "General request
+ * to clear control connection" with the operator's message, its sessions
+ * down (no CDN: the StopCCN clears them, RFC 2661 4.4.2); a second clear
+ * is -EALREADY. A tunnel still waiting for its SCCRP is dropped silently.
+ */
+static void test_clear_tunnel(void **state)
+{
+	struct lts_avp_result res;
+	struct lts_tunnel *t;
+	struct peer lac, lns;
+	struct ph_rx *r;
+
+	(void)state;
+	h_start(CFG_HEAD CFG_CTRL CFG_LAC1 CFG_LNS1);
+	peer_init(&lac, "192.0.2.1", 1701, 1);
+	t = lns_establish(&lac);
+	lns_call(&lac, t, 0x10);
+	advance(10);
+	assert_int_equal(lts_cp_clear_tunnel(&H.cp, t, "cleared by operator", H.clk.now), 0);
+	r = expect_msg(&lac, LTS_CTRL_STOPCCN);
+	ph_expect_result(r, LTS_STOPCCN_CLEAR, 0);
+	assert_int_equal(lts_avp_get_result(&r->msg, &res), 0);
+	assert_int_equal(res.message_len, strlen("cleared by operator"));
+	assert_memory_equal(res.message, "cleared by operator", res.message_len);
+	expect_quiet(&lac); /* no CDN before or after it */
+	assert_int_equal(t->state, LTS_TUN_CLOSING);
+	assert_int_equal(count_ev(EV_SESS_DOWN), 1);
+	assert_int_equal(H.cp.n_sessions, 0);
+	assert_int_equal(lts_cp_clear_tunnel(&H.cp, t, "again", H.clk.now), -EALREADY);
+	ph_zlb(&lac.ph);
+
+	/* The persistent lns_peer's tunnel, still dialling: dropped, no StopCCN. */
+	lns_peer_init(&lns, 3);
+	lac_expect_sccrq(&lns);
+	t = tunnel(lns.ph.sw_tid);
+	assert_non_null(t);
+	assert_int_equal(t->state, LTS_TUN_WAIT_CTL_REPLY);
+	assert_int_equal(lts_cp_clear_tunnel(&H.cp, t, "cleared by operator", H.clk.now), 0);
+	expect_quiet(&lns);
+	advance(RETENTION_MS);
+}
+
+/* Messages by type and Result Code, both ways, once each (no retransmission counted). */
+static void test_msg_counters(void **state)
+{
+	const struct lts_cp_msg_counters *m = &H.cp.msgs;
+	struct lts_session *s;
+	struct lts_tunnel *t;
+	struct peer lac, bad;
+
+	(void)state;
+	h_start(CFG_BASE);
+	peer_init(&lac, "192.0.2.1", 1701, 1);
+	t = lns_establish(&lac);
+	s = lns_call(&lac, t, 0x10);
+	assert_int_equal(m->rx[LTS_CTRL_SCCRQ], 1);
+	assert_int_equal(m->rx[LTS_CTRL_SCCCN], 1);
+	assert_int_equal(m->rx[LTS_CTRL_ICRQ], 1);
+	assert_int_equal(m->rx[LTS_CTRL_ICCN], 1);
+	assert_int_equal(m->tx[LTS_CTRL_SCCRP], 1);
+	assert_int_equal(m->tx[LTS_CTRL_ICRP], 1);
+	drain();
+	ph_zlb(&lac.ph);
+
+	/* The peer's CDN 3... */
+	send_cdn(&lac, s->id, 0x10, LTS_CDN_ADMIN);
+	assert_int_equal(m->rx[LTS_CTRL_CDN], 1);
+	assert_int_equal(m->cdn_rx.result[LTS_CDN_ADMIN], 1);
+	/* ...a refused SCCRQ (StopCCN 4, stateless) and a tunnel cleared (StopCCN 1). */
+	peer_init(&bad, "203.0.113.9", 1701, 5);
+	send_sccrq(&bad, NULL, 0);
+	assert_int_equal(m->tx[LTS_CTRL_STOPCCN], 1);
+	assert_int_equal(m->stopccn_tx.result[LTS_STOPCCN_NOT_AUTHORIZED], 1);
+	assert_int_equal(lts_cp_clear_tunnel(&H.cp, t, "op", H.clk.now), 0);
+	assert_int_equal(m->tx[LTS_CTRL_STOPCCN], 2);
+	assert_int_equal(m->stopccn_tx.result[LTS_STOPCCN_CLEAR], 1);
+	assert_int_equal(m->stopccn_tx.general[0], 0);
+	/* Retransmissions are not messages: the StopCCN goes again, unacknowledged. */
+	advance(1500);
+	assert_true(t->xport.ctr.retransmits >= 1);
+	assert_int_equal(m->tx[LTS_CTRL_STOPCCN], 2);
+
+	/* Result 2 is split by Error Code; unknown types and results land in slot 0. */
+	{
+		static const uint8_t cdn_2_11[] = {
+			0x80, 8, 0, 0, 0, 0, 0, LTS_CTRL_CDN,      /* Message Type CDN */
+			0x80, 10, 0, 0, 0, 1, 0, 2, 0, 11,         /* Result 2/11 */
+		};
+		static const uint8_t odd[] = { 0x80, 8, 0, 0, 0, 0, 0, 99 };
+		static const uint8_t hidden[] = {
+			0x80, 8, 0, 0, 0, 0, 0, LTS_CTRL_STOPCCN,
+			0xc0, 10, 0, 0, 0, 1, 0, 2, 0, 11,         /* H=1: not read */
+		};
+
+		lts_cp_count_tx(&H.cp, cdn_2_11, sizeof(cdn_2_11));
+		assert_int_equal(m->cdn_tx.result[2], 1);
+		assert_int_equal(m->cdn_tx.general[LTS_ERR_NEXT_HOP_BUSY], 1);
+		lts_cp_count_tx(&H.cp, odd, sizeof(odd));
+		assert_int_equal(m->tx[0], 1);
+		lts_cp_count_tx(&H.cp, hidden, sizeof(hidden));
+		assert_int_equal(m->tx[LTS_CTRL_STOPCCN], 3);
+		assert_int_equal(m->stopccn_tx.result[2], 0);
+		lts_cp_count_tx(&H.cp, odd, 5); /* too short: nothing */
+		assert_int_equal(m->tx[0], 1);
+	}
+	advance(RETENTION_MS);
+}
+
+/* ------------------------------------------------------------------ */
 
 int main(void)
 {
@@ -3269,6 +3445,10 @@ int main(void)
 		cmocka_unit_test_teardown(test_hello_data_keeps_alive, h_teardown),
 		cmocka_unit_test_teardown(test_shutdown, h_teardown),
 		cmocka_unit_test_teardown(test_shutdown_while_dialling, h_teardown),
+		cmocka_unit_test_teardown(test_drain_lac, h_teardown),
+		cmocka_unit_test_teardown(test_drain_lns_flag, h_teardown),
+		cmocka_unit_test_teardown(test_clear_tunnel, h_teardown),
+		cmocka_unit_test_teardown(test_msg_counters, h_teardown),
 	};
 	static struct CMUnitTest tun_tests[TS_N * M_N];
 	static struct CMUnitTest sess_tests[SS_N * (M_N - SESS_MSG_FIRST)];

@@ -50,6 +50,8 @@
 #include "lib/log.h"
 #include "lts_config.h"
 #include "switch.h"
+#include "ctl_server.h"
+#include "lib/json.h"
 #include "lib/util.h"
 #include "../lib/peer_harness_cmocka.h"
 
@@ -2629,6 +2631,498 @@ static void test_on_demand_linger(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* 9. Operator actions (ltsctl clear, drain; agent/ctl_server.c)       */
+/* ------------------------------------------------------------------ */
+
+#define OP_MSG LTS_CTL_CLEAR_MESSAGE
+
+/* The switch's half-sessions of a call (ours on each leg). */
+static struct lts_session *lac_leg_of(const struct call *c)
+{
+	struct lts_tunnel *t = H.cp.tunnels[c->lac->ph.sw_tid];
+
+	assert_non_null(t);
+	return lts_session_find(t, c->sw_sid);
+}
+
+static struct lts_session *lns_leg_of(const struct call *c)
+{
+	struct lts_tunnel *t = H.cp.tunnels[c->lns->ph.sw_tid];
+
+	assert_non_null(t);
+	return lts_session_find(t, c->lns_sw_sid);
+}
+
+/* r carries Result Code 3 (RFC 2661 4.4.2: administrative) and the operator's message. */
+static void assert_admin_cdn(const struct ph_rx *r)
+{
+	char msg[128];
+
+	ph_expect_result(r, LTS_CDN_ADMIN, 0);
+	assert_string_equal(result_message(r, msg, sizeof(msg)), OP_MSG);
+}
+
+/* clear session (either leg's ID): the pair goes first, then CDN 3 on both legs. */
+static void test_admin_clear_session(void **state)
+{
+	struct call c = { .serial = 201, .called = "4740" };
+	struct call d = { .serial = 202, .called = "4741" };
+	const struct event *inst_c;
+	long rm, cdn_lac, cdn_lns;
+	struct cast k;
+	struct ph_rx *r;
+	size_t mark;
+
+	(void)state;
+	cast_start(&k, CFG_ALL, "bras-1.example", true);
+	c.lac = d.lac = k.lac;
+	call_up(&c);
+	inst_c = ev_last(EV_INSTALL);
+	call_up(&d);
+
+	mark = H.n_ev;
+	assert_int_equal(lts_switch_clear_session(&H.sw, lac_leg_of(&c), OP_MSG, H.clk.now), 2);
+	pump();
+	rm = ev_find(mark, EV_REMOVE, NULL, 0);
+	cdn_lac = ev_find(mark, EV_SEND, k.lac, LTS_CTRL_CDN);
+	cdn_lns = ev_find(mark, EV_SEND, c.lns, LTS_CTRL_CDN);
+	assert_true(rm >= 0 && cdn_lac > rm && cdn_lns > rm);
+	assert_memory_equal(&H.ev[rm].pair, &inst_c->pair, sizeof(inst_c->pair));
+	r = expect(k.lac, LTS_CTRL_CDN);
+	assert_admin_cdn(r);
+	assert_int_equal(r->hdr.session_id, c.sid);
+	assert_int_equal(c.lns->got[LTS_CTRL_CDN], 1); /* an autopilot: it took it */
+	r = c.lns->last[LTS_CTRL_CDN];
+	assert_admin_cdn(r);
+	assert_int_equal(r->hdr.session_id, c.lns_sid);
+	expect_quiet(k.lac);
+	assert_int_equal(H.sw.ctr.calls_cleared, 1);
+	assert_int_equal(H.sw.n_calls, 1); /* d is untouched */
+	assert_true(H.sw.calls->installed);
+	assert_int_equal(ev_count(EV_REMOVE, NULL, 0), 1);
+	assert_int_equal(ev_count(EV_SEND, NULL, LTS_CTRL_STOPCCN), 0);
+
+	/* By the ID of the LNS leg: the same, both legs. */
+	mark = H.n_ev;
+	assert_int_equal(lts_switch_clear_session(&H.sw, lns_leg_of(&d), OP_MSG, H.clk.now), 2);
+	pump();
+	assert_cdn_after_remove(mark, k.lac, d.sid);
+	assert_cdn_after_remove(mark, d.lns, d.lns_sid);
+	assert_admin_cdn(expect(k.lac, LTS_CTRL_CDN));
+	assert_int_equal(d.lns->got[LTS_CTRL_CDN], 2);
+	assert_admin_cdn(d.lns->last[LTS_CTRL_CDN]);
+	assert_int_equal(d.lns->last[LTS_CTRL_CDN]->hdr.session_id, d.lns_sid);
+	assert_int_equal(H.sw.ctr.calls_cleared, 2);
+	assert_int_equal(H.cp.tunnels[k.lac->ph.sw_tid]->state, LTS_TUN_ESTABLISHED);
+	assert_clean();
+}
+
+/* A call still being set up: both legs cleared (CDN 3), no failover to another member. */
+static void test_admin_clear_setup(void **state)
+{
+	struct call c = { .serial = 203, .called = "5550200" };
+	struct cast k;
+	struct ph_rx *r;
+
+	(void)state;
+	cast_start(&k, CFG_ALL, "pppoe-20.example", false);
+	c.lac = k.lac;
+	lac_send_icrq(&c);
+	r = expect(k.a, LTS_CTRL_SCCRQ);
+	lns_send_sccrp(k.a, r);
+	expect(k.a, LTS_CTRL_SCCCN);
+	expect(k.a, LTS_CTRL_ICRQ); /* held: no ICRP to the LAC yet */
+	assert_int_equal(lts_switch_clear_session(&H.sw, H.sw.calls->first, OP_MSG, H.clk.now), 2);
+	assert_admin_cdn(expect(k.lac, LTS_CTRL_CDN));
+	assert_admin_cdn(expect(k.a, LTS_CTRL_CDN));
+	assert_int_equal(k.b->seen[LTS_CTRL_SCCRQ] + k.c->seen[LTS_CTRL_SCCRQ], 0);
+	assert_int_equal(H.sw.ctr.failovers, 0);
+	assert_int_equal(ev_count(EV_INSTALL, NULL, 0), 0);
+	assert_true(H.sw.lockout_until[0] <= H.clk.now); /* nobody is blamed */
+	assert_clean();
+}
+
+/*
+ * clear tunnel (toward an LNS): every call on it gets CDN 3 on its LAC leg
+ * after its pair is removed, then the LNS gets StopCCN 1; the LAC tunnel
+ * and the call on another LNS stay.
+ */
+static void test_admin_clear_lns_tunnel(void **state)
+{
+	struct call c1 = { .serial = 211, .called = "4742" };
+	struct call c2 = { .serial = 212, .called = "4743" };
+	struct call c3 = { .serial = 213, .called = "5550100" };
+	long stop, i, last_rm = -1;
+	struct lts_tunnel *t;
+	char msg[128];
+	struct cast k;
+	struct ph_rx *r;
+	size_t mark;
+
+	(void)state;
+	cast_start(&k, CFG_ALL, "bras-1.example", true);
+	c1.lac = c2.lac = c3.lac = k.lac;
+	call_up(&c1);
+	call_up(&c2);
+	call_up(&c3);
+	assert_ptr_equal(c1.lns, k.a);
+	assert_ptr_equal(c2.lns, k.a);
+	assert_ptr_equal(c3.lns, k.b);
+	t = H.cp.tunnels[k.a->ph.sw_tid];
+
+	mark = H.n_ev;
+	assert_int_equal(lts_switch_clear_tunnel(&H.sw, t, OP_MSG, H.clk.now), 2);
+	pump();
+	assert_int_equal(k.a->got[LTS_CTRL_STOPCCN], 1);
+	r = k.a->last[LTS_CTRL_STOPCCN];
+	ph_expect_result(r, LTS_STOPCCN_CLEAR, 0);
+	assert_string_equal(result_message(r, msg, sizeof(msg)), OP_MSG);
+	assert_int_equal(k.a->got[LTS_CTRL_CDN], 0); /* the StopCCN clears its calls */
+	assert_admin_cdn(expect(k.lac, LTS_CTRL_CDN));
+	assert_admin_cdn(expect(k.lac, LTS_CTRL_CDN));
+	expect_quiet(k.lac);
+	assert_cdn_after_remove(mark, k.lac, c1.sid);
+	assert_cdn_after_remove(mark, k.lac, c2.sid);
+	stop = ev_find(mark, EV_SEND, k.a, LTS_CTRL_STOPCCN);
+	for (i = (long)mark; (i = ev_find(i, EV_REMOVE, NULL, 0)) >= 0; i++)
+		last_rm = i;
+	assert_true(last_rm >= 0 && stop > last_rm);
+	assert_int_equal(ev_count(EV_REMOVE, NULL, 0), 2);
+	assert_int_equal(ev_count(EV_SEND, k.lac, LTS_CTRL_STOPCCN), 0);
+	assert_int_equal(H.cp.tunnels[k.lac->ph.sw_tid]->state, LTS_TUN_ESTABLISHED);
+	assert_int_equal(t->state, LTS_TUN_CLOSING);
+	assert_int_equal(lts_switch_clear_tunnel(&H.sw, t, OP_MSG, H.clk.now), -EALREADY);
+	assert_int_equal(H.sw.n_calls, 1);
+	assert_int_equal(H.sw.ctr.calls_cleared, 2);
+	assert_true(H.sw.lockout_until[0] <= H.clk.now); /* no lockout for an operator's clear */
+
+	lac_hangup(&c3);
+	assert_int_equal(k.b->got[LTS_CTRL_CDN], 1);
+	advance(20000);
+	assert_clean();
+}
+
+/* clear tunnel (from a LAC): StopCCN 1 to the LAC, CDN 3 to each LNS, LNS tunnels stay. */
+static void test_admin_clear_lac_tunnel(void **state)
+{
+	struct call c1 = { .serial = 221, .called = "4744" };
+	struct call c2 = { .serial = 222, .called = "5550100" };
+	struct cast k;
+	struct ph_rx *r;
+	size_t mark;
+
+	(void)state;
+	cast_start(&k, CFG_ALL, "bras-1.example", true);
+	c1.lac = c2.lac = k.lac;
+	call_up(&c1);
+	call_up(&c2);
+	mark = H.n_ev;
+	assert_int_equal(lts_switch_clear_tunnel(&H.sw, H.cp.tunnels[k.lac->ph.sw_tid], OP_MSG,
+						 H.clk.now),
+			 2);
+	pump();
+	r = expect(k.lac, LTS_CTRL_STOPCCN);
+	ph_expect_result(r, LTS_STOPCCN_CLEAR, 0);
+	expect_quiet(k.lac); /* no CDN on the tunnel that goes */
+	assert_int_equal(k.a->got[LTS_CTRL_CDN], 1);
+	assert_int_equal(k.b->got[LTS_CTRL_CDN], 1);
+	assert_admin_cdn(k.a->last[LTS_CTRL_CDN]);
+	assert_admin_cdn(k.b->last[LTS_CTRL_CDN]);
+	assert_cdn_after_remove(mark, k.a, c1.lns_sid);
+	assert_cdn_after_remove(mark, k.b, c2.lns_sid);
+	assert_int_equal(ev_count(EV_SEND, k.a, LTS_CTRL_STOPCCN), 0);
+	assert_int_equal(H.cp.tunnels[k.a->ph.sw_tid]->state, LTS_TUN_ESTABLISHED);
+	assert_int_equal(H.cp.tunnels[k.b->ph.sw_tid]->state, LTS_TUN_ESTABLISHED);
+	advance(20000);
+	assert_clean();
+}
+
+/*
+ * drain lns: a drained member is skipped like a locked-out one, but even
+ * when it is the last (2/11 "busy" then); its calls stay; undrained, it is
+ * first again.
+ */
+static void test_drain_lns(void **state)
+{
+	struct call c1 = { .serial = 231, .called = "5550200" };
+	struct call c2 = { .serial = 232, .called = "5550200" };
+	struct call c3 = { .serial = 233, .called = "5550100" };
+	struct call c4 = { .serial = 234, .called = "5550200" };
+	struct cast k;
+	struct ph_rx *r;
+
+	(void)state;
+	cast_start(&k, CFG_ALL, "pppoe-21.example", true);
+	c1.lac = c2.lac = c3.lac = c4.lac = k.lac;
+	call_up(&c1);
+	assert_ptr_equal(c1.lns, k.a); /* preference 10 */
+	assert_true(lts_cp_drain_lns(&H.cp, 0, true));
+	call_up(&c2);
+	assert_ptr_equal(c2.lns, k.b); /* preference 20 */
+	assert_int_equal(k.a->got[LTS_CTRL_ICRQ], 1);
+	assert_int_equal(ev_count(EV_REMOVE, NULL, 0), 0); /* c1 stays */
+	assert_int_equal(H.sw.ctr.failovers, 0);
+
+	/* "private" has lns-b only: drained, the LAC hears "next hop busy". */
+	assert_true(lts_cp_drain_lns(&H.cp, 1, true));
+	lac_send_icrq(&c3);
+	r = expect(k.lac, LTS_CTRL_CDN);
+	ph_expect_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_NEXT_HOP_BUSY);
+	assert_int_equal(k.b->got[LTS_CTRL_ICRQ], 1);
+	assert_int_equal(H.sw.rule_ctr[1].failures, 1);
+
+	assert_true(lts_cp_drain_lns(&H.cp, 0, false));
+	assert_true(lts_cp_drain_lns(&H.cp, 1, false));
+	call_up(&c4);
+	assert_ptr_equal(c4.lns, k.a);
+	lac_hangup(&c1);
+	lac_hangup(&c2);
+	lac_hangup(&c4);
+	assert_clean();
+}
+
+/* drain lac: its tunnel and calls stay; new calls get CDN 2/7, new tunnels StopCCN 2/7. */
+static void test_drain_lac_switched(void **state)
+{
+	struct call c1 = { .serial = 241, .called = "4745" };
+	struct call c2 = { .serial = 242, .called = "4746" };
+	struct fpeer *lac2;
+	struct cast k;
+	struct ph_msg b;
+	struct ph_rx *r;
+
+	(void)state;
+	cast_start(&k, CFG_ALL, "bras-1.example", true);
+	c1.lac = c2.lac = k.lac;
+	call_up(&c1);
+	assert_true(lts_cp_drain_lac(&H.cp, 0, true));
+	lac_send_icrq(&c2);
+	r = expect(k.lac, LTS_CTRL_CDN);
+	ph_expect_result(r, LTS_CDN_GENERAL_ERROR, LTS_ERR_TRY_ANOTHER);
+	assert_int_equal(k.a->got[LTS_CTRL_ICRQ], 1);
+	assert_int_equal(H.sw.n_calls, 1);
+
+	lac2 = add_lac("lac-west-2", "10.0.1.7", "bras-2.example", WEST_SECRET);
+	lac2->ph.tid = lac2->next_tid++;
+	ph_build_sccrq(&b, &lac2->ph, lac2->hostname, NULL, 0);
+	ph_send(&lac2->ph, 0, &b);
+	r = expect(lac2, LTS_CTRL_STOPCCN);
+	ph_expect_result(r, LTS_STOPCCN_GENERAL_ERROR, LTS_ERR_TRY_ANOTHER);
+	assert_int_equal(H.cp.n_tunnels, 2); /* the LAC's and lns-a's: nothing new */
+
+	assert_true(lts_cp_drain_lac(&H.cp, 0, false));
+	call_up(&c2);
+	lac_hangup(&c1);
+	lac_hangup(&c2);
+	assert_clean();
+}
+
+/* One request through the operator socket's parser and executor, on this switch. */
+static struct lts_json_val *ctl_do(const char *line, int want)
+{
+	struct lts_ctl_view v = { .cfg = H.cfg, .cp = &H.cp, .sw = &H.sw, .dp = fake_dp,
+				  .started_ms = START_MS };
+	struct lts_json_val *doc = NULL;
+	struct lts_ctl_request r;
+	char *out = NULL, err[128];
+	const char *why;
+	size_t len = 0;
+
+	if (lts_ctl_parse(line, &r, &why))
+		fail_msg("\"%s\": %s", line, why);
+	assert_int_equal(lts_ctl_execute(&v, &r, H.clk.now, &out, &len), want);
+	assert_non_null(out);
+	if (lts_json_parse(out, len, &doc, err, sizeof(err)))
+		fail_msg("\"%s\": not JSON: %s", line, err);
+	free(out);
+	pump();
+	return doc;
+}
+
+/* The object of arr whose member key is the string want. */
+static const struct lts_json_val *by_key(const struct lts_json_val *arr, const char *key,
+					 const char *want)
+{
+	const struct lts_json_val *e;
+
+	assert_non_null(arr);
+	for (e = arr->child; e; e = e->next)
+		if (lts_json_get_str(e, key) && !strcmp(lts_json_get_str(e, key), want))
+			return e;
+	fail_msg("no element with %s \"%s\"", key, want);
+	return NULL;
+}
+
+/* The array arr holds the string s. */
+static bool has_str(const struct lts_json_val *arr, const char *s)
+{
+	const struct lts_json_val *e;
+
+	assert_non_null(arr);
+	for (e = arr->child; e; e = e->next)
+		if (e->type == LTS_JSON_STR && !strcmp(e->str, s))
+			return true;
+	return false;
+}
+
+static uint64_t u64_of(const struct lts_json_val *o, const char *key)
+{
+	uint64_t v = 0;
+
+	if (lts_json_get_u64(o, key, &v))
+		fail_msg("no unsigned member \"%s\"", key);
+	return v;
+}
+
+static bool bool_of(const struct lts_json_val *o, const char *key)
+{
+	const struct lts_json_val *v = lts_json_get(o, key);
+
+	assert_non_null(v);
+	assert_int_equal(v->type, LTS_JSON_BOOL);
+	return v->b;
+}
+
+/* The views and actions of ltsctl over a live switch: counters and effects agree. */
+static void test_ctl_requests(void **state)
+{
+	struct call c = { .serial = 251, .called = "4747", .calling = "0123", .full = true,
+			  .user = "ann@isp1.example" };
+	struct call f = { .serial = 252, .called = "5550200" };
+	const struct lts_json_val *o, *p, *a;
+	struct lts_json_val *doc;
+	enum lts_log_level level = lts_log_get_level();
+	char line[64];
+	struct cast k;
+
+	(void)state;
+	cast_start(&k, CFG_ALL, "bras-1.example", true);
+	c.lac = f.lac = k.lac;
+	call_up(&c);
+	/* lns-a refuses "failover"'s call: lns-b takes it, lns-a is locked out. */
+	k.a->icrq_result = LTS_CDN_GENERAL_ERROR;
+	k.a->icrq_error = LTS_ERR_TRY_ANOTHER;
+	call_up(&f);
+	assert_ptr_equal(f.lns, k.b);
+	k.a->icrq_result = 0;
+
+	doc = ctl_do("show peers", 0);
+	p = lts_json_get(doc, "peers");
+	assert_int_equal(p->n, H.cfg->n_lac_peers + H.cfg->n_lns_peers);
+	o = by_key(p, "name", "west");
+	assert_string_equal(lts_json_get_str(o, "kind"), "lac");
+	assert_string_equal(lts_json_get_str(o, "state"), "up");
+	assert_string_equal(lts_json_get_str(o, "address"), "10.0.1.0/24");
+	assert_int_equal(u64_of(o, "tunnels_established"), 1);
+	assert_int_equal(u64_of(o, "sessions"), 2);
+	assert_false(bool_of(o, "drained"));
+	o = by_key(p, "name", "lns-a");
+	assert_string_equal(lts_json_get_str(o, "state"), "up");
+	assert_int_equal(u64_of(o, "sessions"), 1);
+	assert_int_equal(u64_of(o, "lockout_s"), LOCKOUT_MS / 1000);
+	assert_int_equal(u64_of(lts_json_get(o, "last_error"), "error"), LTS_ERR_TRY_ANOTHER);
+	o = by_key(p, "name", "lns-c");
+	assert_string_equal(lts_json_get_str(o, "state"), "idle");
+	assert_int_equal(lts_json_get(o, "last_error")->type, LTS_JSON_NULL);
+	lts_json_val_free(doc);
+
+	doc = ctl_do("show rules", 0);
+	o = by_key(lts_json_get(doc, "rules"), "name", "bras");
+	assert_int_equal(u64_of(o, "hits"), 1);
+	assert_int_equal(u64_of(o, "switched"), 1);
+	assert_int_equal(u64_of(o, "calls"), 1);
+	assert_string_equal(lts_json_get_str(lts_json_get(o, "match"), "lac_hostname"), "bras-*");
+	o = by_key(lts_json_get(doc, "rules"), "name", "failover");
+	assert_int_equal(u64_of(o, "failovers"), 1);
+	assert_int_equal(u64_of(o, "failures"), 0);
+	assert_string_equal(lts_json_get_str(o, "decided_at"), "icrq");
+	a = lts_json_get(o, "pool");
+	assert_int_equal(a->n, 3);
+	assert_int_equal(u64_of(by_key(a, "lns", "lns-a"), "lockout_s"), LOCKOUT_MS / 1000);
+	lts_json_val_free(doc);
+
+	snprintf(line, sizeof(line), "show session %u/%u", k.lac->ph.sw_tid, c.sw_sid);
+	doc = ctl_do(line, 0);
+	o = lts_json_get(doc, "session");
+	assert_string_equal(lts_json_get_str(o, "rule"), "bras");
+	assert_string_equal(lts_json_get_str(o, "state"), "up");
+	assert_string_equal(lts_json_get_str(o, "lns_peer"), "lns-a");
+	assert_int_equal(u64_of(o, "call_serial"), c.serial);
+	assert_int_equal(u64_of(lts_json_get(o, "lns"), "session_id"), c.lns_sw_sid);
+	a = lts_json_get(lts_json_get(o, "relayed_avps"), "icrq");
+	assert_true(has_str(a, "Called Number") && has_str(a, "Calling Number"));
+	assert_false(has_str(a, "Proxy Authen Name")); /* an ICCN AVP */
+	a = lts_json_get(lts_json_get(o, "relayed_avps"), "iccn");
+	assert_true(has_str(a, "Proxy Authen Name") && has_str(a, "Initial Received LCP CONFREQ"));
+	assert_int_equal(u64_of(lts_json_get(o, "relayed_avps"), "icrq_vendor"), 2); /* BBF */
+	lts_json_val_free(doc);
+
+	snprintf(line, sizeof(line), "show tunnel %u", k.lac->ph.sw_tid);
+	doc = ctl_do(line, 0);
+	o = lts_json_get(doc, "tunnel");
+	assert_int_equal(u64_of(o, "id"), k.lac->ph.sw_tid);
+	assert_int_equal(lts_json_get(o, "session_list")->n, 2);
+	assert_int_equal(u64_of(lts_json_get(o, "control"), "pending"), 0);
+	lts_json_val_free(doc);
+
+	/* Actions: clear a session by its LNS leg's ID, drain, clear a peer. */
+	snprintf(line, sizeof(line), "clear session %u/%u", k.a->ph.sw_tid, c.lns_sw_sid);
+	doc = ctl_do(line, 0);
+	o = lts_json_get(doc, "cleared");
+	assert_int_equal(u64_of(o, "calls"), 1);
+	assert_int_equal(u64_of(o, "cdn_result"), LTS_CDN_ADMIN);
+	lts_json_val_free(doc);
+	assert_admin_cdn(expect(k.lac, LTS_CTRL_CDN));
+	assert_int_equal(k.a->got[LTS_CTRL_CDN], 1);
+	assert_admin_cdn(k.a->last[LTS_CTRL_CDN]);
+
+	doc = ctl_do("drain lns lns-b", 0);
+	o = lts_json_get(doc, "drain");
+	assert_true(bool_of(o, "drained") && bool_of(o, "changed"));
+	assert_int_equal(u64_of(o, "sessions"), 1);
+	lts_json_val_free(doc);
+	assert_true(H.cp.lns[1].drained);
+	doc = ctl_do("undrain lns lns-b", 0);
+	assert_false(H.cp.lns[1].drained);
+	lts_json_val_free(doc);
+
+	doc = ctl_do("clear peer lns lns-b", 0);
+	o = lts_json_get(doc, "cleared");
+	assert_int_equal(u64_of(o, "n_tunnels"), 1);
+	assert_int_equal(u64_of(o, "calls"), 1);
+	lts_json_val_free(doc);
+	assert_admin_cdn(expect(k.lac, LTS_CTRL_CDN));
+	assert_int_equal(k.b->got[LTS_CTRL_STOPCCN], 1);
+	assert_int_equal(result_of(k.b->last[LTS_CTRL_STOPCCN]).result, LTS_STOPCCN_CLEAR);
+
+	doc = ctl_do("show stats", 0);
+	o = lts_json_get(doc, "stats");
+	/* CDN 3: both legs of c, the LAC leg of f (lns-b got its StopCCN instead). */
+	assert_int_equal(u64_of(lts_json_get(lts_json_get(o, "results"), "cdn_tx"), "3"), 3);
+	assert_int_equal(u64_of(lts_json_get(lts_json_get(o, "results"), "stopccn_tx"), "1"), 1);
+	assert_int_equal(u64_of(lts_json_get(lts_json_get(o, "results"), "cdn_rx"), "2/7"), 1);
+	assert_int_equal(u64_of(lts_json_get(lts_json_get(o, "messages"), "rx"), "ICRQ"), 2);
+	assert_int_equal(u64_of(lts_json_get(o, "switch"), "calls_cleared"), 2);
+	assert_int_equal(u64_of(lts_json_get(o, "switch"), "setups_10s"), 2);
+	assert_int_equal(lts_json_get(o, "reasons")->type, LTS_JSON_NULL);
+	lts_json_val_free(doc);
+
+	/* Errors: an {"error"} document and a negative errno; nothing changes. */
+	lts_json_val_free(ctl_do("clear tunnel 1", -ENOENT));
+	lts_json_val_free(ctl_do("clear peer nobody", -ENOENT));
+	lts_json_val_free(ctl_do("drain lac lns-a", -ENOENT));
+	snprintf(line, sizeof(line), "clear tunnel %u", k.b->ph.sw_tid);
+	lts_json_val_free(ctl_do(line, -EALREADY));
+	doc = ctl_do("log level debug", 0);
+	assert_string_equal(lts_json_get_str(lts_json_get(doc, "log"), "level"), "debug");
+	assert_int_equal(lts_log_get_level(), LTS_LOG_DEBUG);
+	lts_json_val_free(doc);
+	lts_log_set_level(level);
+	advance(20000);
+	assert_clean();
+}
+
+/* ------------------------------------------------------------------ */
 /* main                                                                 */
 /* ------------------------------------------------------------------ */
 
@@ -2676,6 +3170,13 @@ int main(void)
 		cmocka_unit_test_teardown(test_data_keeps_lac_tunnel_alive, h_teardown),
 		cmocka_unit_test_teardown(test_shutdown, h_teardown),
 		cmocka_unit_test_teardown(test_on_demand_linger, h_teardown),
+		cmocka_unit_test_teardown(test_admin_clear_session, h_teardown),
+		cmocka_unit_test_teardown(test_admin_clear_setup, h_teardown),
+		cmocka_unit_test_teardown(test_admin_clear_lns_tunnel, h_teardown),
+		cmocka_unit_test_teardown(test_admin_clear_lac_tunnel, h_teardown),
+		cmocka_unit_test_teardown(test_drain_lns, h_teardown),
+		cmocka_unit_test_teardown(test_drain_lac_switched, h_teardown),
+		cmocka_unit_test_teardown(test_ctl_requests, h_teardown),
 	};
 
 	lts_log_set_level(getenv("LTS_TEST_LOG") ? LTS_LOG_DEBUG : LTS_LOG_ERR);
