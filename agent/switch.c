@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include "lib/list.h"
 #include "lib/log.h"
 #include "lts_match.h"
 #include "switch.h"
@@ -46,12 +47,7 @@ void lts_switch_attach(struct lts_switch *sw, struct lts_ctrl_plane *cp)
 
 static void call_free(struct lts_switch *sw, struct lts_call *c)
 {
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		sw->calls = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	LTS_LIST_UNLINK(sw->calls, c, prev, next);
 	sw->n_calls--;
 	free(c->icrq);
 	free(c->iccn);
@@ -208,10 +204,7 @@ static struct lts_call *call_new(struct lts_switch *sw, struct lts_session *firs
 	}
 	c->first = first;
 	first->user = c;
-	c->next = sw->calls;
-	if (sw->calls)
-		sw->calls->prev = c;
-	sw->calls = c;
+	LTS_LIST_PUSH(sw->calls, c, prev, next);
 	sw->n_calls++;
 	return c;
 }

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <sys/random.h>
 #include "ctrl_plane.h"
+#include "lib/list.h"
 #include "lib/log.h"
 #include "lts_match.h"
 
@@ -81,10 +82,7 @@ static struct lts_tunnel *dial_lns(struct lts_ctrl_plane *cp, size_t idx)
 	}
 	/* Listed before anything can fail: lts_tunnel_free() unlists it. */
 	t->lns_idx = idx;
-	t->lns_next = cp->lns[idx].tunnels;
-	if (t->lns_next)
-		t->lns_next->lns_prev = t;
-	cp->lns[idx].tunnels = t;
+	LTS_LIST_PUSH(cp->lns[idx].tunnels, t, lns_prev, lns_next);
 	cp->lns[idx].n_tunnels++;
 	if (lts_tunnel_start(t)) {
 		lts_tunnel_free(t);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ctrl_plane.h"
+#include "lib/list.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -155,10 +156,7 @@ static struct lts_session *session_new(struct lts_tunnel *t, enum lts_role role)
 	s->role = role;
 	s->state = LTS_SESS_IDLE;
 	s->created_ms = t->cp->now_ms;
-	s->next = t->sessions;
-	if (t->sessions)
-		t->sessions->prev = s;
-	t->sessions = s;
+	LTS_LIST_PUSH(t->sessions, s, prev, next);
 	t->n_sessions++;
 	t->cp->n_sessions++;
 	t->cp->ctr.sessions_opened++;
@@ -177,12 +175,7 @@ static void session_free(struct lts_session *s)
 	uint32_t key = session_key(t, s->id);
 
 	lts_hashtab_remove(&t->cp->sessions_by_id, &key);
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		t->sessions = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
+	LTS_LIST_UNLINK(t->sessions, s, prev, next);
 	t->n_sessions--;
 	t->cp->n_sessions--;
 	if (t->lac_idx >= 0)

@@ -15,6 +15,7 @@
 #include <md5.h>
 #include <sys/random.h>
 #include "ctrl_plane.h"
+#include "lib/list.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -524,15 +525,7 @@ static void half_open_unlink(struct lts_tunnel *t)
 
 	if (!t->half_open)
 		return;
-	if (t->ho_prev)
-		t->ho_prev->ho_next = t->ho_next;
-	else
-		cp->half_open_first = t->ho_next;
-	if (t->ho_next)
-		t->ho_next->ho_prev = t->ho_prev;
-	else
-		cp->half_open_last = t->ho_prev;
-	t->ho_prev = t->ho_next = NULL;
+	LTS_LIST_UNLINK_TAIL(cp->half_open_first, cp->half_open_last, t, ho_prev, ho_next);
 	t->half_open = false;
 	cp->n_half_open--;
 	lts_ctrl_xport_set_passive(&t->xport, false);
@@ -546,13 +539,7 @@ void lts_tunnel_half_open(struct lts_tunnel *t)
 		return;
 	t->half_open = true;
 	lts_ctrl_xport_set_passive(&t->xport, true);
-	t->ho_prev = cp->half_open_last;
-	t->ho_next = NULL;
-	if (cp->half_open_last)
-		cp->half_open_last->ho_next = t;
-	else
-		cp->half_open_first = t;
-	cp->half_open_last = t;
+	LTS_LIST_APPEND(cp->half_open_first, cp->half_open_last, t, ho_prev, ho_next);
 	cp->n_half_open++;
 }
 
@@ -805,10 +792,7 @@ struct lts_tunnel *lts_tunnel_new(struct lts_ctrl_plane *cp, enum lts_role role,
 	t->next_serial = 1;
 	cp->tunnels[id] = t;
 	cp->n_tunnels++;
-	t->next = cp->all;
-	if (cp->all)
-		cp->all->prev = t;
-	cp->all = t;
+	LTS_LIST_PUSH(cp->all, t, prev, next);
 	return t;
 }
 
@@ -839,23 +823,13 @@ void lts_tunnel_free(struct lts_tunnel *t)
 	if (t->lns_idx >= 0) {
 		struct lts_lns_state *ls = &cp->lns[t->lns_idx];
 
-		if (t->lns_prev)
-			t->lns_prev->lns_next = t->lns_next;
-		else
-			ls->tunnels = t->lns_next;
-		if (t->lns_next)
-			t->lns_next->lns_prev = t->lns_prev;
+		LTS_LIST_UNLINK(ls->tunnels, t, lns_prev, lns_next);
 		ls->n_tunnels--;
 	}
 	lts_ctrl_xport_fini(&t->xport);
 	cp->tunnels[t->id] = NULL;
 	cp->n_tunnels--;
-	if (t->prev)
-		t->prev->next = t->next;
-	else
-		cp->all = t->next;
-	if (t->next)
-		t->next->prev = t->prev;
+	LTS_LIST_UNLINK(cp->all, t, prev, next);
 	free(t);
 }
 
