@@ -70,6 +70,27 @@ static const char *lns_peer_name(const struct lts_config *cfg, int idx)
 	return idx >= 0 && (size_t)idx < cfg->n_lns_peers ? cfg->lns_peers[idx].name : NULL;
 }
 
+
+/* The control plane's counters: the "control" member of summary and stats. */
+static void json_cp_counters(struct lts_json *j, const struct lts_ctrl_plane *cp)
+{
+	const struct lts_cp_counters *k = &cp->ctr;
+
+	lts_json_obj_begin(j, "control");
+	lts_json_u64(j, "rx_packets", k->rx_packets);
+	lts_json_u64(j, "rx_malformed", k->rx_malformed);
+	lts_json_u64(j, "rx_no_tunnel", k->rx_no_tunnel);
+	lts_json_u64(j, "rx_wrong_peer", k->rx_wrong_peer);
+	lts_json_u64(j, "sccrq_rate_limited", k->sccrq_rate_limited);
+	lts_json_u64(j, "sccrq_refused", k->sccrq_refused);
+	lts_json_u64(j, "tunnels_opened", k->tunnels_opened);
+	lts_json_u64(j, "sessions_opened", k->sessions_opened);
+	lts_json_u64(j, "half_open", cp->n_half_open);
+	lts_json_u64(j, "half_open_evicted", k->half_open_evicted);
+	lts_json_u64(j, "drain_refused", k->drain_refused);
+	lts_json_obj_end(j);
+}
+
 static void render_summary(const struct lts_ctl_view *v, uint64_t now_ms, struct lts_json *j)
 {
 	const struct lts_config *cfg = v->cfg;
@@ -106,22 +127,8 @@ static void render_summary(const struct lts_ctl_view *v, uint64_t now_ms, struct
 		lts_json_u64(j, "info_dropped", s->info_dropped);
 		lts_json_obj_end(j);
 	}
-	if (v->cp) {
-		const struct lts_cp_counters *k = &v->cp->ctr;
-
-		lts_json_obj_begin(j, "control");
-		lts_json_u64(j, "rx_packets", k->rx_packets);
-		lts_json_u64(j, "rx_malformed", k->rx_malformed);
-		lts_json_u64(j, "rx_no_tunnel", k->rx_no_tunnel);
-		lts_json_u64(j, "rx_wrong_peer", k->rx_wrong_peer);
-		lts_json_u64(j, "sccrq_rate_limited", k->sccrq_rate_limited);
-		lts_json_u64(j, "sccrq_refused", k->sccrq_refused);
-		lts_json_u64(j, "tunnels_opened", k->tunnels_opened);
-		lts_json_u64(j, "sessions_opened", k->sessions_opened);
-		lts_json_u64(j, "half_open", v->cp->n_half_open);
-		lts_json_u64(j, "half_open_evicted", k->half_open_evicted);
-		lts_json_obj_end(j);
-	}
+	if (v->cp)
+		json_cp_counters(j, v->cp);
 	lts_json_obj_end(j);
 }
 
@@ -710,7 +717,6 @@ static void render_stats(const struct lts_ctl_view *v, uint64_t now_ms, struct l
 	lts_json_u64(j, "uptime_s", secs_since(now_ms, v->started_ms));
 	if (v->cp) {
 		const struct lts_cp_msg_counters *m = &v->cp->msgs;
-		const struct lts_cp_counters *k = &v->cp->ctr;
 
 		lts_json_obj_begin(j, "messages");
 		json_msg_types(j, "rx", m->rx);
@@ -722,19 +728,7 @@ static void render_stats(const struct lts_ctl_view *v, uint64_t now_ms, struct l
 		json_results(j, "cdn_rx", &m->cdn_rx);
 		json_results(j, "cdn_tx", &m->cdn_tx);
 		lts_json_obj_end(j);
-		lts_json_obj_begin(j, "control");
-		lts_json_u64(j, "rx_packets", k->rx_packets);
-		lts_json_u64(j, "rx_malformed", k->rx_malformed);
-		lts_json_u64(j, "rx_no_tunnel", k->rx_no_tunnel);
-		lts_json_u64(j, "rx_wrong_peer", k->rx_wrong_peer);
-		lts_json_u64(j, "sccrq_rate_limited", k->sccrq_rate_limited);
-		lts_json_u64(j, "sccrq_refused", k->sccrq_refused);
-		lts_json_u64(j, "drain_refused", k->drain_refused);
-		lts_json_u64(j, "half_open", v->cp->n_half_open);
-		lts_json_u64(j, "half_open_evicted", k->half_open_evicted);
-		lts_json_u64(j, "tunnels_opened", k->tunnels_opened);
-		lts_json_u64(j, "sessions_opened", k->sessions_opened);
-		lts_json_obj_end(j);
+		json_cp_counters(j, v->cp);
 	} else {
 		lts_json_null(j, "messages");
 		lts_json_null(j, "results");
@@ -1327,25 +1321,6 @@ static const char unknown_msg[] =
 	"show tunnel ID, show session [TUNNEL/]SESSION, clear session|tunnel|peer ..., "
 	"drain|undrain lac|lns NAME, log level LEVEL)";
 
-/* A decimal ID, 1-65535: digits only, no sign, no blanks. */
-static bool parse_id(const char *s, size_t len, uint16_t *out)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	if (!len || len > 5)
-		return false;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	if (!v || v > UINT16_MAX)
-		return false;
-	*out = (uint16_t)v;
-	return true;
-}
-
 static bool parse_arg(const struct cmd_row *row, char **w, size_t n, struct lts_ctl_request *r)
 {
 	static const struct {
@@ -1362,15 +1337,15 @@ static bool parse_arg(const struct cmd_row *row, char **w, size_t n, struct lts_
 	case ARG_NONE:
 		return n == 0;
 	case ARG_TUNNEL:
-		return n == 1 && parse_id(w[0], strlen(w[0]), &r->tunnel_id);
+		return n == 1 && lts_parse_id(w[0], strlen(w[0]), &r->tunnel_id);
 	case ARG_SESSION:
 		if (n != 1)
 			return false;
 		slash = strchr(w[0], '/');
 		if (!slash)
-			return parse_id(w[0], strlen(w[0]), &r->session_id);
-		return parse_id(w[0], (size_t)(slash - w[0]), &r->tunnel_id) &&
-		       parse_id(slash + 1, strlen(slash + 1), &r->session_id);
+			return lts_parse_id(w[0], strlen(w[0]), &r->session_id);
+		return lts_parse_id(w[0], (size_t)(slash - w[0]), &r->tunnel_id) &&
+		       lts_parse_id(slash + 1, strlen(slash + 1), &r->session_id);
 	case ARG_PEER:
 		if (n == 2 && !strcmp(w[0], "lac"))
 			r->kind = LTS_CTL_PEER_LAC;

@@ -25,6 +25,7 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include "lib/json.h"
+#include "lib/util.h"
 
 #define LTSCTL_DEFAULT_SOCKET "/run/lts/ltsd.sock"
 #define LTSCTL_TIMEOUT_S 10
@@ -876,21 +877,6 @@ static const struct command {
 	{ "log", "level", ARG_LEVEL, show_log },
 };
 
-static bool is_id(const char *s, size_t len)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	if (!len || len > 5)
-		return false;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	return v >= 1 && v <= 65535;
-}
-
 /* A word ltsd would read as one word. */
 static bool is_word(const char *s)
 {
@@ -905,14 +891,14 @@ static bool args_ok(enum arg_kind k, char **a, int n)
 	case ARG_NONE:
 		return n == 0;
 	case ARG_ID:
-		return n == 1 && is_id(a[0], strlen(a[0]));
+		return n == 1 && lts_parse_id(a[0], strlen(a[0]), NULL);
 	case ARG_SESSION:
 		if (n != 1)
 			return false;
 		slash = strchr(a[0], '/');
-		return slash ? is_id(a[0], (size_t)(slash - a[0])) &&
-				       is_id(slash + 1, strlen(slash + 1))
-			     : is_id(a[0], strlen(a[0]));
+		return slash ? lts_parse_id(a[0], (size_t)(slash - a[0]), NULL) &&
+				       lts_parse_id(slash + 1, strlen(slash + 1), NULL)
+			     : lts_parse_id(a[0], strlen(a[0]), NULL);
 	case ARG_PEER:
 		if (n == 2)
 			return (!strcmp(a[0], "lac") || !strcmp(a[0], "lns")) && is_word(a[1]);

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Small helpers every layer uses, written once: array length and big-endian
- * (network order) loads and stores on byte buffers.
+ * Small helpers every layer uses, written once: array length, big-endian
+ * (network order) loads and stores on byte buffers, reading an ID.
  */
 #ifndef LTS_UTIL_H
 #define LTS_UTIL_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #ifndef ARRAY_SIZE
@@ -37,6 +39,29 @@ static inline void lts_put32(uint8_t *p, uint32_t v)
 {
 	lts_put16(p, v >> 16);
 	lts_put16(p + 2, v & 0xffff);
+}
+
+/*
+ * An L2TP tunnel or session ID written in decimal, 1-65535: digits only, no
+ * sign, no blanks (the operator socket and ltsctl read IDs the same way).
+ */
+static inline bool lts_parse_id(const char *s, size_t len, uint16_t *out)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (!len || len > 5)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (!v || v > UINT16_MAX)
+		return false;
+	if (out)
+		*out = (uint16_t)v;
+	return true;
 }
 
 #endif /* LTS_UTIL_H */
