@@ -751,7 +751,7 @@ static void render_stats(const struct lts_ctl_view *v, uint64_t now_ms, struct l
 	} else {
 		lts_json_null(j, "switch");
 	}
-	if (v->reason_count) {
+	if (v->dp.reason_count) {
 		static const char *const names[] = {
 #define LTS_CTL_REASON_NAME(sym, name, help) name,
 			LTS_REASONS(LTS_CTL_REASON_NAME)
@@ -761,7 +761,7 @@ static void render_stats(const struct lts_ctl_view *v, uint64_t now_ms, struct l
 
 		lts_json_obj_begin(j, "reasons");
 		for (r = 0; r < LTS_R_MAX; r++) {
-			int64_t n = v->reason_count(v->reason_ctx, (enum lts_reason)r);
+			int64_t n = v->dp.reason_count(v->dp.ctx, (enum lts_reason)r);
 
 			if (n < 0)
 				lts_json_null(j, names[r]);

@@ -39,7 +39,7 @@
  * The module reads the control plane, the switch and the configuration,
  * and acts on them only through their own operator functions
  * (lts_switch_clear_*, lts_cp_drain_*); it never touches a BPF map: the
- * counters come through lts_dp_ops and the view's reason_count hook.
+ * counters, XDP verdicts included, come through lts_dp_ops.
  */
 #ifndef LTS_CTL_SERVER_H
 #define LTS_CTL_SERVER_H
@@ -75,9 +75,6 @@ struct lts_ctl_view {
 	struct lts_switch *sw;           /* NULL: no switch */
 	struct lts_dp_ops dp;            /* counters; unset stats hooks read as zero */
 	uint64_t started_ms;             /* ltsd start (static sessions' uptime) */
-	/* XDP verdict counter of r summed over CPUs, or a negative errno; NULL: not shown. */
-	int64_t (*reason_count)(void *ctx, enum lts_reason r);
-	void *reason_ctx;
 };
 
 /* Every request (ctl_server.h above, docs/ltsctl.md "Protocol"). */

@@ -124,14 +124,6 @@ static int epoll_add(struct ltsd *d, int fd, uint64_t tag)
 	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
-/* XDP verdict counters, for ltsctl show stats and the metrics. */
-static int64_t reason_count(void *ctx, enum lts_reason r)
-{
-	struct ltsd *d = ctx;
-
-	return lts_bpf_reason_count(d->dp.skel, r);
-}
-
 /*
  * The operator socket (ltsctl). Not fatal: switching goes on without it,
  * e.g. while another ltsd (other namespace, same path) holds the path.
@@ -143,8 +135,6 @@ static void start_ctl_server(struct ltsd *d)
 		.cp = &d->cp,
 		.sw = &d->sw,
 		.dp = lts_dp_ops(&d->dp),
-		.reason_count = reason_count,
-		.reason_ctx = d,
 		.started_ms = now_ms(),
 	};
 	const char *path = d->cfg->control_socket;
@@ -174,8 +164,6 @@ static void start_metrics(struct ltsd *d)
 			.dp = lts_dp_ops(&d->dp),
 			.started_ms = now_ms(),
 		},
-		.reason_count = reason_count,
-		.reason_ctx = d,
 		.slow = &d->dp.sp.ctr,
 		.version = LTSD_VERSION,
 		.start_time_s = (uint64_t)time(NULL),

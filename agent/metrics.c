@@ -325,6 +325,13 @@ static uint64_t acc_last_rx_ms(void *ctx, uint32_t idx)
 	return acc->inner.last_rx_ms(acc->inner.ctx, idx);
 }
 
+static int64_t acc_reason_count(void *ctx, enum lts_reason r)
+{
+	struct lts_metrics_acc *acc = ctx;
+
+	return acc->inner.reason_count(acc->inner.ctx, r);
+}
+
 struct lts_dp_ops lts_metrics_acc_ops(struct lts_metrics_acc *acc)
 {
 	const struct lts_dp_ops *in = &acc->inner;
@@ -336,6 +343,7 @@ struct lts_dp_ops lts_metrics_acc_ops(struct lts_metrics_acc *acc)
 		.fast_stats = in->fast_stats ? acc_fast_stats : NULL,
 		.slow_stats = in->slow_stats ? acc_slow_stats : NULL,
 		.last_rx_ms = in->last_rx_ms ? acc_last_rx_ms : NULL,
+		.reason_count = in->reason_count ? acc_reason_count : NULL,
 		.ctx = acc,
 	};
 }
@@ -893,8 +901,8 @@ static void render_xdp(const struct lts_metrics_view *v, struct mbuf *b)
 
 	family(b, "lts_xdp_verdicts_total", "counter",
 	       "Frames the XDP program handled, by verdict reason (maps/lts_reasons.h; docs/dataplane.md).");
-	for (r = 0; v->reason_count && r < LTS_R_MAX; r++) {
-		n = v->reason_count(v->reason_ctx, (enum lts_reason)r);
+	for (r = 0; v->ctl.dp.reason_count && r < LTS_R_MAX; r++) {
+		n = v->ctl.dp.reason_count(v->ctl.dp.ctx, (enum lts_reason)r);
 		if (n < 0)
 			continue; /* unreadable: no sample rather than a wrong one */
 		l.value = reason_names[r];

@@ -45,9 +45,6 @@
 /* What the endpoint shows; every pointer is borrowed. */
 struct lts_metrics_view {
 	struct lts_ctl_view ctl;        /* as the operator socket: cfg, cp, sw, counters */
-	/* XDP verdict counter of r summed over CPUs, or a negative errno; NULL: none. */
-	int64_t (*reason_count)(void *ctx, enum lts_reason r);
-	void *reason_ctx;
 	const struct lts_slowpath_counters *slow; /* the userspace relay; NULL: none */
 	const char *version;            /* lts_build_info */
 	uint64_t start_time_s;          /* Unix time ltsd started */

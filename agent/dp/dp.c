@@ -236,6 +236,13 @@ static uint64_t ops_last_rx_ms(void *ctx, uint32_t idx)
 	return last / 1000000;
 }
 
+static int64_t ops_reason_count(void *ctx, enum lts_reason r)
+{
+	struct lts_dp *dp = ctx;
+
+	return lts_bpf_reason_count(dp->skel, r);
+}
+
 struct lts_dp_ops lts_dp_ops(struct lts_dp *dp)
 {
 	return (struct lts_dp_ops){
@@ -244,6 +251,7 @@ struct lts_dp_ops lts_dp_ops(struct lts_dp *dp)
 		.fast_stats = ops_fast_stats,
 		.slow_stats = ops_slow_stats,
 		.last_rx_ms = ops_last_rx_ms,
+		.reason_count = ops_reason_count,
 		.ctx = dp,
 	};
 }

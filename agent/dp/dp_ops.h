@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The data plane's interface to the rest of the agent: install and remove a
- * switched pair, read its counters and when it last carried a frame. The
+ * switched pair, read its counters and when it last carried a frame, and
+ * read the XDP verdict counters. The
  * switch, static sessions and the operator socket use only this; lts_dp
  * (dp.h) implements it on the BPF maps and the slow path, the unit tests
  * with a recording fake.
@@ -26,6 +27,8 @@ struct lts_dp_ops {
 	int (*slow_stats)(void *ctx, uint32_t idx, struct lts_session_stats *out);
 	/* Last data frame of slot idx on either path, ms of CLOCK_MONOTONIC; 0: never. */
 	uint64_t (*last_rx_ms)(void *ctx, uint32_t idx);
+	/* XDP verdict counter of r summed over CPUs, or a negative errno. */
+	int64_t (*reason_count)(void *ctx, enum lts_reason r);
 	void *ctx;
 };
 

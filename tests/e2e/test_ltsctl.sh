@@ -474,6 +474,10 @@ ctl_json "$E2E_TMP/stats.json" show stats &&
 		"$(jget "$E2E_TMP/stats.json" '" ".join(str(x) for x in (d["stats"]["results"]["cdn_tx"].get("3"), d["stats"]["results"]["stopccn_tx"].get("1"), d["stats"]["results"]["cdn_tx"].get("2/7"), min(1, d["stats"]["results"]["stopccn_tx"].get("2/7", 0)), d["stats"]["switch"]["calls_cleared"]))')"
 check_eq "2.7: --json show stats: 3 calls switched, ltsd counted the drain refusals" "3 True" \
 	"$(jget "$E2E_TMP/stats.json" '" ".join(str(x) for x in (d["stats"]["switch"]["calls_switched"], d["stats"]["control"]["drain_refused"] >= 2))')"
+# The XDP verdict counters come through the data plane's interface: every
+# control message of this test was passed up by the program (pass_control).
+check_eq "2.7: --json show stats: XDP verdicts read from the maps (pass_control > 0)" "True" \
+	"$(jget "$E2E_TMP/stats.json" 'str(isinstance(d["stats"]["reasons"], dict) and (d["stats"]["reasons"].get("pass_control") or 0) > 0)')"
 
 heading "2.8 bash completion (scripts/bash-completion/ltsctl)"
 COMPL=$E2E_DIR/../../scripts/bash-completion/ltsctl

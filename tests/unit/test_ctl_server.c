@@ -1010,7 +1010,7 @@ static void test_show_stats(void **state)
 	lts_json_val_free(doc);
 
 	/* With the XDP verdict counters: every reason, null where one cannot be read. */
-	v.reason_count = fake_reason;
+	v.dp.reason_count = fake_reason;
 	doc = exec_line(&v, "show stats", 0);
 	o = lts_json_get(lts_json_get(doc, "stats"), "reasons");
 	assert_int_equal(o->n, LTS_R_MAX);

@@ -249,9 +249,8 @@ static int setup(void **state)
 	f->ops = lts_metrics_acc_ops(&f->acc);
 	f->view = (struct lts_metrics_view){
 		.ctl = { .cfg = f->cfg, .cp = &f->cp, .sw = &f->sw,
-			 .dp = { .fast_stats = fake_fast, .slow_stats = fake_slow, .ctx = f } },
-		.reason_count = fake_reason,
-		.reason_ctx = f,
+			 .dp = { .fast_stats = fake_fast, .slow_stats = fake_slow,
+				 .reason_count = fake_reason, .ctx = f } },
 		.slow = &f->slow,
 		.version = "9.8.7",
 		.start_time_s = 1700000000,
