@@ -3,7 +3,7 @@
 # Installation and Debian packaging, included by the top Makefile.
 #
 #   make install [DESTDIR=...] [PREFIX=/usr/local] [SBINDIR=...] [SYSCONFDIR=...]
-#                [MANDIR=...] [UNITDIR=...]
+#                [MANDIR=...] [UNITDIR=...] [BASHCOMPDIR=...]
 #   make uninstall             (same variables; the configuration is kept)
 #   make deb                   .deb from a copy of the tree, into $(O)/deb/
 #   make man-lint              mandoc and man(1) warnings on docs/man/
@@ -18,6 +18,8 @@
 #                                          only if no file is there yet
 #   $(UNITDIR)/ltsd.service               scripts/ltsd.service, its paths
 #                                          rewritten to SBINDIR and SYSCONFDIR
+#   $(BASHCOMPDIR)/ltsctl                 scripts/bash-completion/ltsctl (loaded
+#                                          on demand by bash-completion)
 # The XDP object is embedded in ltsd by its skeleton: nothing else is read at
 # run time. `make install` does not strip (dh_strip does, for the package).
 
@@ -32,6 +34,8 @@ SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 MANDIR ?= $(PREFIX)/share/man
 # systemd reads /usr/local/lib/systemd/system and /usr/lib/systemd/system.
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+# bash-completion looks in $XDG_DATA_DIRS (/usr/local/share, /usr/share).
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 INSTALL ?= install
 
 MAN8 := docs/man/ltsd.8 docs/man/ltsctl.8
@@ -43,14 +47,18 @@ LTS_CONF := $(DESTDIR)$(SYSCONFDIR)/lts/ltsd.yaml
 install: all
 	$(msg) INSTALL '$(DESTDIR)$(SBINDIR)/ltsd ltsctl'
 	$(Q)$(INSTALL) -d -m 0755 '$(DESTDIR)$(SBINDIR)' '$(DESTDIR)$(MANDIR)/man8' \
-		'$(DESTDIR)$(MANDIR)/man5' '$(DESTDIR)$(UNITDIR)' '$(DESTDIR)$(SYSCONFDIR)/lts'
+		'$(DESTDIR)$(MANDIR)/man5' '$(DESTDIR)$(UNITDIR)' '$(DESTDIR)$(SYSCONFDIR)/lts' \
+		'$(DESTDIR)$(BASHCOMPDIR)'
 	$(Q)$(INSTALL) -m 0755 $(O)/ltsd $(O)/ltsctl '$(DESTDIR)$(SBINDIR)/'
 	$(msg) INSTALL '$(DESTDIR)$(MANDIR)'
 	$(Q)$(INSTALL) -m 0644 $(MAN8) '$(DESTDIR)$(MANDIR)/man8/'
 	$(Q)$(INSTALL) -m 0644 $(MAN5) '$(DESTDIR)$(MANDIR)/man5/'
 	$(Q)ln -sf ltsd.yaml.5 '$(DESTDIR)$(MANDIR)/man5/lts.yaml.5'
+	$(msg) INSTALL '$(DESTDIR)$(BASHCOMPDIR)/ltsctl'
+	$(Q)$(INSTALL) -m 0644 scripts/bash-completion/ltsctl '$(DESTDIR)$(BASHCOMPDIR)/ltsctl'
 	$(msg) INSTALL '$(DESTDIR)$(UNITDIR)/ltsd.service'
-	$(Q)sed -e 's|/usr/sbin/ltsd|$(SBINDIR)/ltsd|g' -e 's|/etc/lts/|$(SYSCONFDIR)/lts/|g' \
+	$(Q)sed -e 's|/usr/sbin/ltsd|$(SBINDIR)/ltsd|g' -e 's|/usr/sbin/ltsctl|$(SBINDIR)/ltsctl|g' \
+		-e 's|/etc/lts/|$(SYSCONFDIR)/lts/|g' \
 		scripts/ltsd.service > '$(DESTDIR)$(UNITDIR)/ltsd.service.tmp'
 	$(Q)chmod 0644 '$(DESTDIR)$(UNITDIR)/ltsd.service.tmp'
 	$(Q)mv -f '$(DESTDIR)$(UNITDIR)/ltsd.service.tmp' '$(DESTDIR)$(UNITDIR)/ltsd.service'
@@ -67,7 +75,7 @@ uninstall:
 	$(Q)rm -f '$(DESTDIR)$(SBINDIR)/ltsd' '$(DESTDIR)$(SBINDIR)/ltsctl' \
 		'$(DESTDIR)$(MANDIR)/man8/ltsd.8' '$(DESTDIR)$(MANDIR)/man8/ltsctl.8' \
 		'$(DESTDIR)$(MANDIR)/man5/ltsd.yaml.5' '$(DESTDIR)$(MANDIR)/man5/lts.yaml.5' \
-		'$(DESTDIR)$(UNITDIR)/ltsd.service'
+		'$(DESTDIR)$(UNITDIR)/ltsd.service' '$(DESTDIR)$(BASHCOMPDIR)/ltsctl'
 	$(Q)if [ -e '$(LTS_CONF)' ]; then echo '  KEEP     $(LTS_CONF)'; fi
 
 # A binary package built in a copy of the working tree (tracked and untracked

@@ -11,6 +11,7 @@
  * own epoll set, which the daemon's loop polls as a single fd; deadlines are
  * a timerfd in the same set, so the loop needs no timeout of its own.
  */
+#define LTS_LOG_SUBSYS LTS_TRACE_CTL
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -333,10 +334,10 @@ static void render_static(const struct lts_ctl_view *v, uint64_t now_ms, struct 
 	lts_json_str(j, "rule", rule);
 	lts_json_str(j, "state", "static");
 	lts_json_u64(j, "uptime_s", secs_since(now_ms, v->started_ms));
-	lts_json_u64(j, "stats_idx", i);
+	lts_json_u64(j, "stats_idx", s->stats_idx);
 	render_static_leg(j, "lac", &s->a, "static", NULL);
 	render_static_leg(j, "lns", &s->b, "static", NULL);
-	render_counters(v, j, i);
+	render_counters(v, j, s->stats_idx);
 	lts_json_obj_end(j);
 }
 
@@ -932,7 +933,7 @@ static void render_session(const struct lts_ctl_view *v, uint64_t now_ms, struct
 
 /* An action's failure: the message for {"error": ...}, and its errno. */
 struct act_err {
-	char msg[160];
+	char msg[LTS_CFG_ERR_MAX];
 };
 
 static int need_switch(const struct lts_ctl_view *v, struct act_err *e)
@@ -1157,6 +1158,145 @@ static void act_log_level(const struct lts_ctl_request *r, struct lts_json *j)
 	lts_json_obj_end(j);
 }
 
+/* ------------------------------------------------------------ trace */
+
+static void json_trace_flags(struct lts_json *j, const char *key, uint32_t mask)
+{
+	unsigned int i;
+
+	lts_json_arr_begin(j, key);
+	for (i = 0; i < LTS_TRACE_N; i++)
+		if (mask & 1u << i)
+			lts_json_str(j, NULL, lts_trace_name(i));
+	lts_json_arr_end(j);
+}
+
+/* One syslog destination: where, and how many lines it took or lost. */
+static void json_log_dest(struct lts_json *j, const char *key, const char *addr_key,
+			  const char *addr, const struct lts_log_dest_stats *d)
+{
+	if (!d->configured) {
+		lts_json_null(j, key);
+		return;
+	}
+	lts_json_obj_begin(j, key);
+	lts_json_str(j, addr_key, addr);
+	lts_json_u64(j, "sent", d->sent);
+	lts_json_u64(j, "errors", d->errors);
+	lts_json_str(j, "last_error", d->last_error ? strerror(d->last_error) : "");
+	lts_json_obj_end(j);
+}
+
+/*
+ * {"trace": {flags, peer[, previous], log}}: what is traced, and where
+ * lines go (log level, stderr, syslog with its counters).
+ */
+static void render_trace(struct lts_json *j, const uint32_t *was, const char *was_peer)
+{
+	struct lts_log_state st;
+
+	lts_log_get_state(&st);
+	lts_json_obj_begin(j, "trace");
+	json_trace_flags(j, "flags", st.trace);
+	lts_json_str(j, "peer", st.trace_peer);
+	if (was) {
+		lts_json_obj_begin(j, "previous");
+		json_trace_flags(j, "flags", *was);
+		lts_json_str(j, "peer", was_peer);
+		lts_json_obj_end(j);
+	}
+	lts_json_obj_begin(j, "log");
+	lts_json_str(j, "level", lts_log_level_name(st.level));
+	lts_json_bool(j, "verbose", st.verbose);
+	lts_json_bool(j, "stderr", st.to_stderr);
+	if (st.syslog) {
+		lts_json_obj_begin(j, "syslog");
+		lts_json_str(j, "facility", st.facility);
+		lts_json_str(j, "level", lts_log_level_name(st.syslog_level));
+		lts_json_str(j, "prefix", st.prefix);
+		json_log_dest(j, "local", "socket", st.socket, &st.local);
+		json_log_dest(j, "remote", "address", st.remote, &st.udp);
+		lts_json_obj_end(j);
+	} else {
+		lts_json_null(j, "syslog");
+	}
+	lts_json_obj_begin(j, "repeats");
+	lts_json_u64(j, "limit", st.repeat_limit);
+	lts_json_u64(j, "window_s", st.repeat_window_s);
+	lts_json_u64(j, "suppressed", st.repeats_suppressed);
+	lts_json_obj_end(j);
+	lts_json_obj_end(j);
+	lts_json_obj_end(j);
+}
+
+static const char *trace_text(uint32_t mask, const char *peer, char *buf, size_t cap)
+{
+	size_t used = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < LTS_TRACE_N && used < cap; i++)
+		if (mask & 1u << i)
+			used += snprintf(buf + used, cap - used, "%s%s", used ? "," : "",
+					 lts_trace_name(i));
+	if (!mask)
+		snprintf(buf, cap, "off");
+	else if (peer[0] && used < cap)
+		snprintf(buf + used, cap - used, " peer %s", peer);
+	return buf;
+}
+
+static int act_trace(const struct lts_ctl_view *v, const struct lts_ctl_request *r,
+		     struct lts_json *j, struct act_err *e)
+{
+	char was_peer[LTS_CFG_NAME_MAX], now_txt[160], was_txt[160];
+	enum lts_ctl_peer_kind kind;
+	const char *peer;
+	uint32_t was;
+	size_t idx;
+	int err;
+
+	/* The filter is by name: a name both lists have is fine. */
+	err = r->name[0] ? find_peer(v, r, &kind, &idx, e) : 0;
+	if (err && err != -EINVAL)
+		return err;
+	was = lts_log_get_trace(&peer);
+	snprintf(was_peer, sizeof(was_peer), "%s", peer);
+	lts_log_set_trace(r->trace, r->name);
+	pr_info("trace %s (was %s)", trace_text(r->trace, r->name, now_txt, sizeof(now_txt)),
+		trace_text(was, was_peer, was_txt, sizeof(was_txt)));
+	render_trace(j, &was, was_peer);
+	return 0;
+}
+
+/* ------------------------------------------------------------ reload, restart */
+
+/* {"reload": {"result": ...}} or {"restart": {...}}: the daemon does the work. */
+static int act_daemon(const struct lts_ctl_view *v, enum lts_ctl_cmd cmd, struct lts_json *j,
+		      struct act_err *e)
+{
+	bool reload = cmd == LTS_CTL_CMD_RELOAD;
+	int (*fn)(void *, char *, size_t) = reload ? v->reload : v->restart;
+	char msg[LTS_CFG_ERR_MAX];
+	int err;
+
+	if (!fn) {
+		snprintf(e->msg, sizeof(e->msg), "%s is not supported here",
+			 reload ? "reload" : "restart");
+		return -ENOTSUP;
+	}
+	msg[0] = '\0';
+	err = fn(v->daemon, msg, sizeof(msg));
+	if (err) {
+		snprintf(e->msg, sizeof(e->msg), "%s", msg[0] ? msg : strerror(-err));
+		return err;
+	}
+	lts_json_obj_begin(j, reload ? "reload" : "restart");
+	lts_json_str(j, "result", msg);
+	lts_json_obj_end(j);
+	return 0;
+}
+
 /* ------------------------------------------------------------ requests */
 
 bool lts_ctl_cmd_acts(enum lts_ctl_cmd cmd)
@@ -1223,6 +1363,16 @@ int lts_ctl_execute(const struct lts_ctl_view *v, const struct lts_ctl_request *
 		break;
 	case LTS_CTL_CMD_LOG_LEVEL:
 		act_log_level(req, &j);
+		break;
+	case LTS_CTL_CMD_RELOAD:
+	case LTS_CTL_CMD_RESTART:
+		err = act_daemon(v, req->cmd, &j, &e);
+		break;
+	case LTS_CTL_CMD_SHOW_TRACE:
+		render_trace(&j, NULL, NULL);
+		break;
+	case LTS_CTL_CMD_TRACE:
+		err = act_trace(v, req, &j, &e);
 		break;
 	default:
 		snprintf(e.msg, sizeof(e.msg), "unknown request");
@@ -1296,6 +1446,7 @@ static const struct cmd_row {
 	{ "show", "peers", LTS_CTL_CMD_SHOW_PEERS, ARG_NONE, 0, "show peers" },
 	{ "show", "rules", LTS_CTL_CMD_SHOW_RULES, ARG_NONE, 0, "show rules" },
 	{ "show", "stats", LTS_CTL_CMD_SHOW_STATS, ARG_NONE, 0, "show stats" },
+	{ "show", "trace", LTS_CTL_CMD_SHOW_TRACE, ARG_NONE, 0, "show trace" },
 	{ "show", "tunnel", LTS_CTL_CMD_SHOW_TUNNEL, ARG_TUNNEL, 0,
 	  "usage: show tunnel ID (our tunnel ID, 1-65535)" },
 	{ "show", "session", LTS_CTL_CMD_SHOW_SESSION, ARG_SESSION, 0,
@@ -1314,12 +1465,50 @@ static const struct cmd_row {
 	  "usage: undrain lns NAME" },
 	{ "log", "level", LTS_CTL_CMD_LOG_LEVEL, ARG_LEVEL, 0,
 	  "usage: log level err|warn|info|debug" },
+	/* One word: what is "" */
+	{ "reload", "", LTS_CTL_CMD_RELOAD, ARG_NONE, 0, "usage: reload" },
+	{ "restart", "", LTS_CTL_CMD_RESTART, ARG_NONE, 0, "usage: restart" },
 };
 
 static const char unknown_msg[] =
 	"unknown request (expected: show summary|tunnels|sessions|peers|rules|stats, "
 	"show tunnel ID, show session [TUNNEL/]SESSION, clear session|tunnel|peer ..., "
-	"drain|undrain lac|lns NAME, log level LEVEL)";
+	"drain|undrain lac|lns NAME, log level LEVEL, show trace, trace FLAG... [peer NAME], "
+	"trace off, reload, restart)";
+
+#define TRACE_WORD(e, word) word ", "
+static const char trace_usage[] = "usage: trace FLAG... [peer NAME], or trace off (FLAG: "
+	LTS_TRACE_FLAGS(TRACE_WORD) LTS_TRACE_ALL_WORD ")";
+#undef TRACE_WORD
+
+/*
+ * trace FLAG... [peer NAME] | trace off: flags are words or comma-separated
+ * lists (ltsctl sends one list, so that every flag fits the 8 words).
+ */
+static bool parse_trace(char **w, size_t n, struct lts_ctl_request *r)
+{
+	char *flag, *save;
+	size_t i;
+
+	if (n == 1 && !strcmp(w[0], "off"))
+		return true;
+	if (n >= 2 && !strcmp(w[n - 2], "peer")) {
+		if (strlen(w[n - 1]) >= sizeof(r->name))
+			return false;
+		snprintf(r->name, sizeof(r->name), "%s", w[n - 1]);
+		n -= 2;
+	}
+	for (i = 0; i < n; i++) {
+		for (flag = strtok_r(w[i], ",", &save); flag; flag = strtok_r(NULL, ",", &save)) {
+			uint32_t m = lts_trace_parse(flag);
+
+			if (!m)
+				return false;
+			r->trace |= m;
+		}
+	}
+	return r->trace != 0;
+}
 
 static bool parse_arg(const struct cmd_row *row, char **w, size_t n, struct lts_ctl_request *r)
 {
@@ -1386,15 +1575,27 @@ int lts_ctl_parse(const char *line, struct lts_ctl_request *out, const char **wh
 	for (w[n] = strtok_r(buf, " \t\r\n", &save); w[n]; w[n] = strtok_r(NULL, " \t\r\n", &save))
 		if (++n == ARRAY_SIZE(w))
 			return -EINVAL;
-	for (i = 0; n >= 2 && i < ARRAY_SIZE(cmd_table); i++) {
+	if (n >= 1 && !strcmp(w[0], "trace")) {
+		memset(&r, 0, sizeof(r));
+		r.cmd = LTS_CTL_CMD_TRACE;
+		if (!parse_trace(w + 1, n - 1, &r)) {
+			if (why)
+				*why = trace_usage;
+			return -EINVAL;
+		}
+		*out = r;
+		return 0;
+	}
+	for (i = 0; n >= 1 && i < ARRAY_SIZE(cmd_table); i++) {
 		const struct cmd_row *row = &cmd_table[i];
+		size_t words = row->what[0] ? 2 : 1;
 
-		if (strcmp(w[0], row->verb) || strcmp(w[1], row->what))
+		if (n < words || strcmp(w[0], row->verb) || (words == 2 && strcmp(w[1], row->what)))
 			continue;
 		memset(&r, 0, sizeof(r));
 		r.cmd = row->cmd;
 		r.kind = row->kind;
-		if (!parse_arg(row, w + 2, n - 2, &r)) {
+		if (!parse_arg(row, w + words, n - words, &r)) {
 			if (why)
 				*why = row->usage;
 			return -EINVAL;

@@ -12,6 +12,7 @@
  *   "show stats\n"              {"stats": {...}}
  *   "show tunnel ID\n"          {"tunnel": {...}}
  *   "show session [TID/]SID\n"  {"session": {...}}
+ *   "show trace\n"              {"trace": {...}}  (trace flags, log level and outputs)
  *
  * and actions, each one line too:
  *
@@ -21,6 +22,8 @@
  *                               {"drain": {...}}
  *   "log level err|warn|info|debug\n"
  *                               {"log": {...}}
+ *   "trace FLAG... [peer NAME]\n", "trace off\n"
+ *                               {"trace": {...}} as show trace, and "previous"
  *
  * Anything else, or a request that cannot be carried out (no such tunnel),
  * is answered {"error": "..."}. IDs are ours (what ltsd assigned): a
@@ -75,6 +78,14 @@ struct lts_ctl_view {
 	struct lts_switch *sw;           /* NULL: no switch */
 	struct lts_dp_ops dp;            /* counters; unset stats hooks read as zero */
 	uint64_t started_ms;             /* ltsd start (static sessions' uptime) */
+	/*
+	 * The daemon's own requests; 0 or a negative errno with msg saying
+	 * why (a reload's "file:line:col: ..."), msg a line for the answer
+	 * either way. NULL: refused as not supported.
+	 */
+	int (*reload)(void *daemon, char *msg, size_t size);
+	int (*restart)(void *daemon, char *msg, size_t size);
+	void *daemon;
 };
 
 /* Every request (ctl_server.h above, docs/ltsctl.md "Protocol"). */
@@ -87,12 +98,16 @@ enum lts_ctl_cmd {
 	LTS_CTL_CMD_SHOW_STATS,
 	LTS_CTL_CMD_SHOW_TUNNEL,   /* tunnel_id */
 	LTS_CTL_CMD_SHOW_SESSION,  /* [tunnel_id,] session_id */
+	LTS_CTL_CMD_SHOW_TRACE,
 	LTS_CTL_CMD_CLEAR_SESSION, /* [tunnel_id,] session_id */
 	LTS_CTL_CMD_CLEAR_TUNNEL,  /* tunnel_id */
 	LTS_CTL_CMD_CLEAR_PEER,    /* kind (any, lac, lns), name */
 	LTS_CTL_CMD_DRAIN,         /* kind (lac, lns), name */
 	LTS_CTL_CMD_UNDRAIN,       /* kind (lac, lns), name */
 	LTS_CTL_CMD_LOG_LEVEL,     /* level */
+	LTS_CTL_CMD_TRACE,         /* trace (0: off), name: peer filter ("": any) */
+	LTS_CTL_CMD_RELOAD,        /* the configuration file, as SIGHUP */
+	LTS_CTL_CMD_RESTART,       /* a new ltsd image takes over the sessions */
 	LTS_CTL_CMD_MAX
 };
 
@@ -109,6 +124,7 @@ struct lts_ctl_request {
 	enum lts_ctl_peer_kind kind;
 	char name[LTS_CFG_NAME_MAX];
 	enum lts_log_level level;
+	uint32_t trace;            /* trace flags: 1 << enum lts_trace_flag */
 };
 
 /* What an action says in its Result Codes (StopCCN 1, CDN 3: RFC 2661 4.4.2). */

@@ -25,12 +25,16 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include "lib/json.h"
+#include "lib/log.h" /* the trace flags' words only: ltsctl links no logger */
 #include "lib/util.h"
 
 #define LTSCTL_DEFAULT_SOCKET "/run/lts/ltsd.sock"
 #define LTSCTL_TIMEOUT_S 10
 #define LTSCTL_MAX_ANSWER (256u << 20)
 #define LTSCTL_REQ_MAX 128 /* LTS_CTL_REQ_MAX: ltsd refuses longer lines */
+
+#define TRACE_WORD(e, word) word " "
+#define TRACE_WORDS LTS_TRACE_FLAGS(TRACE_WORD)
 
 static const char usage_text[] =
 	"usage: ltsctl [-s SOCKET] [--json] COMMAND\n"
@@ -48,6 +52,15 @@ static const char usage_text[] =
 	"                                   place no new call on an LNS; the rest stays\n"
 	"  undrain lac|lns NAME\n"
 	"  log level err|warn|info|debug\n"
+	"  trace FLAG... [peer NAME]        also log the debug lines of these subsystems\n"
+	"                                   (with peer: only while NAME's tunnels are handled)\n"
+	"  trace off\n"
+	"  show trace                       trace flags, log level, syslog outputs and counters\n"
+	"  reload                           read the configuration file again (as SIGHUP);\n"
+	"                                   a bad file is refused and changes nothing\n"
+	"  restart                          a new ltsd image (the binary on disk) takes over;\n"
+	"                                   tunnels, calls and counters stay up\n"
+	"FLAG: " TRACE_WORDS LTS_TRACE_ALL_WORD " (several: words or a,b,c)\n"
 	"IDs are ltsd's own (the first of each ours/peer's pair in show sessions).\n"
 	"options:\n"
 	"  -s, --socket SOCKET  ltsd's control socket (default $LTS_CONTROL_SOCKET,\n"
@@ -842,6 +855,69 @@ static int show_log(const struct lts_json_val *doc)
 	return 0;
 }
 
+/* reload, restart: what ltsd says it did (errors come as {"error": ...}). */
+static int show_result(const struct lts_json_val *doc, const char *key)
+{
+	const struct lts_json_val *o = member(doc, key, LTS_JSON_OBJ);
+
+	if (!o)
+		return 1;
+	printf("%s\n", field(o, "result") ?: "?");
+	return 0;
+}
+
+static int show_reload(const struct lts_json_val *doc)
+{
+	return show_result(doc, "reload");
+}
+
+static int show_restart(const struct lts_json_val *doc)
+{
+	return show_result(doc, "restart");
+}
+
+/* The flags of a "trace" object's member key, and its peer: "tunnel,session peer x". */
+static const char *trace_text(const struct lts_json_val *o, char *buf, size_t len)
+{
+	const struct lts_json_val *flags = lts_json_get(o, "flags"), *f;
+	const char *peer = field(o, "peer");
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (f = flags ? flags->child : NULL; f && used < len; f = f->next)
+		if (f->type == LTS_JSON_STR)
+			used += snprintf(buf + used, len - used, "%s%s", used ? "," : "", f->str);
+	if (!used)
+		snprintf(buf, len, "off");
+	else if (peer && *peer && used < len)
+		snprintf(buf + used, len - used, " peer %s", peer);
+	return buf;
+}
+
+/* trace ...: one line; show trace: every field. */
+static int show_trace_set(const struct lts_json_val *doc)
+{
+	const struct lts_json_val *t = member(doc, "trace", LTS_JSON_OBJ);
+	char now[256], was[256];
+
+	if (!t)
+		return 1;
+	printf("trace %s (was %s)\n", trace_text(t, now, sizeof(now)),
+	       trace_text(lts_json_get(t, "previous"), was, sizeof(was)));
+	return 0;
+}
+
+static int show_trace(const struct lts_json_val *doc)
+{
+	static const char *const hdr[] = { "FIELD", "VALUE" };
+	const struct lts_json_val *t = member(doc, "trace", LTS_JSON_OBJ);
+	struct table tab = { .ncols = 2, .hdr = hdr };
+
+	if (!t)
+		return 1;
+	return table_done(&tab, flatten(&tab, t, "trace", NULL), NULL);
+}
+
 /* ------------------------------------------------------------ commands */
 
 enum arg_kind {
@@ -851,9 +927,13 @@ enum arg_kind {
 	ARG_PEER,    /* [lac|lns] NAME */
 	ARG_NAME,
 	ARG_LEVEL,
+	ARG_TRACE,   /* FLAG... [peer NAME] | off */
 };
 
-/* The commands ltsd takes (ctl_server.c's table), and how each answer is shown. */
+/*
+ * The commands ltsd takes (ctl_server.c's table), and how each answer is
+ * shown. what NULL: the arguments follow the verb (trace).
+ */
 static const struct command {
 	const char *verb, *what;
 	enum arg_kind arg;
@@ -875,12 +955,48 @@ static const struct command {
 	{ "undrain", "lac", ARG_NAME, show_drain },
 	{ "undrain", "lns", ARG_NAME, show_drain },
 	{ "log", "level", ARG_LEVEL, show_log },
+	{ "show", "trace", ARG_NONE, show_trace },
+	{ "trace", NULL, ARG_TRACE, show_trace_set },
+	{ "reload", NULL, ARG_NONE, show_reload },
+	{ "restart", NULL, ARG_NONE, show_restart },
 };
 
 /* A word ltsd would read as one word. */
 static bool is_word(const char *s)
 {
 	return *s && !strpbrk(s, " \t\r\n");
+}
+
+/* Flags as words or comma-separated lists, each a trace flag or "all". */
+static bool trace_args_ok(char **a, int n)
+{
+	static const char *const words[] = {
+#define TRACE_NAME(e, word) word,
+		LTS_TRACE_FLAGS(TRACE_NAME) LTS_TRACE_ALL_WORD,
+#undef TRACE_NAME
+	};
+	const char *p;
+	size_t len, k;
+	int i;
+
+	if (n == 1 && !strcmp(a[0], "off"))
+		return true;
+	if (n >= 2 && !strcmp(a[n - 2], "peer")) {
+		if (!is_word(a[n - 1]))
+			return false;
+		n -= 2;
+	}
+	for (i = 0; i < n; i++) {
+		for (p = a[i]; *p; p += len + (p[len] == ',')) {
+			len = strcspn(p, ",");
+			for (k = 0; k < ARRAY_SIZE(words); k++)
+				if (strlen(words[k]) == len && !strncmp(p, words[k], len))
+					break;
+			if (k == ARRAY_SIZE(words))
+				return false;
+		}
+	}
+	return n > 0;
 }
 
 static bool args_ok(enum arg_kind k, char **a, int n)
@@ -909,8 +1025,21 @@ static bool args_ok(enum arg_kind k, char **a, int n)
 		return n == 1 && (!strcmp(a[0], "err") || !strcmp(a[0], "error") ||
 				  !strcmp(a[0], "warn") || !strcmp(a[0], "warning") ||
 				  !strcmp(a[0], "info") || !strcmp(a[0], "debug"));
+	case ARG_TRACE:
+		return trace_args_ok(a, n);
 	}
 	return false;
+}
+
+/*
+ * Whether argv[k] continues trace's list of flags: sent as one word
+ * "a,b,c", as ltsd takes at most 8 words.
+ */
+static bool trace_list(const struct command *cmd, int argc, char **argv, int k)
+{
+	int flags_end = argc >= 3 && !strcmp(argv[argc - 2], "peer") ? argc - 2 : argc;
+
+	return cmd->arg == ARG_TRACE && k >= 2 && k < flags_end;
 }
 
 /* The command argv names, and its request line; NULL (message printed): usage. */
@@ -920,29 +1049,36 @@ static const struct command *command_of(int argc, char **argv, char *req, size_t
 	size_t i, used;
 	int k;
 
-	if (argc < 2) {
+	if (argc < 1) {
 		usage(stderr);
 		return NULL;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[0], commands[i].verb) && !strcmp(argv[1], commands[i].what))
+		if (!strcmp(argv[0], commands[i].verb) &&
+		    (!commands[i].what || (argc > 1 && !strcmp(argv[1], commands[i].what))))
 			cmd = &commands[i];
 	if (!cmd) {
 		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 			if (!strcmp(argv[0], commands[i].verb))
 				break;
 		if (i < sizeof(commands) / sizeof(commands[0]))
-			err_msg("unknown %s '%s' (see ltsctl --help)", argv[0], argv[1]);
+			err_msg("unknown %s '%s' (see ltsctl --help)", argv[0],
+				argc > 1 ? argv[1] : "");
 		else
 			err_msg("unknown command '%s' (see ltsctl --help)", argv[0]);
 		return NULL;
 	}
-	if (!args_ok(cmd->arg, argv + 2, argc - 2)) {
+	if (!cmd->what && !args_ok(cmd->arg, argv + 1, argc - 1)) {
+		err_msg("bad arguments for '%s' (see ltsctl --help)", argv[0]);
+		return NULL;
+	}
+	if (cmd->what && !args_ok(cmd->arg, argv + 2, argc - 2)) {
 		err_msg("bad arguments for '%s %s' (see ltsctl --help)", argv[0], argv[1]);
 		return NULL;
 	}
 	for (k = 0, used = 0; k < argc && used < cap; k++)
-		used += snprintf(req + used, cap - used, "%s%s", k ? " " : "", argv[k]);
+		used += snprintf(req + used, cap - used, "%s%s",
+				 !k ? "" : trace_list(cmd, argc, argv, k) ? "," : " ", argv[k]);
 	if (used + 1 >= cap || used > LTSCTL_REQ_MAX) {
 		err_msg("request longer than %u bytes", LTSCTL_REQ_MAX);
 		return NULL;

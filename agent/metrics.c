@@ -11,6 +11,7 @@
  * series, whose label set grows with the sessions, are opt-in
  * (metrics.per_session).
  */
+#define LTS_LOG_SUBSYS LTS_TRACE_METRICS
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -332,6 +333,17 @@ static int64_t acc_reason_count(void *ctx, enum lts_reason r)
 	return acc->inner.reason_count(acc->inner.ctx, r);
 }
 
+/* A restart: the slot's counters go on, so they are this call's, not retired ones. */
+static int acc_adopt(void *ctx, const struct lts_static_session *pair, uint32_t idx)
+{
+	struct lts_metrics_acc *acc = ctx;
+	int err = acc->inner.adopt(acc->inner.ctx, pair, idx);
+
+	if (!err && idx < acc->n_slots)
+		bit_set(acc->dirty, idx);
+	return err;
+}
+
 struct lts_dp_ops lts_metrics_acc_ops(struct lts_metrics_acc *acc)
 {
 	const struct lts_dp_ops *in = &acc->inner;
@@ -339,6 +351,7 @@ struct lts_dp_ops lts_metrics_acc_ops(struct lts_metrics_acc *acc)
 	/* An unset hook stays unset: its users test for NULL. */
 	return (struct lts_dp_ops){
 		.install = in->install ? acc_install : NULL,
+		.adopt = in->adopt ? acc_adopt : NULL,
 		.remove = in->remove ? acc_remove : NULL,
 		.fast_stats = in->fast_stats ? acc_fast_stats : NULL,
 		.slow_stats = in->slow_stats ? acc_slow_stats : NULL,
@@ -853,7 +866,7 @@ static void render_sessions(struct sess_pass *sp)
 		const struct lts_static_session *s = &cfg->static_sessions[i];
 
 		snprintf(rule, sizeof(rule), "static:%s", s->name);
-		session_seen(sp, (uint32_t)i, rule, "", "", &s->a, &s->b);
+		session_seen(sp, s->stats_idx, rule, "", "", &s->a, &s->b);
 	}
 	/* Pushed at the head: from the tail, oldest first (as ltsctl). */
 	for (c = sp->v->ctl.sw ? sp->v->ctl.sw->calls : NULL; c && c->next; c = c->next)
@@ -1185,6 +1198,12 @@ int lts_metrics_wrap_dp(struct lts_metrics *m, const struct lts_config *cfg,
 	m->wrapped = true;
 	*dp = lts_metrics_acc_ops(&m->acc);
 	return 0;
+}
+
+void lts_metrics_set_config(struct lts_metrics *m, const struct lts_config *cfg)
+{
+	m->cfg = &cfg->metrics;
+	m->view.ctl.cfg = cfg;
 }
 
 int lts_metrics_open(struct lts_metrics *m, const struct lts_config *cfg,

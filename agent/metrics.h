@@ -146,6 +146,8 @@ int lts_metrics_wrap_dp(struct lts_metrics *m, const struct lts_config *cfg,
  */
 int lts_metrics_open(struct lts_metrics *m, const struct lts_config *cfg,
 		     const struct lts_metrics_view *view);
+/* A reload: read cfg from now on (the listen address stays: a restart changes it). */
+void lts_metrics_set_config(struct lts_metrics *m, const struct lts_config *cfg);
 /* The fd for the caller's epoll (EPOLLIN), -1 when not serving. */
 int lts_metrics_poll_fd(const struct lts_metrics *m);
 /* Do what is ready: accept, read, answer, time out; re-arm the timer. */

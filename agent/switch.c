@@ -4,6 +4,7 @@
  * on an LNS chosen by rule, relays AVPs, installs the pair in the data plane
  * once both legs are up and tears the pair down together (switch.h).
  */
+#define LTS_LOG_SUBSYS LTS_TRACE_SWITCH
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,12 +46,18 @@ void lts_switch_attach(struct lts_switch *sw, struct lts_ctrl_plane *cp)
 	sw->cp = cp;
 }
 
+void lts_switch_set_hooks(struct lts_switch *sw, const struct lts_switch_hooks *hooks)
+{
+	sw->hooks = *hooks;
+}
+
 static void call_free(struct lts_switch *sw, struct lts_call *c)
 {
 	LTS_LIST_UNLINK(sw->calls, c, prev, next);
 	sw->n_calls--;
 	free(c->icrq);
 	free(c->iccn);
+	free(c->user);
 	free(c);
 }
 
@@ -428,18 +435,49 @@ uint64_t lts_switch_setups(const struct lts_switch *sw, uint64_t now_ms, uint32_
 	return n;
 }
 
+static void fill_pair(struct lts_call *c);
+
 static void install(struct lts_switch *sw, struct lts_call *c)
 {
 	struct lts_static_session *p = &c->pair;
-	const struct lts_session *legs[2] = { c->first, c->second };
-	struct lts_static_leg *out[2] = { &p->a, &p->b };
-	uint32_t i;
 	int err;
 
 	if (alloc_stats_idx(sw, &c->stats_idx)) {
 		abort_call(sw, c, "switch table full");
 		return;
 	}
+	fill_pair(c);
+	err = sw->dp.install(sw->dp.ctx, p, c->stats_idx);
+	if (err) {
+		sw->idx_used[c->stats_idx] = 0;
+		abort_call(sw, c, "cannot install the pair in the switch table");
+		return;
+	}
+	c->installed = true;
+	c->up_ms = sw->cp->now_ms;
+	sw->ctr.calls_switched++;
+	note_setup(sw, c);
+	free(c->icrq);
+	free(c->iccn);
+	c->icrq = c->iccn = NULL;
+	if (sw->persist.call_up)
+		sw->persist.call_up(sw->persist.ctx, c);
+	call_log(LTS_LOG_INFO, c, "switched: tun %u/%u sess %u/%u <-> tun %u/%u sess %u/%u "
+		 "(counters [%u])", p->a.tunnel_id, p->a.peer_tunnel_id, p->a.session_id,
+		 p->a.peer_session_id, p->b.tunnel_id, p->b.peer_tunnel_id, p->b.session_id,
+		 p->b.peer_session_id, c->stats_idx);
+	if (sw->hooks.call_up)
+		sw->hooks.call_up(sw->hooks.ctx, c);
+}
+
+/* What the data plane gets for c: both legs' addresses, ports and IDs. */
+static void fill_pair(struct lts_call *c)
+{
+	struct lts_static_session *p = &c->pair;
+	const struct lts_session *legs[2] = { c->first, c->second };
+	struct lts_static_leg *out[2] = { &p->a, &p->b };
+	uint32_t i;
+
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", c->rule ? c->rule->name : "");
 	for (i = 0; i < 2; i++) {
@@ -455,23 +493,7 @@ static void install(struct lts_switch *sw, struct lts_call *c)
 		out[i]->peer_session_id = legs[i]->peer_id;
 		out[i]->dscp = -1;
 	}
-	err = sw->dp.install(sw->dp.ctx, p, c->stats_idx);
-	if (err) {
-		sw->idx_used[c->stats_idx] = 0;
-		abort_call(sw, c, "cannot install the pair in the switch table");
-		return;
-	}
-	c->installed = true;
-	c->up_ms = sw->cp->now_ms;
-	sw->ctr.calls_switched++;
-	note_setup(sw, c);
-	free(c->icrq);
-	free(c->iccn);
-	c->icrq = c->iccn = NULL;
-	call_log(LTS_LOG_INFO, c, "switched: tun %u/%u sess %u/%u <-> tun %u/%u sess %u/%u "
-		 "(counters [%u])", p->a.tunnel_id, p->a.peer_tunnel_id, p->a.session_id,
-		 p->a.peer_session_id, p->b.tunnel_id, p->b.peer_tunnel_id, p->b.session_id,
-		 p->b.peer_session_id, c->stats_idx);
+	p->stats_idx = c->stats_idx;
 }
 
 /* Hook: a leg is established. */
@@ -490,7 +512,11 @@ static void on_session_up(void *ctx, struct lts_session *s, const struct lts_ctr
 		install(sw, c);
 		return;
 	}
-	/* The LAC's ICCN: carry it to the second leg. */
+	/* The LAC's ICCN: carry it to the second leg. Its user name stays with the call. */
+	if (lts_relay_user(m, user, sizeof(user)))
+		c->user = strdup(user); /* NULL (no memory): the records lack the name */
+	else
+		user[0] = '\0';
 	c->iccn = malloc(sizeof(*c->iccn));
 	if (!c->iccn || lts_relay_collect(c->iccn, m, LTS_RELAY_ICCN, &pol)) {
 		why = (struct lts_cdn_info){ .result = LTS_CDN_GENERAL_ERROR,
@@ -511,7 +537,6 @@ static void on_session_up(void *ctx, struct lts_session *s, const struct lts_ctr
 	k.lns_peer_idx = s->t->lns_idx;
 	k.lac_hostname = s->t->peer_hostname;
 	called[0] = calling[0] = '\0';
-	lts_relay_user(m, user, sizeof(user));
 	k.user = user;
 	/* Called/Calling Number came in the ICRQ: read them from the relay set. */
 	for (size_t i = 0; i < c->icrq->n; i++) {
@@ -565,10 +590,15 @@ static void note_lns_error(struct lts_switch *sw, size_t lns, const struct lts_c
 	snprintf(e->message, sizeof(e->message), "%s", why->message);
 }
 
-static void uninstall(struct lts_switch *sw, struct lts_call *c)
+/* end: why, for the observer (which reads the call's counters before they go). */
+static void uninstall(struct lts_switch *sw, struct lts_call *c, const struct lts_call_end *end)
 {
 	if (!c->installed)
 		return;
+	if (sw->hooks.call_down)
+		sw->hooks.call_down(sw->hooks.ctx, c, end);
+	if (sw->persist.call_down)
+		sw->persist.call_down(sw->persist.ctx, c);
 	/* Entries go before any CDN leaves: no frame follows a dead session. */
 	sw->dp.remove(sw->dp.ctx, &c->pair);
 	sw->idx_used[c->stats_idx] = 0;
@@ -585,10 +615,13 @@ static void on_session_down(void *ctx, struct lts_session *s, const struct lts_c
 	struct lts_relay_set extra = { 0 };
 	struct lts_cdn_info out = *why;
 	struct lts_session *other;
+	struct lts_call_end end;
 	bool busy;
 
 	if (!c)
 		return;
+	end = (struct lts_call_end){ .by = s == c->first ? LTS_CALL_END_LAC : LTS_CALL_END_LNS,
+				     .why = why, .lac = c->first, .lns = c->second };
 	s->user = NULL;
 	if (m)
 		lts_relay_collect(&extra, m, LTS_RELAY_CDN, &pol);
@@ -623,7 +656,7 @@ static void on_session_down(void *ctx, struct lts_session *s, const struct lts_c
 		c->second = NULL;
 		c->first = NULL;
 	}
-	uninstall(sw, c);
+	uninstall(sw, c, &end);
 	if (other) {
 		other->user = NULL;
 		out.local = true;
@@ -706,10 +739,12 @@ static int clear_call(struct lts_switch *sw, struct lts_call *c, const struct lt
 		      const struct lts_tunnel *skip)
 {
 	struct lts_session *legs[2] = { c->first, c->second };
+	const struct lts_call_end end = { .by = LTS_CALL_END_OPERATOR, .why = why,
+					  .lac = c->first, .lns = c->second };
 	int i, n = 0;
 
 	call_log(LTS_LOG_INFO, c, "cleared by the operator (%s)", why->message);
-	uninstall(sw, c);
+	uninstall(sw, c, &end);
 	c->first = c->second = NULL;
 	for (i = 0; i < 2; i++) {
 		if (!legs[i])
@@ -760,6 +795,216 @@ int lts_switch_clear_tunnel(struct lts_switch *sw, struct lts_tunnel *t, const c
 	}
 	err = lts_cp_clear_tunnel(t->cp, t, msg, now_ms);
 	return err ? err : n;
+}
+
+/* ------------------------------------------------------------ restart */
+
+int lts_switch_adopt_call(struct lts_switch *sw, struct lts_session *first,
+			  struct lts_session *second, const char *rule, uint32_t stats_idx,
+			  uint64_t up_ms, const struct lts_call_avps *avps)
+{
+	struct lts_call *c;
+	int j, err;
+
+	if (stats_idx >= sw->cfg->max_sessions || sw->idx_used[stats_idx])
+		return -EEXIST;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->first = first;
+	c->second = second;
+	first->user = second->user = c;
+	j = lts_config_rule_index(sw->cfg, rule);
+	c->rule = j >= 0 ? &sw->cfg->rules[j] : NULL;
+	c->stats_idx = stats_idx;
+	c->up_ms = up_ms;
+	c->avps = *avps;
+	fill_pair(c);
+	snprintf(c->pair.name, sizeof(c->pair.name), "%s", rule);
+	/* Counters go on from where they were: the frames never stopped. */
+	err = (sw->dp.adopt ?: sw->dp.install)(sw->dp.ctx, &c->pair, stats_idx);
+	if (err) {
+		first->user = second->user = NULL;
+		free(c);
+		return err;
+	}
+	sw->idx_used[stats_idx] = 1;
+	c->installed = true;
+	LTS_LIST_PUSH(sw->calls, c, prev, next);
+	sw->n_calls++;
+	return 0;
+}
+
+void lts_switch_adopt_acct(struct lts_call *c, const char *user, uint64_t start_real_ms)
+{
+	free(c->user);
+	c->user = user ? strdup(user) : NULL;
+	c->acct.start_real_ms = start_real_ms;
+}
+
+/* ------------------------------------------------------------ reload */
+
+#define SWAP_PTR(a, b)                                                         \
+	do {                                                                   \
+		__typeof__(a) tmp_ = (a);                                      \
+		(a) = (b);                                                     \
+		(b) = tmp_;                                                    \
+	} while (0)
+
+/* The name of t's peer, if new_cfg no longer has it; else NULL. */
+static const char *removed_peer(const struct lts_config *old, const struct lts_config *new_cfg,
+				const struct lts_tunnel *t, const char **kind)
+{
+	const char *name = NULL;
+
+	if (t->lac_idx >= 0) {
+		*kind = "lac_peer";
+		name = old->lac_peers[t->lac_idx].name;
+		return lts_config_lac_index(new_cfg, name) < 0 ? name : NULL;
+	}
+	if (t->lns_idx >= 0) {
+		*kind = "lns_peer";
+		name = old->lns_peers[t->lns_idx].name;
+		return lts_config_lns_index(new_cfg, name) < 0 ? name : NULL;
+	}
+	return NULL;
+}
+
+/* Tunnels of peers that are gone: each call's other leg gets CDN 3, the tunnel StopCCN 1. */
+static void clear_removed_peers(struct lts_switch *sw, const struct lts_config *new_cfg,
+				uint64_t now_ms)
+{
+	struct lts_tunnel *t, *next;
+	char msg[LTS_CFG_NAME_MAX + 64];
+	const char *kind = "", *name;
+
+	for (t = sw->cp->all; t; t = next) {
+		next = t->next; /* a cleared tunnel stays listed (CLOSING) until reaped */
+		name = removed_peer(sw->cfg, new_cfg, t, &kind);
+		if (!name || t->state == LTS_TUN_CLOSING || t->state == LTS_TUN_DEAD)
+			continue;
+		snprintf(msg, sizeof(msg), "%s %s removed from the configuration", kind, name);
+		if (t->state == LTS_TUN_ESTABLISHED)
+			lts_switch_clear_tunnel(sw, t, msg, now_ms);
+		else
+			lts_tunnel_drop(t, msg); /* no handshake completed: nothing to tell */
+	}
+}
+
+/*
+ * Static sessions by name: an unchanged one keeps its entries and counter
+ * slot; a removed or changed one leaves the data plane, a new or changed
+ * one is installed in a slot of its own.
+ */
+static void reload_static(struct lts_switch *sw, struct lts_config *new_cfg)
+{
+	const struct lts_config *old = sw->cfg;
+	size_t i;
+	int j, err;
+
+	for (i = 0; i < old->n_static_sessions; i++) {
+		const struct lts_static_session *o = &old->static_sessions[i];
+
+		j = lts_config_static_index(new_cfg, o->name);
+		if (j >= 0 && lts_static_session_equal(o, &new_cfg->static_sessions[j]))
+			continue;
+		sw->dp.remove(sw->dp.ctx, o);
+		sw->idx_used[o->stats_idx] = 0;
+		pr_info("static session %s: %s", o->name, j >= 0 ? "changed" : "removed");
+	}
+	for (i = 0; i < new_cfg->n_static_sessions; i++) {
+		struct lts_static_session *n = &new_cfg->static_sessions[i];
+
+		j = lts_config_static_index(old, n->name);
+		if (j >= 0 && lts_static_session_equal(n, &old->static_sessions[j])) {
+			n->stats_idx = old->static_sessions[j].stats_idx;
+			continue;
+		}
+		err = alloc_stats_idx(sw, &n->stats_idx);
+		err = err ?: sw->dp.install(sw->dp.ctx, n, n->stats_idx);
+		if (err) {
+			pr_err("static session %s: cannot install: %s", n->name, strerror(-err));
+			continue;
+		}
+		pr_info("static session %s: tun %u/%u <-> tun %u/%u installed (counters [%u])",
+			n->name, n->a.tunnel_id, n->a.session_id, n->b.tunnel_id, n->b.session_id,
+			n->stats_idx);
+	}
+}
+
+/* Calls follow their rule by name; one still being set up goes if its rule went. */
+static void reload_calls(struct lts_switch *sw, const struct lts_config *new_cfg)
+{
+	struct lts_call *c, *next;
+	int j;
+
+	for (c = sw->calls; c; c = next) {
+		next = c->next;
+		if (!c->rule)
+			continue;
+		j = lts_config_rule_index(new_cfg, c->rule->name);
+		if (j < 0 && !c->installed) {
+			abort_call(sw, c, "its rule was removed from the configuration");
+			continue;
+		}
+		if (j >= 0 && !c->installed) {
+			const struct lts_rule *r = &new_cfg->rules[j];
+			size_t lns = c->rule->pool[c->member].lns_idx, m;
+
+			/* The member being dialled, in the new pool; failover starts over. */
+			c->tried = 0;
+			for (m = 0; m < r->n_pool; m++)
+				if (!strcmp(new_cfg->lns_peers[r->pool[m].lns_idx].name,
+					    sw->cfg->lns_peers[lns].name))
+					break;
+			c->member = m < r->n_pool ? m : 0;
+			c->tried = 1u << c->member;
+		}
+		c->rule = j >= 0 ? &new_cfg->rules[j] : NULL; /* pair.name keeps the old name */
+	}
+}
+
+int lts_switch_reconfigure(struct lts_switch *sw, struct lts_config *new_cfg, uint64_t now_ms)
+{
+	const struct lts_config *old = sw->cfg;
+	uint64_t *lockout = calloc(new_cfg->n_lns_peers ?: 1, sizeof(*lockout));
+	struct lts_switch_rule_counters *rc = calloc(new_cfg->n_rules ?: 1, sizeof(*rc));
+	struct lts_switch_peer_error *le = calloc(new_cfg->n_lns_peers ?: 1, sizeof(*le));
+	size_t i;
+	int j, err = -ENOMEM;
+
+	if (!lockout || !rc || !le)
+		goto out;
+	sw->cp->now_ms = now_ms;
+	clear_removed_peers(sw, new_cfg, now_ms);
+	reload_calls(sw, new_cfg);
+	reload_static(sw, new_cfg);
+	err = lts_cp_reconfigure(sw->cp, new_cfg);
+	if (err)
+		goto out;
+	for (i = 0; i < new_cfg->n_lns_peers; i++) {
+		j = lts_config_lns_index(old, new_cfg->lns_peers[i].name);
+		if (j >= 0) {
+			lockout[i] = sw->lockout_until[j];
+			if (sw->lns_error)
+				le[i] = sw->lns_error[j];
+		}
+	}
+	for (i = 0; i < new_cfg->n_rules && sw->rule_ctr; i++) {
+		j = lts_config_rule_index(old, new_cfg->rules[i].name);
+		if (j >= 0)
+			rc[i] = sw->rule_ctr[j];
+	}
+	/* Swapped: the old arrays are freed below. */
+	SWAP_PTR(sw->lockout_until, lockout);
+	SWAP_PTR(sw->rule_ctr, rc);
+	SWAP_PTR(sw->lns_error, le);
+	sw->cfg = new_cfg;
+out:
+	free(lockout);
+	free(rc);
+	free(le);
+	return err;
 }
 
 void lts_switch_cp_ops(struct lts_ctrl_plane_ops *ops)

@@ -25,6 +25,16 @@ struct lts_call_avps {
 	uint8_t icrq_vendor, iccn_vendor;
 };
 
+/*
+ * What the call observer (lts_switch_hooks: accounting.c) keeps per call;
+ * zeroed by the switch. A restart that adopts a call keeps start_real_ms
+ * to keep its accounting session ID.
+ */
+struct lts_call_acct {
+	uint64_t start_real_ms;   /* wall clock when the pair went into the data plane; 0: unseen */
+	uint64_t next_interim_ms; /* as up_ms; 0: none due */
+};
+
 /* A switched call: two half-sessions. */
 struct lts_call {
 	struct lts_call *prev, *next;
@@ -44,6 +54,8 @@ struct lts_call {
 	uint64_t info_ms;
 	uint32_t info_tokens;
 	struct lts_call_avps avps;     /* filled at install */
+	char *user;                    /* Proxy Authen Name of the LAC's ICCN; NULL: none */
+	struct lts_call_acct acct;
 };
 
 /*
@@ -79,6 +91,40 @@ struct lts_switch_peer_error {
 	char message[96];
 };
 
+/*
+ * Observer of the calls the data plane carries (accounting). call_up: c
+ * was just installed. call_down: c is about to leave the data plane, its
+ * counters still those of the call; end says why.
+ */
+enum lts_call_ender {
+	LTS_CALL_END_LAC,      /* an event of the first leg (toward the LAC) */
+	LTS_CALL_END_LNS,      /* an event of the second leg (toward the LNS) */
+	LTS_CALL_END_OPERATOR, /* lts_switch_clear_session / _tunnel */
+};
+
+struct lts_call_end {
+	enum lts_call_ender by;
+	/* The leg's CDN or tunnel event as the control plane reported it, or the operator's CDN. */
+	const struct lts_cdn_info *why;
+	const struct lts_session *lac, *lns; /* the legs, both still there */
+};
+
+struct lts_switch_hooks {
+	void (*call_up)(void *ctx, struct lts_call *c);
+	void (*call_down)(void *ctx, const struct lts_call *c, const struct lts_call_end *end);
+	void *ctx;
+};
+
+/*
+ * The restart store's hooks: a call was installed in the data plane, or is
+ * about to leave it. Unset hooks are skipped.
+ */
+struct lts_switch_persist {
+	void (*call_up)(void *ctx, const struct lts_call *c);
+	void (*call_down)(void *ctx, const struct lts_call *c);
+	void *ctx;
+};
+
 /* Calls installed per second, over the last LTS_SWITCH_RATE_SLOTS seconds. */
 #define LTS_SWITCH_RATE_SLOTS 64
 
@@ -98,6 +144,8 @@ struct lts_switch {
 	struct lts_switch_peer_error *lns_error;     /* per lns_peer */
 	uint64_t rate_sec[LTS_SWITCH_RATE_SLOTS];    /* second of each slot */
 	uint32_t rate_n[LTS_SWITCH_RATE_SLOTS];      /* calls installed in it */
+	struct lts_switch_persist persist;           /* unset members: skipped */
+	struct lts_switch_hooks hooks;               /* unset members: skipped */
 };
 
 int lts_switch_init(struct lts_switch *sw, const struct lts_config *cfg,
@@ -107,6 +155,8 @@ void lts_switch_fini(struct lts_switch *sw);
 void lts_switch_cp_ops(struct lts_ctrl_plane_ops *ops);
 /* Tell the switch its control plane (after lts_cp_init). */
 void lts_switch_attach(struct lts_switch *sw, struct lts_ctrl_plane *cp);
+/* Observe the calls installed and removed from now on. */
+void lts_switch_set_hooks(struct lts_switch *sw, const struct lts_switch_hooks *hooks);
 
 /*
  * Operator requests (ltsctl), at now_ms. The message travels as the Error
@@ -126,6 +176,28 @@ int lts_switch_clear_session(struct lts_switch *sw, struct lts_session *s, const
 			     uint64_t now_ms);
 int lts_switch_clear_tunnel(struct lts_switch *sw, struct lts_tunnel *t, const char *msg,
 			    uint64_t now_ms);
+/*
+ * A reload (the new configuration is complete and valid): tunnels of
+ * lac_peers and lns_peers that new_cfg no longer has are cleared as by
+ * lts_switch_clear_tunnel (message "... removed from the configuration");
+ * calls follow their rule by name (one still being set up whose rule went
+ * is refused); static sessions are compared by name (new ones installed,
+ * removed ones taken out, unchanged ones untouched: new_cfg's stats_idx
+ * are set here); then the control plane switches (lts_cp_reconfigure).
+ * Established calls keep their data-plane entries. 0 or -ENOMEM.
+ */
+int lts_switch_reconfigure(struct lts_switch *sw, struct lts_config *new_cfg, uint64_t now_ms);
+/*
+ * A restart: the call of two adopted sessions (lts_session_adopt) as the
+ * previous process left it, its data-plane entries rewritten in place
+ * (dp.adopt: the counters of stats_idx go on). 0, -EEXIST (slot taken),
+ * -ENOMEM or the data plane's error.
+ */
+int lts_switch_adopt_call(struct lts_switch *sw, struct lts_session *first,
+			  struct lts_session *second, const char *rule, uint32_t stats_idx,
+			  uint64_t up_ms, const struct lts_call_avps *avps);
+/* A restart: the adopted call's user and accounting start (accounting.c's record key). */
+void lts_switch_adopt_acct(struct lts_call *c, const char *user, uint64_t start_real_ms);
 /* The AVPs c relays: what was recorded at install, or its relay sets while setting up. */
 void lts_switch_call_avps(const struct lts_call *c, struct lts_call_avps *out);
 /* Calls installed in the last window_s seconds (at most LTS_SWITCH_RATE_SLOTS), now included. */

@@ -22,6 +22,7 @@
  */
 #include <arpa/inet.h>
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -142,6 +143,12 @@ static const char *const dp_mode_names[] = {
 	NULL,
 };
 
+static const char *const on_stop_names[] = {
+	[LTS_STOP_CLEAR] = "clear",
+	[LTS_STOP_KEEP] = "keep",
+	NULL,
+};
+
 static const char *const tunnel_mode_names[] = {
 	[LTS_TUNNEL_ON_DEMAND] = "on-demand",
 	[LTS_TUNNEL_PERSISTENT] = "persistent",
@@ -178,6 +185,9 @@ static const struct cfg_field switch_fields[] = {
 	{ .key = "lockout", .kind = CFG_U32, .flags = CF_DEFAULT,
 	  AT(struct lts_config, lockout_s), .min = 0, .max = 86400,
 	  .dflt = 60 },
+	/* What SIGTERM does to the sessions (docs/restart.md). */
+	{ .key = "on_stop", .kind = CFG_ENUM, .flags = CF_DEFAULT,
+	  AT(struct lts_config, on_stop), .names = on_stop_names, .dflt = LTS_STOP_CLEAR },
 };
 static const struct cfg_schema switch_schema = SCHEMA(switch_fields);
 
@@ -424,6 +434,74 @@ static const struct cfg_field metrics_fields[] = {
 };
 static const struct cfg_schema metrics_schema = SCHEMA(metrics_fields);
 
+/* accounting: where the call records go; check_accounting() wants one place. */
+static const struct cfg_field acct_fields[] = {
+	{ .key = "file", .kind = CFG_STR, AT(struct lts_acct_cfg, file), .min = 1,
+	  .max = LTS_CFG_PATH_MAX - 1, .check = check_abspath },
+	{ .key = "syslog", .kind = CFG_BOOL, .flags = CF_DEFAULT,
+	  AT(struct lts_acct_cfg, syslog), .dflt = false },
+	/* RFC 2869 5.16 asks RADIUS for >= 60 s; a file takes any pace. */
+	{ .key = "interim_interval", .kind = CFG_U32, .flags = CF_DEFAULT,
+	  AT(struct lts_acct_cfg, interim_s), .min = 0, .max = 86400, .dflt = 0 },
+};
+static const struct cfg_schema acct_schema = SCHEMA(acct_fields);
+
+/* logging: (agent/lib/log.c); the words are log.h's. */
+#define LOG_WORD(e, word, ...) word,
+static const char *const log_level_names[] = { LTS_LOG_LEVELS(LOG_WORD) NULL };
+static const char *const log_facility_names[] = { LTS_LOG_FACILITIES(LOG_WORD) NULL };
+/* Index LTS_TRACE_N is "all". */
+static const char *const trace_flag_names[] = { LTS_TRACE_FLAGS(LOG_WORD) LTS_TRACE_ALL_WORD,
+						NULL };
+#undef LOG_WORD
+_Static_assert(sizeof(enum lts_log_level) == sizeof(int), "CFG_ENUM stores int");
+_Static_assert(sizeof(enum lts_log_facility) == sizeof(int), "CFG_ENUM stores int");
+
+static const char *check_log_prefix(const char *s);
+
+/* Neither socket nor remote: the local socket (derive_logging()). */
+static const struct cfg_field syslog_fields[] = {
+	{ .key = "socket", .kind = CFG_STR, AT(struct lts_syslog_cfg, socket), .min = 1,
+	  .max = LTS_CFG_SOCK_MAX - 1, .check = check_abspath },
+	{ .key = "remote", .kind = CFG_STR, AT(struct lts_syslog_cfg, remote), .min = 1,
+	  .max = LTS_CFG_LISTEN_MAX - 1, .check = check_listen },
+	{ .key = "facility", .kind = CFG_ENUM, .flags = CF_DEFAULT,
+	  AT(struct lts_syslog_cfg, facility), .names = log_facility_names,
+	  .dflt = LTS_LOG_FAC_DAEMON },
+	{ .key = "level", .kind = CFG_ENUM, .flags = CF_DEFAULT, AT(struct lts_syslog_cfg, level),
+	  .names = log_level_names, .dflt = LTS_LOG_INFO },
+	/* RFC 3164 4.1.3: the TAG is at most 32 alphanumeric characters. */
+	{ .key = "prefix", .kind = CFG_STR, .flags = CF_DEFAULT, AT(struct lts_syslog_cfg, prefix),
+	  .min = 1, .max = LTS_LOG_PREFIX_MAX, .dflt_str = "ltsd", .check = check_log_prefix },
+};
+static const struct cfg_schema syslog_schema = SCHEMA(syslog_fields);
+
+/* peer must name a lac_peer or an lns_peer: check_logging(). */
+static const struct cfg_field trace_fields[] = {
+	{ .key = "flags", .kind = CFG_ENUM, .list = CFG_LIST_INLINE, .flags = CF_UNIQUE,
+	  LIST_AT(struct lts_trace_cfg, flags, n_flags), .names = trace_flag_names,
+	  .min_items = 0, .max_items = LTS_TRACE_N + 1 },
+	{ .key = "peer", .kind = CFG_STR, AT(struct lts_trace_cfg, peer), .min = 1,
+	  .max = LTS_CFG_NAME_MAX - 1 },
+};
+static const struct cfg_schema trace_schema = SCHEMA(trace_fields);
+
+static const struct cfg_field logging_fields[] = {
+	{ .key = "level", .kind = CFG_ENUM, .flags = CF_DEFAULT, AT(struct lts_logging_cfg, level),
+	  .names = log_level_names, .dflt = LTS_LOG_INFO },
+	{ .key = "stderr", .kind = CFG_BOOL, .flags = CF_DEFAULT,
+	  AT(struct lts_logging_cfg, to_stderr), .dflt = true },
+	{ .key = "syslog", .kind = CFG_MAP, AT(struct lts_logging_cfg, syslog),
+	  .nested = &syslog_schema },
+	{ .key = "trace", .kind = CFG_MAP, AT(struct lts_logging_cfg, trace),
+	  .nested = &trace_schema },
+	{ .key = "repeat_limit", .kind = CFG_U32, .flags = CF_DEFAULT,
+	  AT(struct lts_logging_cfg, repeat_limit), .min = 0, .max = 1000000, .dflt = 20 },
+	{ .key = "repeat_window", .kind = CFG_U32, .flags = CF_DEFAULT,
+	  AT(struct lts_logging_cfg, repeat_window_s), .min = 1, .max = 3600, .dflt = 30 },
+};
+static const struct cfg_schema logging_schema = SCHEMA(logging_fields);
+
 /* switch: and dataplane: both fill the top-level struct itself. */
 static const struct cfg_field root_fields[] = {
 	{ .key = "switch", .kind = CFG_MAP, .off = 0,
@@ -451,6 +529,10 @@ static const struct cfg_field root_fields[] = {
 	  .nested = &rule_schema, .max_items = 65535 },
 	{ .key = "metrics", .kind = CFG_MAP, AT(struct lts_config, metrics),
 	  .nested = &metrics_schema },
+	{ .key = "logging", .kind = CFG_MAP, AT(struct lts_config, logging),
+	  .nested = &logging_schema },
+	{ .key = "accounting", .kind = CFG_MAP, AT(struct lts_config, accounting),
+	  .nested = &acct_schema },
 };
 static const struct cfg_schema root_schema = SCHEMA(root_fields);
 
@@ -585,6 +667,15 @@ static const char *check_listen(const char *s)
 
 	lts_listen_parse(s, &ip, &port, &why);
 	return why;
+}
+
+/* RFC 3164 4.1.3 says alphanumeric; '-', '_' and '.' are what names use and parsers take. */
+static const char *check_log_prefix(const char *s)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("-_.", *s))
+			return "may hold only letters, digits, '-', '_' and '.'";
+	return NULL;
 }
 
 static __attribute__((format(printf, 4, 5))) int
@@ -1801,6 +1892,34 @@ static int check_rules(struct cfg_ctx *ctx, const struct lts_config *cfg)
 				  "rule");
 }
 
+/* An accounting: section that sends its records nowhere is a mistake. */
+static int check_accounting(struct cfg_ctx *ctx, const struct lts_config *cfg)
+{
+	const yaml_mark_t *m = mark_find(ctx, &cfg->accounting, &acct_schema);
+
+	if (!m || cfg->accounting.file[0] || cfg->accounting.syslog)
+		return 0;
+	return cfg_err(ctx, m, "accounting", "needs a file or syslog: true");
+}
+
+/* The trace peer filter names a configured peer of either kind. */
+static int check_logging(struct cfg_ctx *ctx, const struct lts_config *cfg)
+{
+	const struct lts_trace_cfg *t = &cfg->logging.trace;
+	size_t i;
+
+	if (!t->peer[0])
+		return 0;
+	for (i = 0; i < cfg->n_lac_peers; i++)
+		if (!strcmp(cfg->lac_peers[i].name, t->peer))
+			return 0;
+	for (i = 0; i < cfg->n_lns_peers; i++)
+		if (!strcmp(cfg->lns_peers[i].name, t->peer))
+			return 0;
+	return cfg_err(ctx, field_mark(ctx, t, &trace_schema, "peer"), "logging.trace.peer",
+		       "no lac_peers or lns_peers entry is named \"%.*s\"", CFG_QUOTE_MAX, t->peer);
+}
+
 /* Rules spanning several fields, run on the typed structs. */
 static int check_config(struct cfg_ctx *ctx, const struct lts_config *cfg)
 {
@@ -1827,6 +1946,10 @@ static int check_config(struct cfg_ctx *ctx, const struct lts_config *cfg)
 		err = check_peers(ctx, cfg);
 	if (!err)
 		err = check_rules(ctx, cfg);
+	if (!err)
+		err = check_logging(ctx, cfg);
+	if (!err)
+		err = check_accounting(ctx, cfg);
 	return err;
 }
 
@@ -1924,10 +2047,33 @@ static void derive(struct lts_config *cfg)
 
 		r->at_iccn = r->realm[0] || r->user[0];
 	}
+	for (i = 0; i < cfg->n_static_sessions; i++)
+		cfg->static_sessions[i].stats_idx = (uint32_t)i;
 	/* check_listen() accepted it. */
 	if (cfg->metrics.listen[0])
 		lts_listen_parse(cfg->metrics.listen, &cfg->metrics.listen_ip,
 				 &cfg->metrics.listen_port, NULL);
+}
+
+/*
+ * logging: what the walker cannot say alone: whether the file has a syslog:
+ * section (and so which socket it means), the remote address, the trace mask.
+ */
+static void derive_logging(const struct cfg_ctx *ctx, struct lts_config *cfg)
+{
+	struct lts_syslog_cfg *s = &cfg->logging.syslog;
+	struct lts_trace_cfg *t = &cfg->logging.trace;
+	size_t i;
+
+	cfg->logging.syslog_on = mark_find(ctx, s, &syslog_schema) != NULL;
+	if (cfg->logging.syslog_on && !s->socket[0] && !s->remote[0])
+		snprintf(s->socket, sizeof(s->socket), "%s", LTS_SYSLOG_SOCKET_DEFAULT);
+	/* check_listen() accepted it. */
+	if (s->remote[0])
+		lts_listen_parse(s->remote, &s->remote_ip, &s->remote_port, NULL);
+	t->mask = 0;
+	for (i = 0; i < t->n_flags; i++)
+		t->mask |= t->flags[i] == LTS_TRACE_N ? LTS_TRACE_ALL : 1u << t->flags[i];
 }
 
 /*
@@ -2033,6 +2179,7 @@ static int cfg_parse(struct cfg_ctx *ctx, const char *buf, size_t len,
 	if (err)
 		goto out_cfg;
 	derive(cfg);
+	derive_logging(ctx, cfg);
 	err = check_config(ctx, cfg);
 	if (err)
 		goto out_cfg;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <net/if.h>
+#include "lib/log.h"
 #include "lts_maps.h"
 
 #define LTS_CFG_NAME_MAX 64
@@ -48,6 +49,11 @@ struct lts_static_session {
 	char name[LTS_CFG_NAME_MAX];
 	struct lts_static_leg a;
 	struct lts_static_leg b;
+	/*
+	 * Not in the file: its counter slot. File order when loaded; a reload
+	 * keeps the slot of a session that stays unchanged (lts_switch).
+	 */
+	uint32_t stats_idx;
 };
 
 /* An address or prefix; host bits are zero, len is 32/128 for one address. */
@@ -81,6 +87,12 @@ struct lts_lac_peer {
 	uint32_t max_tunnels;                  /* 0 = no per-peer limit */
 	uint32_t max_sessions;                 /* 0 = no per-peer limit */
 	struct lts_ctrl_cfg ctrl;
+};
+
+/* switch.on_stop: what SIGTERM does (SIGINT always clears). */
+enum lts_stop_mode {
+	LTS_STOP_CLEAR = 0, /* StopCCN everywhere, XDP detached, pins and state removed */
+	LTS_STOP_KEEP,      /* exit leaving XDP, maps and state: the next ltsd resumes */
 };
 
 enum lts_tunnel_mode {
@@ -182,6 +194,51 @@ struct lts_metrics_cfg {
 	bool per_session;                /* one series per session; default false */
 };
 
+/*
+ * accounting: one JSON record per switched call (agent/accounting.c). Off
+ * unless the file has the section, which needs file or syslog: true.
+ */
+struct lts_acct_cfg {
+	char file[LTS_CFG_PATH_MAX]; /* records appended here; "": no file */
+	bool syslog;                 /* records also to syslog; default false */
+	uint32_t interim_s;          /* interim records every so often; 0 (default): none */
+};
+
+/* logging.syslog: (agent/lib/log.c). */
+#define LTS_SYSLOG_SOCKET_DEFAULT "/dev/log"
+struct lts_syslog_cfg {
+	/*
+	 * "": none. A syslog: section with neither socket nor remote means the
+	 * local socket LTS_SYSLOG_SOCKET_DEFAULT.
+	 */
+	char socket[LTS_CFG_SOCK_MAX];   /* RFC 3164 lines over AF_UNIX datagrams */
+	char remote[LTS_CFG_LISTEN_MAX]; /* RFC 5424 over UDP, "ADDRESS:PORT" as written */
+	struct lts_ip remote_ip;         /* parsed from remote */
+	uint16_t remote_port;
+	enum lts_log_facility facility;  /* default daemon */
+	enum lts_log_level level;        /* least severe sent; default info (traced lines: all) */
+	char prefix[LTS_LOG_PREFIX_MAX + 1]; /* TAG / APP-NAME; default "ltsd" */
+};
+
+/* logging.trace: debug lines of some subsystems, optionally of one peer only. */
+struct lts_trace_cfg {
+	int flags[LTS_TRACE_N + 1];      /* as written: enum lts_trace_flag, LTS_TRACE_N: all */
+	size_t n_flags;
+	uint32_t mask;                   /* derived: 1 << flag */
+	char peer[LTS_CFG_NAME_MAX];     /* a lac_peer's or lns_peer's name; "": any */
+};
+
+/* logging: (no section: info and above to stderr). */
+struct lts_logging_cfg {
+	enum lts_log_level level;        /* default info */
+	bool to_stderr;                  /* key stderr; default true */
+	bool syslog_on;                  /* the file has a syslog: section */
+	struct lts_syslog_cfg syslog;
+	struct lts_trace_cfg trace;
+	uint32_t repeat_limit;           /* identical lines written per window; 0: all */
+	uint32_t repeat_window_s;
+};
+
 struct lts_config {
 	/* switch: */
 	char hostname[LTS_CFG_NAME_MAX]; /* default "lts" */
@@ -189,6 +246,7 @@ struct lts_config {
 	char tsa_id[LTS_CFG_KEY_MAX];    /* our TSA ID AVP value; default hostname */
 	char control_socket[LTS_CFG_SOCK_MAX]; /* default /run/lts/ltsd.sock */
 	uint32_t lockout_s;              /* failed pool member skipped; default 60 */
+	enum lts_stop_mode on_stop;      /* default clear */
 	/* dataplane: */
 	enum lts_dp_mode mode;           /* default native */
 	char (*interfaces)[IF_NAMESIZE];
@@ -213,6 +271,10 @@ struct lts_config {
 	size_t n_rules;
 	/* metrics: (no section: no endpoint) */
 	struct lts_metrics_cfg metrics;
+	/* logging: */
+	struct lts_logging_cfg logging;
+	/* accounting: (no section: no records) */
+	struct lts_acct_cfg accounting;
 };
 
 /*
@@ -241,6 +303,26 @@ bool lts_prefix_has(const struct lts_prefix *p, const struct lts_ip *ip);
  * *why saying what is wrong (why may be NULL).
  */
 int lts_listen_parse(const char *s, struct lts_ip *ip, uint16_t *port, const char **why);
+
+/*
+ * Reload (lts_config_diff.c). Index of the peer, rule or static session of
+ * that name, or -1.
+ */
+int lts_config_lac_index(const struct lts_config *cfg, const char *name);
+int lts_config_lns_index(const struct lts_config *cfg, const char *name);
+int lts_config_rule_index(const struct lts_config *cfg, const char *name);
+int lts_config_static_index(const struct lts_config *cfg, const char *name);
+/* Same name and same legs (the counter slot aside). */
+bool lts_static_session_equal(const struct lts_static_session *a,
+			      const struct lts_static_session *b);
+/*
+ * Whether going from old to new needs a restart rather than a reload: the
+ * keys that size or place what the process holds (bpffs, control socket,
+ * dataplane:, metrics listen address). 0, or 1 with why naming the first
+ * such key.
+ */
+int lts_config_needs_restart(const struct lts_config *old, const struct lts_config *new,
+			     char *why, size_t size);
 
 /* The lookup key the XDP program uses for frames arriving on this leg. */
 void lts_static_leg_key(const struct lts_static_leg *leg, struct lts_switch_key *k);

@@ -6,9 +6,9 @@ set -euo pipefail
 pkgs=(
 	make gcc clang llvm libclang-rt-14-dev pkg-config
 	libbpf-dev libxdp-dev xdp-tools bpftool linux-libc-dev libelf-dev zlib1g-dev
-	libyaml-dev libcmocka-dev libmd-dev
+	libyaml-dev libcmocka-dev libmd-dev libsystemd-dev
 	iproute2 ethtool python3 python3-scapy tshark xl2tpd gnuplot-nox
-	libmicrohttpd-dev prometheus curl
+	libmicrohttpd-dev prometheus curl rsyslog
 	dpkg-dev debhelper mandoc man-db systemd lintian
 )
 

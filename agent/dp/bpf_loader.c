@@ -3,9 +3,12 @@
  * Loads the XDP object through its skeleton (rodata, map sizes, pinning,
  * the verifier log on failure) and reads and writes its maps.
  */
+#define LTS_LOG_SUBSYS LTS_TRACE_DATAPLANE
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bpf_loader.h"
@@ -35,6 +38,28 @@ static int set_pin_paths(struct lts_xdp *skel, const char *pin_dir)
 			return err;
 	}
 	return 0;
+}
+
+/*
+ * libbpf compares a pinned map's flags with the object's before reusing it,
+ * and the kernel adds BPF_F_RDONLY_PROG to every devmap it creates (which
+ * the object cannot say: creating one with it is refused). So a pinned
+ * tx_ports never compares equal: take it as it is (a restart adopts it).
+ */
+static int reuse_devmap(struct lts_xdp *skel, const char *pin_dir)
+{
+	char path[512];
+	int fd, err;
+
+	if (!pin_dir)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, bpf_map__name(skel->maps.tx_ports));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	err = bpf_map__reuse_fd(skel->maps.tx_ports, fd);
+	close(fd); /* reuse_fd took its own */
+	return err;
 }
 
 /* The verdict is at the end of a verifier log; print its last lines. */
@@ -83,6 +108,7 @@ int lts_bpf_load(const struct lts_bpf_opts *opts, struct lts_xdp **out)
 	err = err ?: bpf_map__set_max_entries(skel->maps.session_stats, max);
 	err = err ?: bpf_map__set_max_entries(skel->maps.slow_stats, max);
 	err = err ?: set_pin_paths(skel, opts->pin_dir);
+	err = err ?: reuse_devmap(skel, opts->pin_dir);
 	if (err)
 		goto err_destroy;
 
@@ -204,4 +230,10 @@ int lts_bpf_zero_session_stats(struct lts_xdp *skel, uint32_t idx)
 				   ncpu * sizeof(*zero), BPF_ANY);
 	free(zero);
 	return err;
+}
+
+int lts_bpf_read_slow_stats(struct lts_xdp *skel, uint32_t idx, struct lts_session_stats *stats)
+{
+	return bpf_map__lookup_elem(skel->maps.slow_stats, &idx, sizeof(idx), stats,
+				    sizeof(*stats), 0);
 }

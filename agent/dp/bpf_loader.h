@@ -46,5 +46,7 @@ int lts_bpf_zero_session_stats(struct lts_xdp *skel, uint32_t idx);
 /* Publish the slow path's counters of session idx in slow_stats. */
 int lts_bpf_write_slow_stats(struct lts_xdp *skel, uint32_t idx,
 			     const struct lts_session_stats *stats);
+/* What slow_stats holds for session idx (a restart takes the slow path's counters back). */
+int lts_bpf_read_slow_stats(struct lts_xdp *skel, uint32_t idx, struct lts_session_stats *stats);
 
 #endif /* LTS_BPF_LOADER_H */

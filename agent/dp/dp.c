@@ -5,6 +5,7 @@
  * and offers one install/remove/stats/last-seen interface (lts_dp_ops) that
  * static sessions and switched calls share.
  */
+#define LTS_LOG_SUBSYS LTS_TRACE_DATAPLANE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -33,7 +34,7 @@ static int claim_pin_dir(struct lts_dp *dp)
 					    LTS_MAP_SLOW_STATS, LTS_MAP_REASON_STATS,
 					    LTS_MAP_TX_PORTS };
 	const char *dir = dp->cfg->bpffs;
-	char path[LTS_CFG_PATH_MAX + 32];
+	char path[LTS_CFG_PATH_MAX + 32], why[256];
 	struct statfs st;
 	size_t i;
 	int err;
@@ -51,12 +52,25 @@ static int claim_pin_dir(struct lts_dp *dp)
 		pr_err("%s is in use by another ltsd", dir);
 		return -EBUSY;
 	}
+	/* What a previous ltsd left to resume: its maps go on as they are. */
+	if (lts_state_find(&dp->state, dir, dp->cfg->max_sessions, why, sizeof(why))) {
+		dp->adopted = true;
+		pr_info("restart store found in %s: adopting the data plane and its sessions", dir);
+		return 0;
+	}
+	if (strcmp(why, LTS_STATE_MAP_HDR ": none"))
+		pr_err("restart store in %s not adopted: %s; starting empty (the previous "
+		       "ltsd's sessions are lost)", dir, why);
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, maps[i]);
 		if (!unlink(path))
 			pr_warn("removed stale pin %s", path);
 	}
-	return 0;
+	lts_state_unlink(dir);
+	err = lts_state_create(&dp->state, dir, dp->cfg->max_sessions);
+	if (err)
+		pr_err("cannot create the restart store in %s: %s", dir, strerror(-err));
+	return err;
 }
 
 static int attach_interfaces(struct lts_dp *dp)
@@ -87,7 +101,9 @@ static int attach_interfaces(struct lts_dp *dp)
 			       strerror(-err));
 			return err;
 		}
-		err = lts_xdp_attach(&dp->links[i], prog_fd, cfg->mode);
+		/* Adopting: the old program gives way to ours in one step, no frame lost. */
+		err = dp->adopted ? lts_xdp_replace(&dp->links[i], prog_fd, cfg->mode) :
+				    lts_xdp_attach(&dp->links[i], prog_fd, cfg->mode);
 		if (err)
 			return err;
 		dp->ifindexes[i] = dp->links[i].ifindex;
@@ -116,7 +132,8 @@ static void drop_entry(struct lts_dp *dp, struct lts_swtab_entry *e)
  * written once to the fast path. Nothing here depends on how many entries
  * are installed.
  */
-int lts_dp_install(struct lts_dp *dp, const struct lts_static_session *pair, uint32_t stats_idx)
+static int install_pair(struct lts_dp *dp, const struct lts_static_session *pair,
+			uint32_t stats_idx, bool keep_counters)
 {
 	struct lts_swtab_entry *e[LTS_DIR_MAX] = { NULL };
 	struct lts_session_stats zero = { 0 };
@@ -125,8 +142,13 @@ int lts_dp_install(struct lts_dp *dp, const struct lts_static_session *pair, uin
 	int dir, err;
 
 	lts_static_entries(pair, stats_idx, key, val);
-	err = lts_bpf_zero_session_stats(dp->skel, stats_idx);
-	err = err ?: lts_bpf_write_slow_stats(dp->skel, stats_idx, &zero);
+	if (keep_counters) {
+		/* The slow path's share lives on in slow_stats: take it back. */
+		err = lts_bpf_read_slow_stats(dp->skel, stats_idx, &zero);
+	} else {
+		err = lts_bpf_zero_session_stats(dp->skel, stats_idx);
+		err = err ?: lts_bpf_write_slow_stats(dp->skel, stats_idx, &zero);
+	}
 	if (err)
 		return err;
 	if (stats_idx < dp->sp.n_stats)
@@ -155,6 +177,40 @@ int lts_dp_install(struct lts_dp *dp, const struct lts_static_session *pair, uin
 	return 0;
 }
 
+int lts_dp_install(struct lts_dp *dp, const struct lts_static_session *pair, uint32_t stats_idx)
+{
+	return install_pair(dp, pair, stats_idx, false);
+}
+
+int lts_dp_adopt(struct lts_dp *dp, const struct lts_static_session *pair, uint32_t stats_idx)
+{
+	return install_pair(dp, pair, stats_idx, true);
+}
+
+int lts_dp_sweep(struct lts_dp *dp)
+{
+	struct bpf_map *map = dp->skel->maps.switch_table;
+	size_t cap = bpf_map__max_entries(map), n = 0, i;
+	struct lts_switch_key *stale, cur, next;
+	bool first = true;
+
+	stale = calloc(cap ?: 1, sizeof(*stale));
+	if (!stale)
+		return -ENOMEM;
+	/* Collected first: deleting while walking could restart the walk. */
+	while (n < cap &&
+	       !bpf_map__get_next_key(map, first ? NULL : &cur, &next, sizeof(next))) {
+		first = false;
+		if (!lts_swtab_lookup(&dp->tab, &next))
+			stale[n++] = next;
+		cur = next;
+	}
+	for (i = 0; i < n; i++)
+		lts_bpf_remove(dp->skel, &stale[i]);
+	free(stale);
+	return (int)n;
+}
+
 void lts_dp_remove(struct lts_dp *dp, const struct lts_static_session *pair)
 {
 	struct lts_switch_key key[LTS_DIR_MAX];
@@ -181,13 +237,13 @@ static int install_static_sessions(struct lts_dp *dp)
 	for (i = 0; i < cfg->n_static_sessions && !err; i++) {
 		const struct lts_static_session *s = &cfg->static_sessions[i];
 
-		err = lts_dp_install(dp, s, i);
+		err = install_pair(dp, s, s->stats_idx, dp->adopted);
 		if (err)
 			pr_err("static session %s: cannot install: %s", s->name, strerror(-err));
 		else
-			pr_info("static session %s: tun %u/%u <-> tun %u/%u installed (counters [%zu])",
+			pr_info("static session %s: tun %u/%u <-> tun %u/%u installed (counters [%u])",
 				s->name, s->a.tunnel_id, s->a.session_id, s->b.tunnel_id,
-				s->b.session_id, i);
+				s->b.session_id, s->stats_idx);
 	}
 	return err;
 }
@@ -195,6 +251,11 @@ static int install_static_sessions(struct lts_dp *dp)
 static int ops_install(void *ctx, const struct lts_static_session *pair, uint32_t stats_idx)
 {
 	return lts_dp_install(ctx, pair, stats_idx);
+}
+
+static int ops_adopt(void *ctx, const struct lts_static_session *pair, uint32_t stats_idx)
+{
+	return lts_dp_adopt(ctx, pair, stats_idx);
 }
 
 static void ops_remove(void *ctx, const struct lts_static_session *pair)
@@ -247,6 +308,7 @@ struct lts_dp_ops lts_dp_ops(struct lts_dp *dp)
 {
 	return (struct lts_dp_ops){
 		.install = ops_install,
+		.adopt = ops_adopt,
 		.remove = ops_remove,
 		.fast_stats = ops_fast_stats,
 		.slow_stats = ops_slow_stats,
@@ -365,9 +427,12 @@ void lts_dp_close(struct lts_dp *dp)
 
 	if (!dp->cfg)
 		return; /* never opened */
-	/* Detach first: no frame may reach a program whose maps are going. */
+	/*
+	 * Detach first: no frame may reach a program whose maps are going.
+	 * Kept for the next ltsd (a restart): program, maps and store stay.
+	 */
 	for (i = 0; i < dp->n_links; i++)
-		lts_xdp_release(&dp->links[i]);
+		lts_xdp_release(&dp->links[i], !dp->keep);
 	if (dp->skel)
 		lts_slowpath_flush(&dp->sp, publish_slow_stats, dp);
 	if (dp->sp.n_socks)
@@ -381,8 +446,10 @@ void lts_dp_close(struct lts_dp *dp)
 	lts_nl_close(&dp->nl);
 	lts_egress_fini(&dp->egress);
 	lts_swtab_fini(&dp->tab);
-	lts_bpf_destroy(dp->skel, 1);
+	lts_bpf_destroy(dp->skel, !dp->keep);
 	dp->skel = NULL;
+	if (lts_state_open(&dp->state))
+		lts_state_close(&dp->state, dp->cfg->bpffs, !dp->keep);
 	free(dp->links);
 	free(dp->ifindexes);
 	dp->links = NULL;

@@ -15,6 +15,7 @@
 #include "egress.h"
 #include "nexthop.h"
 #include "slowpath.h"
+#include "state_store.h"
 #include "swtab.h"
 #include "xdp_attach.h"
 
@@ -36,6 +37,9 @@ struct lts_dp {
 	struct lts_egress egress;      /* next-hop cache (not in mode off) */
 	struct lts_slowpath sp;
 	unsigned int ticks;
+	struct lts_state state;        /* the restart store, pinned with the maps */
+	bool adopted;                  /* opened on a previous ltsd's maps and store */
+	bool keep;                     /* set before close: leave everything to the next ltsd */
 };
 
 /*
@@ -47,7 +51,11 @@ int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
 		void (*on_control)(void *ctx, const struct lts_ctrl_endpoint *ep,
 				   const uint8_t *pkt, size_t len),
 		void *ctl_ctx);
-/* Detach, log the slow path's totals, unpin, free. Accepts a zeroed or half-open dp. */
+/*
+ * Detach, log the slow path's totals, unpin, free. Accepts a zeroed or
+ * half-open dp. With dp->keep set, the program stays attached and the maps
+ * and restart store pinned: the next ltsd adopts them (claim_pin_dir).
+ */
 void lts_dp_close(struct lts_dp *dp);
 /* The interface for the switch and the operator socket. */
 struct lts_dp_ops lts_dp_ops(struct lts_dp *dp);
@@ -55,6 +63,14 @@ struct lts_dp_ops lts_dp_ops(struct lts_dp *dp);
 struct lts_ctrl_output lts_dp_ctrl_output(struct lts_dp *dp);
 
 int lts_dp_install(struct lts_dp *dp, const struct lts_static_session *pair, uint32_t stats_idx);
+/* The same, keeping the counters of stats_idx (a restart: the pair never stopped). */
+int lts_dp_adopt(struct lts_dp *dp, const struct lts_static_session *pair, uint32_t stats_idx);
+/*
+ * After adoption: remove every fast-path entry the agent's table does not
+ * hold (calls of the previous ltsd that could not be resumed, static
+ * sessions gone from the file). Returns how many, or a negative errno.
+ */
+int lts_dp_sweep(struct lts_dp *dp);
 void lts_dp_remove(struct lts_dp *dp, const struct lts_static_session *pair);
 
 /* Event-loop hooks: every second; netlink monitor readable; a UDP socket readable. */

@@ -21,6 +21,11 @@ struct lts_dp_ops {
 	 * on failure nothing of the pair is left installed.
 	 */
 	int (*install)(void *ctx, const struct lts_static_session *pair, uint32_t stats_idx);
+	/*
+	 * A restart: the same as install, but the counters of stats_idx are
+	 * kept (the pair was switching frames all along). NULL: install.
+	 */
+	int (*adopt)(void *ctx, const struct lts_static_session *pair, uint32_t stats_idx);
 	void (*remove)(void *ctx, const struct lts_static_session *pair);
 	/* Counters of slot idx, fast path (summed over CPUs) or slow path. */
 	int (*fast_stats)(void *ctx, uint32_t idx, struct lts_session_stats *out);

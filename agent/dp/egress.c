@@ -6,6 +6,7 @@
  * a next hop whose answer changes rewrites its own entries and pushes them
  * to the XDP switch table.
  */
+#define LTS_LOG_SUBSYS LTS_TRACE_DATAPLANE
 #include <errno.h>
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -4,6 +4,7 @@
  * as the fast path for data frames it passes up, control packets handed to
  * the control plane, and control packets sent from the right local address.
  */
+#define LTS_LOG_SUBSYS LTS_TRACE_DATAPLANE
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>

@@ -4,12 +4,15 @@
  * interface (an abstract UNIX socket lock), native with a generic fallback,
  * and removal of a crashed instance's leftover program.
  */
+#define LTS_LOG_SUBSYS LTS_TRACE_DATAPLANE
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
 #include <xdp/libxdp.h>
 #include "lib/log.h"
 #include "xdp_attach.h"
@@ -115,10 +118,51 @@ int lts_xdp_attach(struct lts_xdp_link *l, int prog_fd, enum lts_dp_mode mode)
 	return 0;
 }
 
-void lts_xdp_release(struct lts_xdp_link *l)
+int lts_xdp_replace(struct lts_xdp_link *l, int prog_fd, enum lts_dp_mode mode)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(l->ifindex);
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+	struct xdp_program *old;
+	enum xdp_attach_mode am;
+	__u32 flags;
+	int err;
+
+	if (libxdp_get_error(mp))
+		return lts_xdp_attach(l, prog_fd, mode); /* nothing attached */
+	old = xdp_multiprog__main_prog(mp);
+	if (!old || strcmp(xdp_program__name(old), LTS_PROG_NAME)) {
+		xdp_multiprog__close(mp);
+		return lts_xdp_attach(l, prog_fd, mode); /* refuses a foreign program */
+	}
+	am = xdp_multiprog__attach_mode(mp);
+	flags = XDP_FLAGS_REPLACE | (am == XDP_MODE_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE);
+	opts.old_prog_fd = xdp_program__fd(old);
+	err = bpf_xdp_attach((int)l->ifindex, prog_fd, flags, &opts);
+	xdp_multiprog__close(mp);
+	if (err) {
+		pr_warn("interface %s: cannot replace the running program (%s): detaching it",
+			l->ifname, strerror(-err));
+		return lts_xdp_attach(l, prog_fd, mode);
+	}
+	l->prog = xdp_program__from_fd(prog_fd);
+	if (libxdp_get_error(l->prog)) {
+		l->prog = NULL;
+		return -EINVAL;
+	}
+	l->skb_mode = am == XDP_MODE_SKB;
+	pr_info("interface %s: running XDP program replaced in place (%s mode)", l->ifname,
+		l->skb_mode ? "skb" : "native");
+	return 0;
+}
+
+void lts_xdp_release(struct lts_xdp_link *l, bool detach)
 {
 	int err;
 
+	if (l->prog && !detach) {
+		xdp_program__close(l->prog); /* stays attached for the next ltsd */
+		l->prog = NULL;
+	}
 	if (l->prog) {
 		err = xdp_program__detach(l->prog, l->ifindex,
 					  l->skb_mode ? XDP_MODE_SKB : XDP_MODE_NATIVE, 0);

@@ -11,6 +11,7 @@
 #define LTS_XDP_ATTACH_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "lts_config.h"
 
@@ -33,7 +34,16 @@ int lts_xdp_lock(struct lts_xdp_link *l, const char *ifname);
 int lts_xdp_clear_leftover(struct lts_xdp_link *l);
 /* Attach prog_fd (mode native or skb). Returns 0 or a negative errno. */
 int lts_xdp_attach(struct lts_xdp_link *l, int prog_fd, enum lts_dp_mode mode);
-/* Detach if attached and release the lock. Accepts an unlocked link. */
-void lts_xdp_release(struct lts_xdp_link *l);
+/*
+ * A restart: put prog_fd in the place of the lts_xdp a previous ltsd left
+ * attached, atomically (XDP_FLAGS_REPLACE, same mode): every frame meets
+ * one program or the other. Without such a program: lts_xdp_attach().
+ */
+int lts_xdp_replace(struct lts_xdp_link *l, int prog_fd, enum lts_dp_mode mode);
+/*
+ * Detach if attached (detach false: leave it for the next ltsd) and release
+ * the lock. Accepts an unlocked link.
+ */
+void lts_xdp_release(struct lts_xdp_link *l, bool detach);
 
 #endif /* LTS_XDP_ATTACH_H */

@@ -5,6 +5,7 @@
  * transports' timers and frees dead tunnels at safe points (never inside a
  * tunnel's own callbacks).
  */
+#define LTS_LOG_SUBSYS LTS_TRACE_TUNNEL
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -316,6 +317,13 @@ static void hostname_behind_hidden(struct lts_ctrl_plane *cp, const struct lts_c
 	hostname[0] = '\0';
 }
 
+/* Trace peer filter (lib/log.h): what is logged while t is handled is its peer's. */
+static void log_peer(const struct lts_ctrl_plane *cp, const struct lts_tunnel *t)
+{
+	lts_log_set_peer(t->lac_idx >= 0 ? cp->cfg->lac_peers[t->lac_idx].name :
+			 t->lns_idx >= 0 ? cp->cfg->lns_peers[t->lns_idx].name : NULL);
+}
+
 static void admit_sccrq(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *ep,
 			const uint8_t *pkt, size_t len)
 {
@@ -364,6 +372,7 @@ static void admit_sccrq(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoin
 		goto out;
 	}
 	lac_idx = peer - cp->cfg->lac_peers;
+	lts_log_set_peer(peer->name); /* trace peer filter, until lts_cp_input() returns */
 	opts.secret = (const uint8_t *)peer->secret;
 	opts.secret_len = peer->secret_len;
 	opts.permissive = peer->ctrl.avp_permissive;
@@ -473,9 +482,11 @@ void lts_cp_input(struct lts_ctrl_plane *cp, const struct lts_ctrl_endpoint *ep,
 			if (!t->ep.local.family)
 				t->ep.local = ep->local;
 		}
+		log_peer(cp, t); /* trace peer filter */
 		lts_tunnel_input(t, pkt, len);
 	}
 	reap(cp);
+	lts_log_clear_peer();
 }
 
 /*
@@ -501,11 +512,16 @@ void lts_cp_tick(struct lts_ctrl_plane *cp, uint64_t now_ms)
 
 	cp->now_ms = now_ms;
 	/* tick() may kill a tunnel but never frees it: iteration stays valid. */
-	for (t = cp->all; t; t = t->next)
-		if (t->state != LTS_TUN_DEAD && lts_ctrl_xport_next_deadline(&t->xport) <= now_ms)
+	for (t = cp->all; t; t = t->next) {
+		if (t->state != LTS_TUN_DEAD && lts_ctrl_xport_next_deadline(&t->xport) <= now_ms) {
+			log_peer(cp, t); /* trace peer filter */
 			lts_ctrl_xport_tick(&t->xport, now_ms);
+		}
+	}
+	lts_log_clear_peer();
 	reap(cp);
 	for (i = 0; i < cp->cfg->n_lns_peers && !cp->shutting_down; i++) {
+		lts_log_set_peer(cp->cfg->lns_peers[i].name); /* trace peer filter */
 		if (cp->lns[i].tunnels)
 			cp->lns[i].redial_ms = 0; /* dialled meanwhile (a call needed it) */
 		else if (cp->lns[i].redial_ms && cp->lns[i].redial_ms <= now_ms)
@@ -520,6 +536,7 @@ void lts_cp_tick(struct lts_ctrl_plane *cp, uint64_t now_ms)
 			}
 		}
 	}
+	lts_log_clear_peer();
 	reap(cp);
 }
 

@@ -100,6 +100,7 @@ struct lts_session {
 
 struct lts_tunnel {
 	struct lts_ctrl_plane *cp;
+	int state_slot;            /* its record in the restart store (persist hooks); -1: none */
 	struct lts_tunnel *prev, *next; /* cp->all */
 	uint16_t id;               /* ours */
 	uint16_t peer_id;          /* the peer's Assigned Tunnel ID */
@@ -154,6 +155,34 @@ struct lts_ctrl_plane_ops {
 	void (*tunnel_down)(void *ctx, struct lts_tunnel *t);
 	/* Last data frame seen on the tunnel (XDP last-seen), in ms; 0: never. */
 	uint64_t (*last_rx_data_ms)(void *ctx, struct lts_tunnel *t);
+};
+
+/*
+ * What a restart needs of a tunnel, kept by the owner of these hooks (the
+ * restart store, agent/state/) so that it outlives the process. sync: t is
+ * established and its sequence state may have changed, called before each
+ * packet leaves and after each packet was handled; gone: t is established
+ * no longer (closing, dropped, freed). Unset hooks are skipped.
+ */
+struct lts_cp_persist_ops {
+	void (*sync)(void *ctx, struct lts_tunnel *t);
+	void (*gone)(void *ctx, struct lts_tunnel *t);
+	void *ctx;
+};
+
+/* A tunnel as a previous process left it (lts_tunnel_adopt). */
+struct lts_tunnel_resume {
+	uint16_t id, peer_id;
+	enum lts_role role;
+	struct lts_ctrl_endpoint ep;
+	int lac_idx, lns_idx;      /* its peer in cfg, or -1: gone from the configuration */
+	const char *peer_hostname;
+	uint64_t created_ms;
+	uint16_t next_sid;
+	uint32_t next_serial;
+	uint16_t peer_rws;
+	uint16_t una, ns_next, nr; /* transport sequence state */
+	int state_slot;            /* its record in the restart store */
 };
 
 struct lts_cp_counters {
@@ -244,6 +273,7 @@ struct lts_ctrl_plane {
 	struct lts_ctrl_output out;   /* the socket layer: every packet we send */
 	struct lts_ctrl_plane_ops ops;
 	void *ctx;                    /* of ops */
+	struct lts_cp_persist_ops persist;
 	struct lts_tunnel **tunnels;  /* by our tunnel ID */
 	struct lts_hashtab sessions_by_id; /* (tunnel ID << 16 | session ID) -> session */
 	struct lts_tunnel *all;       /* every tunnel, for timers and reaping */
@@ -297,6 +327,15 @@ bool lts_cp_drain_lac(struct lts_ctrl_plane *cp, size_t idx, bool drained);
 bool lts_cp_drain_lns(struct lts_ctrl_plane *cp, size_t idx, bool drained);
 int lts_cp_clear_tunnel(struct lts_ctrl_plane *cp, struct lts_tunnel *t, const char *msg,
 			uint64_t now_ms);
+/*
+ * A reload: switch to new_cfg. Peer state (tunnel lists, counts, drain,
+ * redial) follows each peer's name; every tunnel takes its peer's new
+ * settings (timers, host name, secret). Tunnels of peers new_cfg no longer
+ * has must have been cleared before (cp_reconfigure.c); they are left
+ * without a peer. The old configuration may be freed afterwards. 0 or
+ * -ENOMEM (nothing changed).
+ */
+int lts_cp_reconfigure(struct lts_ctrl_plane *cp, const struct lts_config *new_cfg);
 /* Message counters (cp->msgs): a body we send (AVPs, Message Type first), a message received. */
 void lts_cp_count_tx(struct lts_ctrl_plane *cp, const uint8_t *body, size_t len);
 void lts_cp_count_rx(struct lts_ctrl_plane *cp, const struct lts_ctrl_msg *m);
@@ -304,9 +343,17 @@ void lts_cp_count_rx(struct lts_ctrl_plane *cp, const struct lts_ctrl_msg *m);
 /* Tunnels (tunnel.c). */
 struct lts_tunnel *lts_tunnel_new(struct lts_ctrl_plane *cp, enum lts_role role,
 				  const struct lts_ctrl_endpoint *ep);
+/*
+ * A restart: t established as r says, its transport resumed (the Ns the old
+ * process had in flight are filled with Hellos, lts_ctrl_xport_resume); no
+ * hook runs and nothing else is sent. NULL if the ID is taken, -ENOMEM.
+ */
+struct lts_tunnel *lts_tunnel_adopt(struct lts_ctrl_plane *cp, const struct lts_tunnel_resume *r);
 /* Applies the peer's settings (set lac_idx/lns_idx first) and starts the transport. */
 int lts_tunnel_start(struct lts_tunnel *t);
 void lts_tunnel_free(struct lts_tunnel *t);
+/* A reload changed cp->cfg (and t's lac_idx/lns_idx): take its peer's settings again. */
+void lts_tunnel_reconfigure(struct lts_tunnel *t);
 /* LNS role: count t as half-open until it is established or goes. */
 void lts_tunnel_half_open(struct lts_tunnel *t);
 /*
@@ -332,6 +379,12 @@ struct lts_session *lts_session_find(struct lts_tunnel *t, uint16_t id);
  * without one, defaults are sent and ICCN follows ICRP at once.
  */
 struct lts_session *lts_session_dial(struct lts_tunnel *t, const struct lts_relay_set *icrq);
+/*
+ * A restart: an established session of t as the previous process left it
+ * (no message sent). NULL if the ID is taken or memory is short.
+ */
+struct lts_session *lts_session_adopt(struct lts_tunnel *t, enum lts_role role, uint16_t id,
+				      uint16_t peer_id, uint32_t serial, uint64_t created_ms);
 /* LAC side, held: send ICCN with these AVPs (NULL: defaults). */
 int lts_session_connect(struct lts_session *s, const struct lts_relay_set *iccn);
 /* LNS side: send the ICRP held by incoming_call(). */

@@ -174,6 +174,11 @@ static uint16_t una(const struct lts_ctrl_xport *x)
 	return x->inflight ? x->inflight->ns : x->ns_next;
 }
 
+uint16_t lts_ctrl_xport_una(const struct lts_ctrl_xport *x)
+{
+	return una(x);
+}
+
 static void free_list(struct lts_ctrl_txmsg *m)
 {
 	struct lts_ctrl_txmsg *next;
@@ -243,6 +248,23 @@ int lts_ctrl_xport_init(struct lts_ctrl_xport *x, const struct lts_ctrl_xport_cf
 	x->last_rx_ms = now_ms; /* the idle time for Hello counts from here */
 	x->state = LTS_CTRL_XPORT_OPEN;
 	return 0;
+}
+
+int lts_ctrl_xport_retune(struct lts_ctrl_xport *x, const struct lts_ctrl_xport_cfg *cfg)
+{
+	struct lts_ctrl_xport_cfg c = x->cfg;
+	int err;
+
+	c.rto_initial_ms = cfg->rto_initial_ms;
+	c.rto_max_ms = cfg->rto_max_ms;
+	c.max_retries = cfg->max_retries;
+	c.hello_interval_ms = cfg->hello_interval_ms;
+	c.hello_body = x->hello_body; /* only checked: the copy stays ours */
+	err = cfg_normalize(&c);
+	c.hello_body = NULL;
+	if (!err)
+		x->cfg = c;
+	return err;
 }
 
 void lts_ctrl_xport_fini(struct lts_ctrl_xport *x)
@@ -365,6 +387,17 @@ static struct lts_ctrl_txmsg *inflight_at(const struct lts_ctrl_xport *x, uint16
 	return NULL;
 }
 
+/* In flight is kept in Ns order: a new one goes at the tail. */
+static void inflight_push(struct lts_ctrl_xport *x, struct lts_ctrl_txmsg *m)
+{
+	if (x->inflight_tail)
+		x->inflight_tail->next = m;
+	else
+		x->inflight = m;
+	x->inflight_tail = m;
+	x->n_inflight++;
+}
+
 /*
  * Send what the window allows: first what a timeout sent back to be resent,
  * then new messages. The window is min(CWND, peer RWS) (5.8, Appendix A).
@@ -394,12 +427,8 @@ static void pump(struct lts_ctrl_xport *x, uint64_t now)
 		m->next = NULL;
 		m->ns = x->ns_next++;
 		x->tx_next = x->ns_next;
-		if (x->inflight_tail)
-			x->inflight_tail->next = m;
-		else
-			x->inflight = m;
-		x->inflight_tail = m;
-		if (++x->n_inflight == 1) {
+		inflight_push(x, m);
+		if (x->n_inflight == 1) {
 			x->rto_ms = x->cfg.rto_initial_ms;
 			x->rto_at = now + x->rto_ms;
 		}
@@ -446,6 +475,42 @@ int lts_ctrl_xport_send(struct lts_ctrl_xport *x, uint16_t session_id, const uin
 	if (len > LTS_CTRL_BODY_MAX)
 		return -EMSGSIZE;
 	return enqueue(x, session_id, body, len, now_ms);
+}
+
+int lts_ctrl_xport_resume(struct lts_ctrl_xport *x, uint16_t peer_tunnel_id, uint16_t peer_rws,
+			  uint16_t una, uint16_t ns_next, uint16_t nr, uint64_t now_ms)
+{
+	uint16_t gap = (uint16_t)(ns_next - una), i;
+	struct lts_ctrl_txmsg *m;
+
+	if (gap > x->cfg.max_queue || (gap && !x->cfg.hello_len))
+		return -EINVAL;
+	lts_ctrl_xport_set_peer(x, peer_tunnel_id, peer_rws);
+	x->nr = nr;
+	x->last_rx_ms = now_ms;
+	x->ns_next = x->tx_next = una;
+	/*
+	 * What was in flight died with the old process. Its Ns are in flight
+	 * again at once (the peer may acknowledge them any moment), each as a
+	 * Hello, and go out as retransmissions as the window allows.
+	 */
+	for (i = 0; i < gap; i++) {
+		m = malloc(sizeof(*m) + LTS_CTRL_HDR_LEN + x->cfg.hello_len);
+		if (!m)
+			return -ENOMEM;
+		m->next = NULL;
+		m->ns = x->ns_next++;
+		m->session_id = 0;
+		m->len = LTS_CTRL_HDR_LEN + x->cfg.hello_len;
+		memcpy(m->pkt + LTS_CTRL_HDR_LEN, x->hello_body, x->cfg.hello_len);
+		inflight_push(x, m);
+	}
+	if (gap) {
+		x->rto_ms = x->cfg.rto_initial_ms;
+		x->rto_at = now_ms + x->rto_ms;
+		pump(x, now_ms);
+	}
+	return 0;
 }
 
 /* Appendix A: one more message per ACK in slow start, one per window after. */

@@ -282,6 +282,24 @@ void lts_ctrl_xport_set_peer(struct lts_ctrl_xport *x, uint16_t peer_tunnel_id,
 void lts_ctrl_xport_set_ooo_budget(struct lts_ctrl_xport *x, uint32_t bytes);
 
 /*
+ * A reload: new retransmission, retry and Hello settings for a running
+ * transport. The receive window stays (the peer was told it). 0 or -EINVAL.
+ */
+int lts_ctrl_xport_retune(struct lts_ctrl_xport *x, const struct lts_ctrl_xport_cfg *cfg);
+/*
+ * A restart: continue a connection another process ran, from the sequence
+ * state it left (ns_next, nr, and una, the oldest Ns the peer had not
+ * acknowledged). The messages in [una, ns_next) died with that process;
+ * each of those Ns is sent again as a Hello, so that the peer, which may or
+ * may not have received them, sees an unbroken sequence either way (a
+ * duplicate is acknowledged and dropped, RFC 2661 5.8). Needs a Hello body.
+ */
+int lts_ctrl_xport_resume(struct lts_ctrl_xport *x, uint16_t peer_tunnel_id, uint16_t peer_rws,
+			  uint16_t una, uint16_t ns_next, uint16_t nr, uint64_t now_ms);
+/* The oldest Ns not yet acknowledged (ns_next when nothing is in flight). */
+uint16_t lts_ctrl_xport_una(const struct lts_ctrl_xport *x);
+
+/*
  * Queue a message body (AVPs, Message Type first) for reliable delivery and
  * send it now if the window allows. The body is copied. Returns 0, -EINVAL
  * (empty body: that would be a ZLB), -EMSGSIZE, -ENOBUFS (max_queue reached),

@@ -9,6 +9,7 @@
  * way the row says, or the state it ended in instead (a failed send, a call
  * held by the switch).
  */
+#define LTS_LOG_SUBSYS LTS_TRACE_SESSION
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,10 +137,9 @@ static uint16_t alloc_sid(struct lts_tunnel *t)
 	return 0;
 }
 
-static struct lts_session *session_new(struct lts_tunnel *t, enum lts_role role)
+static struct lts_session *session_new_id(struct lts_tunnel *t, enum lts_role role, uint16_t id)
 {
 	struct lts_session *s;
-	uint16_t id = alloc_sid(t);
 
 	if (!id)
 		return NULL;
@@ -166,6 +166,29 @@ static struct lts_session *session_new(struct lts_tunnel *t, enum lts_role role)
 		t->cp->lns[t->lns_idx].n_sessions++;
 		t->idle_since_ms = 0;
 	}
+	return s;
+}
+
+static struct lts_session *session_new(struct lts_tunnel *t, enum lts_role role)
+{
+	return session_new_id(t, role, alloc_sid(t));
+}
+
+struct lts_session *lts_session_adopt(struct lts_tunnel *t, enum lts_role role, uint16_t id,
+				      uint16_t peer_id, uint32_t serial, uint64_t created_ms)
+{
+	struct lts_session *s;
+
+	if (lts_session_find(t, id))
+		return NULL;
+	s = session_new_id(t, role, id);
+	if (!s)
+		return NULL;
+	s->peer_id = peer_id;
+	s->serial = serial;
+	s->created_ms = created_ms;
+	s->state = LTS_SESS_ESTABLISHED;
+	s->announced = true; /* the switch holds it from the start */
 	return s;
 }
 

@@ -8,6 +8,7 @@
  * Unlisted pairs hit the explicit default row: StopCCN "FSM error" (result 7,
  * RFC 2661 4.4.2).
  */
+#define LTS_LOG_SUBSYS LTS_TRACE_TUNNEL
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +112,23 @@ struct lts_avp_opts lts_tunnel_avp_opts(const struct lts_tunnel *t)
 		.permissive = t->ctrl->avp_permissive,
 		.hide = t->hide && t->secret,
 	};
+}
+
+/* The restart store's hooks (lts_cp_persist_ops): only established tunnels are kept. */
+static void persist_sync(struct lts_tunnel *t)
+{
+	struct lts_ctrl_plane *cp = t->cp;
+
+	if (t->state == LTS_TUN_ESTABLISHED && cp->persist.sync)
+		cp->persist.sync(cp->persist.ctx, t);
+}
+
+static void persist_gone(struct lts_tunnel *t)
+{
+	struct lts_ctrl_plane *cp = t->cp;
+
+	if (t->state_slot >= 0 && cp->persist.gone)
+		cp->persist.gone(cp->persist.ctx, t);
 }
 
 int lts_tunnel_send(struct lts_tunnel *t, uint16_t session_id, const uint8_t *body, size_t len)
@@ -383,6 +401,7 @@ static enum lts_tun_state established(struct lts_tunnel *t)
 	t->state = LTS_TUN_ESTABLISHED; /* before the hooks: they may place calls */
 	lts_ctrl_xport_set_ooo_budget(&t->xport, LTS_CTRL_OOO_BUDGET_DEFAULT);
 	t->was_established = true;
+	persist_sync(t);
 	if (t->lns_idx >= 0)
 		cp->lns[t->lns_idx].backoff_ms = 0;
 	if (cp->ops.tunnel_up)
@@ -562,6 +581,8 @@ static void set_state(struct lts_tunnel *t, enum lts_tun_state new, enum tun_eve
 		"tun %u/%u [%s -> %s] %s", t->id, t->peer_id, lts_tun_state_name(t->state),
 		lts_tun_state_name(new), tev_names[ev]);
 	t->state = new;
+	if (was_up && new != LTS_TUN_ESTABLISHED)
+		persist_gone(t);
 	if (new != LTS_TUN_IDLE && new != LTS_TUN_WAIT_CTL_CONN)
 		half_open_unlink(t);
 	if (was_up && new != LTS_TUN_ESTABLISHED && cp->ops.tunnel_down)
@@ -653,6 +674,7 @@ static int on_send(void *ctx, const uint8_t *pkt, size_t len)
 	struct lts_tunnel *t = ctx;
 	struct lts_ctrl_plane *cp = t->cp;
 
+	persist_sync(t); /* what a restart resumes from, before the packet leaves */
 	return cp->out.send ? cp->out.send(cp->out.ctx, &t->ep, pkt, len) : 0;
 }
 
@@ -738,6 +760,15 @@ static void apply_peer(struct lts_tunnel *t)
 	}
 }
 
+/* The settings of the transport that a reload may change. */
+static void xport_timers(const struct lts_ctrl_cfg *c, struct lts_ctrl_xport_cfg *xc)
+{
+	xc->rto_initial_ms = c->retransmit_initial_ms;
+	xc->rto_max_ms = c->retransmit_max_ms;
+	xc->max_retries = c->retries;
+	xc->hello_interval_ms = c->hello_interval_s * 1000;
+}
+
 static int init_xport(struct lts_tunnel *t)
 {
 	struct lts_avp_opts opts = { 0 };
@@ -753,10 +784,7 @@ static int init_xport(struct lts_tunnel *t)
 		return len;
 	lts_ctrl_xport_cfg_default(&xc);
 	xc.rws = t->ctrl->receive_window;
-	xc.rto_initial_ms = t->ctrl->retransmit_initial_ms;
-	xc.rto_max_ms = t->ctrl->retransmit_max_ms;
-	xc.max_retries = t->ctrl->retries;
-	xc.hello_interval_ms = t->ctrl->hello_interval_s * 1000;
+	xport_timers(t->ctrl, &xc);
 	xc.hello_body = hello;
 	xc.hello_len = len;
 	/* Nothing held out of order until the peer has completed its handshake. */
@@ -769,18 +797,18 @@ static int init_xport(struct lts_tunnel *t)
 }
 
 /* Sets lac_idx/lns_idx from the caller before use: see lts_cp_*. */
-struct lts_tunnel *lts_tunnel_new(struct lts_ctrl_plane *cp, enum lts_role role,
-				  const struct lts_ctrl_endpoint *ep)
+static struct lts_tunnel *tunnel_new_id(struct lts_ctrl_plane *cp, enum lts_role role,
+					 const struct lts_ctrl_endpoint *ep, int id)
 {
 	struct lts_tunnel *t;
-	int id = alloc_tid(cp);
 
-	if (id < 0)
+	if (id <= 0 || cp->tunnels[id])
 		return NULL;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
 	t->cp = cp;
+	t->state_slot = -1;
 	t->id = id;
 	t->role = role;
 	t->state = LTS_TUN_IDLE;
@@ -796,11 +824,70 @@ struct lts_tunnel *lts_tunnel_new(struct lts_ctrl_plane *cp, enum lts_role role,
 	return t;
 }
 
+struct lts_tunnel *lts_tunnel_new(struct lts_ctrl_plane *cp, enum lts_role role,
+				  const struct lts_ctrl_endpoint *ep)
+{
+	return tunnel_new_id(cp, role, ep, alloc_tid(cp));
+}
+
+struct lts_tunnel *lts_tunnel_adopt(struct lts_ctrl_plane *cp, const struct lts_tunnel_resume *r)
+{
+	struct lts_tunnel *t = tunnel_new_id(cp, r->role, &r->ep, r->id);
+
+	if (!t)
+		return NULL;
+	t->peer_id = r->peer_id;
+	t->lac_idx = r->lac_idx;
+	t->lns_idx = r->lns_idx;
+	t->created_ms = r->created_ms;
+	t->next_sid = r->next_sid;
+	t->next_serial = r->next_serial;
+	t->state_slot = r->state_slot;
+	snprintf(t->peer_hostname, sizeof(t->peer_hostname), "%s", r->peer_hostname);
+	if (t->lns_idx >= 0) {
+		struct lts_lns_state *ls = &cp->lns[t->lns_idx];
+
+		/* Listed before anything can fail: lts_tunnel_free() unlists it. */
+		LTS_LIST_PUSH(ls->tunnels, t, lns_prev, lns_next);
+		ls->n_tunnels++;
+		ls->redial_ms = 0;
+	}
+	if (lts_tunnel_start(t) ||
+	    lts_ctrl_xport_resume(&t->xport, r->peer_id, r->peer_rws, r->una, r->ns_next, r->nr,
+				  cp->now_ms)) {
+		lts_tunnel_free(t);
+		return NULL;
+	}
+	if (t->lac_idx >= 0) {
+		cp->lac[t->lac_idx].n_tunnels++;
+		t->counted = true;
+	}
+	t->state = LTS_TUN_ESTABLISHED;
+	t->was_established = true;
+	lts_ctrl_xport_set_ooo_budget(&t->xport, LTS_CTRL_OOO_BUDGET_DEFAULT);
+	persist_sync(t);
+	return t;
+}
+
 /* Second half of construction, once the owner set lac_idx/lns_idx. */
 int lts_tunnel_start(struct lts_tunnel *t)
 {
 	apply_peer(t);
 	return init_xport(t);
+}
+
+void lts_tunnel_reconfigure(struct lts_tunnel *t)
+{
+	struct lts_ctrl_xport_cfg xc;
+
+	t->secret = NULL;
+	t->secret_len = 0;
+	t->hide = false;
+	apply_peer(t);
+	xc = t->xport.cfg;
+	xport_timers(t->ctrl, &xc);
+	if (lts_ctrl_xport_retune(&t->xport, &xc))
+		tun_log(LTS_LOG_WARN, t, "new control timers refused: old ones kept");
 }
 
 void lts_tunnel_free(struct lts_tunnel *t)
@@ -810,6 +897,7 @@ void lts_tunnel_free(struct lts_tunnel *t)
 	if (!t)
 		return;
 	cp = t->cp;
+	persist_gone(t);
 	t->state = LTS_TUN_DEAD; /* hooks run from here must not pick it */
 	if (t->sessions) {
 		struct lts_cdn_info why = { .result = LTS_CDN_ADMIN, .local = true };
@@ -862,4 +950,5 @@ void lts_tunnel_drop(struct lts_tunnel *t, const char *why)
 void lts_tunnel_input(struct lts_tunnel *t, const uint8_t *pkt, size_t len)
 {
 	lts_ctrl_xport_input(&t->xport, pkt, len, t->cp->now_ms);
+	persist_sync(t); /* Nr moved; a restart must not take the message again */
 }

@@ -4,6 +4,9 @@
  * whose key collides with another pair's must fail and leave the other pair
  * whole. Regression: the rollback of a failed install removed both keys,
  * deleting a static session's entry when a switched call collided with it.
+ * And the restart store (dp/state_store.h) on a real bpffs: what one process
+ * wrote is adopted by the next, a store of another version is not, and the
+ * sweep removes fast-path entries nobody claimed.
  * Needs root and a bpffs mount; tests/bpf/run_dp.sh runs it in private
  * network and mount namespaces.
  */
@@ -18,6 +21,7 @@
 #include <cmocka.h>
 #include <bpf/libbpf.h>
 
+#include "dp/bpf_loader.h"
 #include "dp/dp.h"
 #include "dp/static_sessions.h"
 #include "lib/log.h"
@@ -113,10 +117,97 @@ static void test_collision_keeps_the_other_pair(void **state)
 	assert_pair_installed(s1, 0);
 }
 
+/* Close as a handover does (program, maps and store left), then open again on the same pins. */
+static void reopen(void)
+{
+	dp.keep = true;
+	lts_dp_close(&dp);
+	assert_int_equal(lts_dp_open(&dp, cfg, NULL, NULL), 0);
+}
+
+static void test_store_survives_the_process(void **state)
+{
+	const struct lts_static_session *s1 = &cfg->static_sessions[0];
+	struct lts_session_stats st = { .dir = { { .packets = 3, .bytes = 300 } } };
+	struct lts_state_tunnel *rec;
+	int slot;
+
+	(void)state;
+	assert_true(lts_state_open(&dp.state));
+	slot = lts_state_tunnel_alloc(&dp.state);
+	assert_true(slot >= 0);
+	rec = &dp.state.tunnels[slot];
+	rec->id = 4242;
+	rec->peer_id = 77;
+	snprintf(rec->peer_name, sizeof(rec->peer_name), "lacs");
+	rec->seq = lts_state_seq(5, 9, 3);
+	lts_state_publish(&rec->valid);
+	dp.state.calls[7].stats_idx = 7;
+	lts_state_publish(&dp.state.calls[7].valid);
+	/* The slow path's share of a session's counters, as the old process published it. */
+	assert_int_equal(lts_bpf_write_slow_stats(dp.skel, 0, &st), 0);
+	reopen();
+	assert_true(dp.adopted);
+	rec = &dp.state.tunnels[slot];
+	assert_true(lts_state_valid(&rec->valid));
+	assert_int_equal(rec->id, 4242);
+	assert_int_equal(rec->peer_id, 77);
+	assert_string_equal(rec->peer_name, "lacs");
+	assert_int_equal(rec->seq, lts_state_seq(5, 9, 3));
+	assert_true(lts_state_valid(&dp.state.calls[7].valid));
+	/* The static session was adopted with its counters, not zeroed. */
+	assert_pair_installed(s1, 0);
+	assert_int_equal(dp.sp.stats[0].dir[0].packets, 3);
+	assert_int_equal(dp.sp.stats[0].dir[0].bytes, 300);
+}
+
+static void test_store_of_another_version(void **state)
+{
+	uint32_t i;
+
+	(void)state;
+	dp.state.hdr->version = LTS_STATE_VERSION + 1;
+	reopen();
+	assert_false(dp.adopted);
+	/* A new, empty store took its place: nothing of it half-adopted. */
+	assert_int_equal(dp.state.hdr->version, LTS_STATE_VERSION);
+	for (i = 0; i < dp.state.n_tunnels; i++)
+		assert_false(lts_state_valid(&dp.state.tunnels[i].valid));
+	for (i = 0; i < dp.state.n_calls; i++)
+		assert_false(lts_state_valid(&dp.state.calls[i].valid));
+	assert_int_equal(dp.sp.stats[0].dir[0].packets, 0);
+}
+
+static void test_sweep_removes_what_nobody_claims(void **state)
+{
+	const struct lts_static_session *s1 = &cfg->static_sessions[0];
+	struct lts_static_session stray = *s1;
+	struct lts_switch_key key[LTS_DIR_MAX];
+	struct lts_switch_val val[LTS_DIR_MAX], got;
+	int dir;
+
+	(void)state;
+	stray.a.tunnel_id = 900;
+	stray.b.tunnel_id = 901;
+	lts_static_entries(&stray, 9, key, val);
+	for (dir = 0; dir < LTS_DIR_MAX; dir++)
+		assert_int_equal(lts_bpf_install(dp.skel, &key[dir], &val[dir]), 0);
+	assert_int_equal(lts_dp_sweep(&dp), 2);
+	for (dir = 0; dir < LTS_DIR_MAX; dir++)
+		assert_int_not_equal(bpf_map__lookup_elem(dp.skel->maps.switch_table, &key[dir],
+							  sizeof(key[dir]), &got, sizeof(got), 0),
+				     0);
+	assert_pair_installed(s1, 0);
+	assert_int_equal(lts_dp_sweep(&dp), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_collision_keeps_the_other_pair),
+		cmocka_unit_test(test_store_survives_the_process),
+		cmocka_unit_test(test_store_of_another_version),
+		cmocka_unit_test(test_sweep_removes_what_nobody_claims),
 	};
 
 	if (!getenv("LTS_TEST_LOG"))

@@ -485,9 +485,13 @@ complete_words() {
 	bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 		_ltsctl; printf "%s\n" "${COMPREPLY[@]}" | sort | paste -sd" " -' sh "$COMPL" "$@"
 }
-check_eq "2.8: commands" "clear drain log show undrain watch" "$(complete_words "$LTSCTL" "")"
-check_eq "2.8: show VIEW" "peers rules session sessions stats summary tunnel tunnels" \
+check_eq "2.8: commands" "clear drain log reload restart show trace undrain watch" "$(complete_words "$LTSCTL" "")"
+check_eq "2.8: show VIEW" "peers rules session sessions stats summary trace tunnel tunnels" \
 	"$(complete_words "$LTSCTL" show "")"
+check_eq "2.8: trace FLAG" "accounting all config ctl dataplane general metrics off session switch transport tunnel" \
+	"$(complete_words "$LTSCTL" trace "")"
+check_eq "2.8: trace FLAG... peer NAME (asked of ltsd)" "lns1 lns2" \
+	"$(complete_words "$LTSCTL" -s "$SOCK2" trace tunnel peer ln)"
 check_eq "2.8: drain lns NAME (asked of ltsd)" "lns1 lns2" \
 	"$(complete_words "$LTSCTL" -s "$SOCK2" drain lns "")"
 check_eq "2.8: clear tunnel ID (asked of ltsd): lac1's tunnel among them" "$A_TUN" \

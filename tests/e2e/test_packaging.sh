@@ -11,7 +11,8 @@
 #           make install DESTDIR=$T/destdir   |                      dpkg -i (real system)
 #           (PREFIX /usr/local and /usr)  <---+                                   |
 #                                                 ltsd --check /etc/lts/ltsd.yaml, --version,
-#                                                 ltsctl --help, systemd-analyze verify,
+#                                                 ltsctl --help, its bash completion,
+#                                                 systemd-analyze verify,
 #                                                 man/mandoc lint, lintian, and ltsd itself:
 #
 #            ns lts-pkg-$$
@@ -24,7 +25,8 @@
 #
 # With LTS_TEST_SYSTEMD=1, the installed unit also runs under a systemd of its
 # own (PID 1 of a private PID and mount namespace, ltsd in the test netns):
-# the sandbox, capabilities, /run/lts, pins, reload refusal and stop, for real.
+# readiness (Type=notify), the sandbox, capabilities, /run/lts, pins,
+# reload (ExecReload: ltsctl reload) and its refusal, and stop, for real.
 #
 # Skips (77) when not root, without dpkg-buildpackage or debhelper, or when
 # an ltsd is already installed here (it would be replaced, then purged).
@@ -47,7 +49,8 @@ case $(dpkg-query -W -f='${db:Status-Status}' "$PKG" 2>/dev/null) in
 "" | not-installed) ;;
 *) skip "package $PKG is already installed on this machine: not touching it" ;;
 esac
-for f in /usr/sbin/ltsd /usr/sbin/ltsctl /etc/lts/ltsd.yaml; do
+for f in /usr/sbin/ltsd /usr/sbin/ltsctl /etc/lts/ltsd.yaml \
+	/usr/share/bash-completion/completions/ltsctl; do
 	[ -e "$f" ] && skip "$f exists (not from this test): not touching it"
 done
 
@@ -156,13 +159,15 @@ sd_test() {
 	fi
 	ok "private systemd running (PID $sd)"
 
-	"${X[@]}" systemctl start ltsd
-	if wait_for 10 "${X[@]}" grep -q 'ready:' /run/ltsd-test.log; then
-		ok "systemctl start ltsd: ready"
+	# Type=notify: systemctl start returns once ltsd said READY=1.
+	if "${X[@]}" systemctl start ltsd && "${X[@]}" grep -q 'ready:' /run/ltsd-test.log; then
+		ok "systemctl start ltsd: ready (READY=1)"
 	else
 		fail "ltsd not ready under systemd: $("${X[@]}" systemctl show -p ExecMainStatus ltsd)"
 		"${X[@]}" tail -n 10 /run/ltsd-test.log | sed 's/^/      | /'
 	fi
+	check_match "STATUS= from ltsd" "^StatusText=serving: " \
+		"$("${X[@]}" systemctl show -p StatusText ltsd)"
 	pid=$("${X[@]}" systemctl show -p MainPID --value ltsd)
 	st=$("${X[@]}" cat "/proc/$pid/status" 2>&1)
 	mi=$("${X[@]}" cat "/proc/$pid/mountinfo" 2>&1 | awk '{print $5, substr($6, 1, 2)}')
@@ -177,12 +182,17 @@ sd_test() {
 	check_match "ltsctl on /run/lts/ltsd.sock" "hostname +lts-pkg-sd" \
 		"$("${X[@]}" /usr/sbin/ltsctl show summary 2>&1)"
 
-	# No ExecReload yet (no live reload): systemctl reload is refused, ltsd stays.
+	# ExecReload=ltsctl reload: waits for ltsd's verdict on the file.
+	if "${X[@]}" systemctl reload ltsd >/dev/null 2>&1; then
+		ok "systemctl reload (ltsctl reload) of a good configuration"
+	else
+		fail "systemctl reload of a good configuration failed"
+	fi
 	printf 'dataplane: { mode: fast }\n' >"$S/ltsd.yaml"
 	if "${X[@]}" systemctl reload ltsd >/dev/null 2>&1; then
 		fail "systemctl reload with a broken configuration succeeded"
 	else
-		ok "systemctl reload is refused"
+		ok "systemctl reload of a broken configuration is refused"
 	fi
 	check_eq "ltsd after the refused reload" "active" "$("${X[@]}" systemctl is-active ltsd)"
 	cat "$S/good.yaml" >"$S/ltsd.yaml"
@@ -228,7 +238,8 @@ DEB=$(ls "$T"/${PKG}_*.deb 2>/dev/null | head -n 1)
 contents=$(dpkg-deb -c "$DEB" | awk '{print $1, $6}')
 for f in ./usr/sbin/ltsd ./usr/sbin/ltsctl ./usr/share/man/man8/ltsd.8.gz \
 	./usr/share/man/man8/ltsctl.8.gz ./usr/share/man/man5/ltsd.yaml.5.gz \
-	./usr/share/man/man5/lts.yaml.5.gz ./etc/lts/ltsd.yaml; do
+	./usr/share/man/man5/lts.yaml.5.gz ./etc/lts/ltsd.yaml \
+	./usr/share/bash-completion/completions/ltsctl; do
 	check_match "package holds $f" " $f( |$)" "$contents"
 done
 check_match "package holds the systemd unit" " \./(usr/)?lib/systemd/system/ltsd\.service$" "$contents"
@@ -264,6 +275,7 @@ expected="etc/lts/ltsd.yaml
 lib/systemd/system/ltsd.service
 sbin/ltsctl
 sbin/ltsd
+share/bash-completion/completions/ltsctl
 share/man/man5/lts.yaml.5
 share/man/man5/ltsd.yaml.5
 share/man/man8/ltsctl.8
@@ -277,6 +289,11 @@ check_eq "lts.yaml.5 is an alias of ltsd.yaml.5" "ltsd.yaml.5" \
 check_match "the unit runs the installed ltsd on the installed config" \
 	"^ExecStart=/usr/local/sbin/ltsd -c /usr/local/etc/lts/ltsd\.yaml$" \
 	"$(cat "$D/usr/local/lib/systemd/system/ltsd.service")"
+check_match "the unit reloads with the installed ltsctl" "^ExecReload=/usr/local/sbin/ltsctl reload$" \
+	"$(cat "$D/usr/local/lib/systemd/system/ltsd.service")"
+check_eq "the completion file is scripts/bash-completion/ltsctl" "" \
+	"$(cmp "$LTS_SRC_DIR/scripts/bash-completion/ltsctl" \
+		"$D/usr/local/share/bash-completion/completions/ltsctl" 2>&1)"
 check_eq "installed example passes ltsd --check" "$D/usr/local/etc/lts/ltsd.yaml: ok" \
 	"$("$D/usr/local/sbin/ltsd" --check -c "$D/usr/local/etc/lts/ltsd.yaml" 2>&1)"
 
@@ -297,6 +314,10 @@ check_eq "PREFIX=/usr puts the configuration in /etc" "600" \
 	"$(stat -c %a "$T/usr-prefix/etc/lts/ltsd.yaml" 2>&1)"
 check_match "PREFIX=/usr unit" "^ExecStart=/usr/sbin/ltsd -c /etc/lts/ltsd\.yaml$" \
 	"$(cat "$T/usr-prefix/lib/systemd/system/ltsd.service" 2>&1)"
+check_match "PREFIX=/usr unit reload" "^ExecReload=/usr/sbin/ltsctl reload$" \
+	"$(cat "$T/usr-prefix/lib/systemd/system/ltsd.service" 2>&1)"
+check_eq "PREFIX=/usr completion" "644" \
+	"$(stat -c %a "$T/usr-prefix/usr/share/bash-completion/completions/ltsctl" 2>&1)"
 
 # debian/rules clean (run by dpkg-buildpackage first, and by hand after a
 # build) must leave exactly the files it started from.
@@ -317,6 +338,9 @@ fi
 check_eq "dpkg status" "install ok installed" "$(dpkg-query -W -f='${Status}' "$PKG")"
 check_match "ltsd --version from /usr/sbin" "^ltsd [0-9]+\.[0-9]+\.[0-9]+$" "$(/usr/sbin/ltsd --version 2>&1)"
 check_match "ltsctl --help from /usr/sbin" "^usage: ltsctl " "$(/usr/sbin/ltsctl --help 2>&1)"
+# What bash-completion does on the first <TAB> after "ltsctl": source the file by name.
+check_match "bash completion for ltsctl installed and loadable" "^complete -F _ltsctl.* ltsctl$" \
+	"$(bash -c '. /usr/share/bash-completion/completions/ltsctl && complete -p ltsctl' 2>&1)"
 check_eq "ltsd --check -c /etc/lts/ltsd.yaml" "/etc/lts/ltsd.yaml: ok" \
 	"$(/usr/sbin/ltsd --check -c /etc/lts/ltsd.yaml 2>&1)"
 check_eq "mode of /etc/lts/ltsd.yaml" "600" "$(stat -c %a /etc/lts/ltsd.yaml)"
@@ -396,7 +420,7 @@ EOF
 		tail -n 20 "$T/ltsd.log" | sed 's/^/      | /'
 	fi
 	check_match "XDP attached to pkg0" "prog/xdp[a-z]* id [0-9]+" "$(ip -n "$NS" -d link show dev pkg0)"
-	check_eq "pinned maps" "reason_stats session_stats slow_stats switch_table tx_ports" \
+	check_eq "pinned maps and the restart store" "reason_stats session_stats slow_stats state_calls state_hdr state_tunnels switch_table tx_ports" \
 		"$(ls "$BPFFS_T/lts" 2>&1 | sort | paste -sd' ' -)"
 	check_match "/usr/sbin/ltsctl show summary" "static_sessions +1" \
 		"$(/usr/sbin/ltsctl -s "$T/run/ltsd.sock" show summary 2>&1)"
@@ -432,7 +456,8 @@ else
 fi
 left=""
 for f in /usr/sbin/ltsd /usr/sbin/ltsctl /etc/lts "${UNIT:-/lib/systemd/system/ltsd.service}" \
-	/usr/share/man/man8/ltsd.8.gz /usr/share/man/man5/ltsd.yaml.5.gz; do
+	/usr/share/man/man8/ltsd.8.gz /usr/share/man/man5/ltsd.yaml.5.gz \
+	/usr/share/bash-completion/completions/ltsctl; do
 	[ -e "$f" ] && left+=" $f"
 done
 check_eq "files left after purge" "" "$left"

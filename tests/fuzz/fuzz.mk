@@ -29,7 +29,8 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(O)/tests/fuzz/%)
 # fuzz_ctrl_input drives the whole control plane: more of the agent, the
 # config loader, and log.c's libbpf/libxdp hooks; and the fake peer it shares
 # with the control-plane unit tests (tests/lib/peer_harness.c).
-FUZZ_CTRL_SRCS := agent/l2tp/ctrl_plane.c agent/l2tp/tunnel.c agent/l2tp/session.c \
+FUZZ_CTRL_SRCS := agent/l2tp/ctrl_plane.c agent/l2tp/cp_reconfigure.c agent/l2tp/tunnel.c \
+	agent/l2tp/session.c \
 	agent/l2tp/ctrl_transport.c agent/l2tp/relay.c agent/lib/hashtab.c agent/lib/log.c \
 	$(wildcard config/*.c) tests/lib/peer_harness.c
 $(O)/tests/fuzz/fuzz_ctrl_input: FUZZ_LIB_SRCS += $(FUZZ_CTRL_SRCS)

@@ -500,7 +500,7 @@ static const struct cfg_case cases[] = {
 	  .msg = "YAML syntax error: invalid leading UTF-8 octet" },
 	{ "unknown top-level key", "dataplane: {mode: off}\nswitches: {}\n",
 	  .where = "2:1",
-	  .msg = "unknown key \"switches\" (expected one of switch, dataplane, static_sessions, limits, control, lac_peers, lns_peers, rules, metrics)" },
+	  .msg = "unknown key \"switches\" (expected one of switch, dataplane, static_sessions, limits, control, lac_peers, lns_peers, rules, metrics, logging, accounting)" },
 	{ "duplicate top-level key",
 	  "dataplane: {mode: off}\ndataplane: {mode: skb}\n", .where = "2:1",
 	  .msg = "duplicate key \"dataplane\"" },
@@ -514,7 +514,7 @@ static const struct cfg_case cases[] = {
 	/* switch: */
 	{ "unknown key in switch", "switch:\n  hostname: a\n  host: b\n",
 	  .where = "3:3",
-	  .msg = "switch: unknown key \"host\" (expected one of hostname, bpffs, tsa_id, control_socket, lockout)" },
+	  .msg = "switch: unknown key \"host\" (expected one of hostname, bpffs, tsa_id, control_socket, lockout, on_stop)" },
 	{ "duplicate key in switch", "switch: {hostname: a, hostname: b}\n",
 	  .where = "1:23", .msg = "switch: duplicate key \"hostname\"" },
 	{ "hostname too long", "switch: {hostname: " X64 "}\n", .where = "1:20",
@@ -1451,6 +1451,209 @@ static const struct cfg_case metrics_cases[] = {
 	  .where = "4:3", .msg = "metrics: duplicate key \"listen\"" },
 };
 
+static void check_no_accounting(const struct lts_config *cfg)
+{
+	assert_string_equal(cfg->accounting.file, "");
+	assert_false(cfg->accounting.syslog);
+	assert_int_equal(cfg->accounting.interim_s, 0);
+}
+
+static void check_accounting_file(const struct lts_config *cfg)
+{
+	assert_string_equal(cfg->accounting.file, "/var/log/lts/acct.jsonl");
+	assert_false(cfg->accounting.syslog);
+	assert_int_equal(cfg->accounting.interim_s, 0);
+}
+
+static void check_accounting_syslog(const struct lts_config *cfg)
+{
+	assert_string_equal(cfg->accounting.file, "");
+	assert_true(cfg->accounting.syslog);
+	assert_int_equal(cfg->accounting.interim_s, 0);
+}
+
+static void check_accounting_all(const struct lts_config *cfg)
+{
+	assert_string_equal(cfg->accounting.file, "/a");
+	assert_true(cfg->accounting.syslog);
+	assert_int_equal(cfg->accounting.interim_s, 86400);
+}
+
+/* accounting: on line 2, after DP; the flow mapping opens at column 13. */
+#define ACCT(v) DP "accounting: " v "\n"
+
+static const struct cfg_case accounting_cases[] = {
+	{ "no accounting: off", DP, .ok = true, .check = check_no_accounting },
+	{ "accounting to a file", ACCT("{file: /var/log/lts/acct.jsonl}"), .ok = true,
+	  .check = check_accounting_file },
+	{ "accounting to syslog", ACCT("{syslog: true}"), .ok = true,
+	  .check = check_accounting_syslog },
+	{ "accounting everything", DP "accounting:\n  file: /a\n  syslog: true\n"
+	  "  interim_interval: 86400\n", .ok = true, .check = check_accounting_all },
+	{ "accounting empty", ACCT("{}"), .where = "2:13",
+	  .msg = "accounting: needs a file or syslog: true" },
+	{ "accounting syslog false, no file", ACCT("{syslog: false}"), .where = "2:13",
+	  .msg = "accounting: needs a file or syslog: true" },
+	{ "accounting interim only", ACCT("{interim_interval: 60}"), .where = "2:13",
+	  .msg = "accounting: needs a file or syslog: true" },
+	{ "accounting relative file", ACCT("{file: acct.jsonl}"), .where = "2:20",
+	  .msg = "accounting.file: \"acct.jsonl\" must be an absolute path" },
+	{ "accounting empty file", ACCT("{file: \"\"}"), .where = "2:20",
+	  .msg = "accounting.file: must be 1..255 characters long, got 0" },
+	{ "accounting file too long", ACCT("{file: /" X256 "}"), .where = "2:20",
+	  .msg = "accounting.file: must be 1..255 characters long, got 257" },
+	{ "accounting interim too long", ACCT("{file: /a, interim_interval: 86401}"),
+	  .where = "2:42", .msg = "accounting.interim_interval: 86401 is out of range 0..86400" },
+	{ "accounting interim negative", ACCT("{file: /a, interim_interval: -1}"),
+	  .where = "2:42",
+	  .msg = "accounting.interim_interval: expected a decimal integer, got \"-1\"" },
+	{ "accounting syslog yes", ACCT("{syslog: yes}"), .where = "2:22",
+	  .msg = "accounting.syslog: expected true or false, got \"yes\"" },
+	{ "unknown key in accounting", ACCT("{file: /a, interval: 5}"), .where = "2:24",
+	  .msg = "accounting: unknown key \"interval\" (expected one of file, syslog, interim_interval)" },
+	{ "accounting is null", DP "accounting:\n", .where = "2:12",
+	  .msg = "accounting: expected a mapping, got null" },
+	{ "accounting is a scalar", ACCT("on"), .where = "2:13",
+	  .msg = "accounting: expected a mapping, got a scalar" },
+};
+
+static void check_no_logging(const struct lts_config *cfg)
+{
+	const struct lts_logging_cfg *l = &cfg->logging;
+
+	assert_int_equal(l->level, LTS_LOG_INFO);
+	assert_true(l->to_stderr);
+	assert_false(l->syslog_on);
+	assert_string_equal(l->syslog.socket, "");
+	assert_string_equal(l->syslog.remote, "");
+	assert_int_equal(l->syslog.facility, LTS_LOG_FAC_DAEMON);
+	assert_int_equal(l->syslog.level, LTS_LOG_INFO);
+	assert_string_equal(l->syslog.prefix, "ltsd");
+	assert_int_equal(l->trace.n_flags, 0);
+	assert_int_equal(l->trace.mask, 0);
+	assert_string_equal(l->trace.peer, "");
+	assert_int_equal(l->repeat_limit, 20);
+	assert_int_equal(l->repeat_window_s, 30);
+}
+
+static void check_syslog_default(const struct lts_config *cfg)
+{
+	assert_true(cfg->logging.syslog_on);
+	assert_string_equal(cfg->logging.syslog.socket, LTS_SYSLOG_SOCKET_DEFAULT);
+	assert_string_equal(cfg->logging.syslog.remote, "");
+	assert_string_equal(cfg->logging.syslog.prefix, "ltsd");
+}
+
+static void check_logging_full(const struct lts_config *cfg)
+{
+	const struct lts_logging_cfg *l = &cfg->logging;
+
+	assert_int_equal(l->level, LTS_LOG_DEBUG);
+	assert_false(l->to_stderr);
+	assert_true(l->syslog_on);
+	assert_string_equal(l->syslog.socket, "/run/lts-test/log.sock");
+	assert_string_equal(l->syslog.remote, "[2001:db8::9]:514");
+	assert_ip(&l->syslog.remote_ip, "2001:db8::9");
+	assert_int_equal(l->syslog.remote_port, 514);
+	assert_int_equal(l->syslog.facility, LTS_LOG_FAC_LOCAL3);
+	assert_int_equal(l->syslog.level, LTS_LOG_WARN);
+	assert_string_equal(l->syslog.prefix, "lts-test_1.a");
+	assert_int_equal(l->trace.mask, 1u << LTS_TRACE_TUNNEL | 1u << LTS_TRACE_SESSION);
+	assert_string_equal(l->trace.peer, "lac1");
+	assert_int_equal(l->repeat_limit, 0);
+	assert_int_equal(l->repeat_window_s, 5);
+}
+
+/* remote alone: no local socket. */
+static void check_syslog_remote(const struct lts_config *cfg)
+{
+	assert_true(cfg->logging.syslog_on);
+	assert_string_equal(cfg->logging.syslog.socket, "");
+	assert_ip(&cfg->logging.syslog.remote_ip, "192.0.2.1");
+	assert_int_equal(cfg->logging.syslog.remote_port, 514);
+	assert_int_equal(cfg->logging.syslog.facility, LTS_LOG_FAC_USER);
+}
+
+static void check_trace_all(const struct lts_config *cfg)
+{
+	assert_int_equal(cfg->logging.trace.mask, LTS_TRACE_ALL);
+	assert_string_equal(cfg->logging.trace.peer, "lns1");
+}
+
+/* logging: on line 2, after DP; its keys from line 3. */
+#define LOGGING DP "logging:\n"
+#define LOGGING_SYSLOG LOGGING "  syslog:\n"
+#define LOGGING_TRACE LOGGING "  trace:\n"
+
+static const struct cfg_case logging_cases[] = {
+	{ "no logging: defaults", DP, .ok = true, .check = check_no_logging },
+	{ "empty syslog: the local socket", LOGGING "  syslog: {}\n", .ok = true,
+	  .check = check_syslog_default },
+	{ "logging, every key",
+	  LOGGING "  level: debug\n  stderr: false\n  syslog:\n"
+		  "    socket: /run/lts-test/log.sock\n    remote: \"[2001:db8::9]:514\"\n"
+		  "    facility: local3\n    level: warning\n    prefix: lts-test_1.a\n"
+		  "  trace:\n    flags: [tunnel, session]\n    peer: lac1\n"
+		  "  repeat_limit: 0\n  repeat_window: 5\n"
+		  "lac_peers:\n  - {name: lac1, address: 10.0.0.1}\n",
+	  .ok = true, .check = check_logging_full },
+	{ "syslog remote only", LOGGING_SYSLOG "    remote: 192.0.2.1:514\n    facility: user\n",
+	  .ok = true, .check = check_syslog_remote },
+	{ "trace all, an lns_peer declared first",
+	  LNS1 "logging:\n  trace: {flags: [tunnel, all], peer: lns1}\n", .ok = true,
+	  .check = check_trace_all },
+	{ "level unknown", LOGGING "  level: verbose\n", .where = "3:10",
+	  .msg = "logging.level: expected one of error, warning, info, debug, got \"verbose\"" },
+	{ "level err is ltsctl's word", LOGGING "  level: err\n", .where = "3:10",
+	  .msg = "logging.level: expected one of error, warning, info, debug, got \"err\"" },
+	{ "stderr yes", LOGGING "  stderr: yes\n", .where = "3:11",
+	  .msg = "logging.stderr: expected true or false, got \"yes\"" },
+	{ "repeat_window 0", LOGGING "  repeat_window: 0\n", .where = "3:18",
+	  .msg = "logging.repeat_window: 0 is out of range 1..3600" },
+	{ "unknown key in logging", LOGGING "  file: /var/log/lts\n", .where = "3:3",
+	  .msg = "logging: unknown key \"file\" (expected one of level, stderr, syslog, trace, repeat_limit, repeat_window)" },
+	{ "syslog is a scalar", LOGGING "  syslog: /dev/log\n", .where = "3:11",
+	  .msg = "logging.syslog: expected a mapping, got a scalar" },
+	{ "facility kern", LOGGING_SYSLOG "    facility: kern\n", .where = "4:15",
+	  .msg = "logging.syslog.facility: expected one of user, daemon, auth, authpriv, local0, local1, local2, local3, local4, local5, local6, local7, got \"kern\"" },
+	{ "facility upper case", LOGGING_SYSLOG "    facility: LOCAL3\n", .where = "4:15",
+	  .msg = "got \"LOCAL3\"" },
+	{ "syslog level notice", LOGGING_SYSLOG "    level: notice\n", .where = "4:12",
+	  .msg = "logging.syslog.level: expected one of error, warning, info, debug, got \"notice\"" },
+	{ "prefix 33 characters", LOGGING_SYSLOG "    prefix: " X16 X16 "x\n", .where = "4:13",
+	  .msg = "logging.syslog.prefix: must be 1..32 characters long, got 33" },
+	{ "prefix with a blank", LOGGING_SYSLOG "    prefix: \"lts test\"\n", .where = "4:13",
+	  .msg = "logging.syslog.prefix: \"lts test\" may hold only letters, digits, '-', '_' and '.'" },
+	{ "prefix with a colon", LOGGING_SYSLOG "    prefix: \"lts:\"\n", .where = "4:13",
+	  .msg = "\"lts:\" may hold only letters" },
+	{ "prefix empty", LOGGING_SYSLOG "    prefix: \"\"\n", .where = "4:13",
+	  .msg = "logging.syslog.prefix: must be 1..32 characters long, got 0" },
+	{ "socket relative", LOGGING_SYSLOG "    socket: dev/log\n", .where = "4:13",
+	  .msg = "logging.syslog.socket: \"dev/log\" must be an absolute path" },
+	{ "socket too long", LOGGING_SYSLOG "    socket: /" X64 X64 "\n", .where = "4:13",
+	  .msg = "logging.syslog.socket: must be 1..107 characters long, got 129" },
+	{ "remote without port", LOGGING_SYSLOG "    remote: 192.0.2.1\n", .where = "4:13",
+	  .msg = "logging.syslog.remote: \"192.0.2.1\" must be ADDRESS:PORT (IPv4) or [ADDRESS]:PORT (IPv6)" },
+	{ "remote host name", LOGGING_SYSLOG "    remote: \"loghost:514\"\n", .where = "4:13",
+	  .msg = "logging.syslog.remote: \"loghost:514\" has no valid IPv4 address before the port" },
+	{ "remote ipv6 without brackets", LOGGING_SYSLOG "    remote: \"2001:db8::9:514\"\n",
+	  .where = "4:13", .msg = "needs brackets around an IPv6 address" },
+	{ "unknown key in syslog", LOGGING_SYSLOG "    host: 192.0.2.1\n", .where = "4:5",
+	  .msg = "logging.syslog: unknown key \"host\" (expected one of socket, remote, facility, level, prefix)" },
+	{ "trace flag unknown", LOGGING_TRACE "    flags: [tunnel, bogus]\n", .where = "4:21",
+	  .msg = "logging.trace.flags[1]: expected one of general, tunnel, session, switch, transport, dataplane, config, ctl, metrics, accounting, all, got \"bogus\"" },
+	{ "trace flag twice", LOGGING_TRACE "    flags: [tunnel, tunnel]\n", .where = "4:21",
+	  .msg = "logging.trace.flags[1]: duplicate entry \"tunnel\" (same as [0])" },
+	{ "trace flags a scalar", LOGGING_TRACE "    flags: tunnel\n", .where = "4:12",
+	  .msg = "logging.trace.flags: expected a sequence, got a scalar" },
+	{ "trace peer unknown",
+	  LOGGING_TRACE "    peer: nope\nlac_peers:\n  - {name: lac1, address: 10.0.0.1}\n",
+	  .where = "4:11",
+	  .msg = "logging.trace.peer: no lac_peers or lns_peers entry is named \"nope\"" },
+	{ "trace peer without peers", LOGGING_TRACE "    peer: lac1\n", .where = "4:11",
+	  .msg = "logging.trace.peer: no lac_peers or lns_peers entry is named \"lac1\"" },
+};
+
 static void test_case(void **state)
 {
 	const struct cfg_case *c = *state;
@@ -2087,12 +2290,16 @@ int main(void)
 		{ peer_cases, ARRAY_SIZE(peer_cases) },
 		{ rule_cases, ARRAY_SIZE(rule_cases) },
 		{ metrics_cases, ARRAY_SIZE(metrics_cases) },
+		{ accounting_cases, ARRAY_SIZE(accounting_cases) },
+		{ logging_cases, ARRAY_SIZE(logging_cases) },
 	};
 	static struct CMUnitTest tests[ARRAY_SIZE(cases) +
 				       ARRAY_SIZE(limit_cases) +
 				       ARRAY_SIZE(peer_cases) +
 				       ARRAY_SIZE(rule_cases) +
-				       ARRAY_SIZE(metrics_cases) + 16];
+				       ARRAY_SIZE(metrics_cases) +
+				       ARRAY_SIZE(accounting_cases) +
+				       ARRAY_SIZE(logging_cases) + 16];
 	size_t i, t, n = 0;
 
 	for (t = 0; t < ARRAY_SIZE(tables); t++)

@@ -682,6 +682,8 @@ static void test_render_error(void **state)
 #define OKT(l, c, t, s) { .line = l, .cmd = c, .tid = t, .sid = s }
 #define OKP(l, c, k, n) { .line = l, .cmd = c, .kind = k, .name = n }
 #define OKL(l, lv) { .line = l, .cmd = LTS_CTL_CMD_LOG_LEVEL, .level = lv }
+#define OKR(l, m, n) { .line = l, .cmd = LTS_CTL_CMD_TRACE, .trace = m, .name = n }
+#define TR(f) (1u << LTS_TRACE_##f)
 #define BAD(l, w) { .line = l, .ret = -EINVAL, .why = w }
 
 static void test_parse_table(void **state)
@@ -694,6 +696,7 @@ static void test_parse_table(void **state)
 		enum lts_ctl_peer_kind kind;
 		const char *name;
 		enum lts_log_level level;
+		uint32_t trace;
 		const char *why; /* prefix of the error, for a refusal */
 	} rows[] = {
 		OK("show summary", LTS_CTL_CMD_SHOW_SUMMARY),
@@ -723,6 +726,15 @@ static void test_parse_table(void **state)
 		OKL("log level warning", LTS_LOG_WARN),
 		OKL("log level info", LTS_LOG_INFO),
 		OKL("log level debug", LTS_LOG_DEBUG),
+		OK("show trace", LTS_CTL_CMD_SHOW_TRACE),
+		OKR("trace tunnel", TR(TUNNEL), NULL),
+		OKR("trace tunnel session", TR(TUNNEL) | TR(SESSION), NULL),
+		OKR("trace tunnel,session,ctl peer lac-west", TR(TUNNEL) | TR(SESSION) | TR(CTL),
+		    "lac-west"),
+		OKR("trace accounting peer peer", TR(ACCOUNTING), "peer"),
+		OKR("trace all", LTS_TRACE_ALL, NULL),
+		OKR("trace general all", LTS_TRACE_ALL, NULL),
+		OKR("trace off", 0, NULL),
 		/* refused */
 		BAD("", "unknown request"),
 		BAD("show", "unknown request"),
@@ -758,6 +770,17 @@ static void test_parse_table(void **state)
 		BAD("log debug", "unknown request"),
 		BAD("clear peer lac a b c d", "usage: clear peer"),
 		BAD("clear peer lac a b c d e", "unknown request"), /* 8 words or more */
+		BAD("show trace tunnel", "show trace"),
+		BAD("trace", "usage: trace FLAG... [peer NAME], or trace off (FLAG: general, tunnel,"),
+		BAD("trace bogus", "usage: trace FLAG"),
+		BAD("trace Tunnel", "usage: trace FLAG"),
+		BAD("trace tunnel,bogus", "usage: trace FLAG"),
+		BAD("trace peer lac-west", "usage: trace FLAG"),
+		BAD("trace tunnel peer", "usage: trace FLAG"),
+		BAD("trace off peer lac-west", "usage: trace FLAG"),
+		BAD("trace off tunnel", "usage: trace FLAG"),
+		BAD("trace tunnel peer 0123456789012345678901234567890123456789012345678901234567890123",
+		    "usage: trace FLAG"),
 	};
 	struct lts_ctl_request r;
 	const char *why;
@@ -786,6 +809,8 @@ static void test_parse_table(void **state)
 		assert_string_equal(r.name, rows[i].name ? rows[i].name : "");
 		if (rows[i].cmd == LTS_CTL_CMD_LOG_LEVEL)
 			assert_int_equal(r.level, rows[i].level);
+		if (rows[i].cmd == LTS_CTL_CMD_TRACE)
+			assert_int_equal(r.trace, rows[i].trace);
 		assert_int_equal(lts_ctl_cmd_acts(r.cmd), r.cmd >= LTS_CTL_CMD_CLEAR_SESSION);
 	}
 	/* Longer than a request may be; NULL why is allowed. */
@@ -1236,6 +1261,72 @@ static void test_actions(void **state)
 	assert_int_equal(lts_log_get_level(), LTS_LOG_WARN);
 	lts_json_val_free(doc);
 	lts_log_set_level(level);
+}
+
+/* The flags of a "trace" object's member, as "a,b". */
+static const char *trace_flags_at(const struct lts_json_val *o, char *buf, size_t len)
+{
+	const struct lts_json_val *arr = lts_json_get(o, "flags"), *e;
+	size_t used = 0;
+
+	assert_non_null(arr);
+	assert_int_equal(arr->type, LTS_JSON_ARR);
+	buf[0] = '\0';
+	for (e = arr->child; e; e = e->next)
+		used += snprintf(buf + used, len - used, "%s%s", used ? "," : "", e->str);
+	return buf;
+}
+
+/*
+ * trace sets the logger's flags and peer filter (a configured peer of
+ * either kind), says what they were; show trace shows them and the outputs.
+ */
+static void test_trace_actions(void **state)
+{
+	struct fixture *f = *state;
+	const struct lts_json_val *t, *lg;
+	struct lts_json_val *doc;
+	const char *peer;
+	char buf[256];
+
+	lts_log_set_trace(0, NULL);
+	doc = exec_line(&f->view, "trace tunnel session peer lac-west", 0);
+	t = lts_json_get(doc, "trace");
+	assert_string_equal(trace_flags_at(t, buf, sizeof(buf)), "tunnel,session");
+	assert_str_member(t, "peer", "lac-west");
+	assert_string_equal(trace_flags_at(lts_json_get(t, "previous"), buf, sizeof(buf)), "");
+	assert_str_member(lts_json_get(t, "previous"), "peer", "");
+	lts_json_val_free(doc);
+	assert_int_equal(lts_log_get_trace(&peer), TR(TUNNEL) | TR(SESSION));
+	assert_string_equal(peer, "lac-west");
+
+	/* An lns_peer too; a peer nobody has is refused and changes nothing. */
+	lts_json_val_free(exec_line(&f->view, "trace all peer lns-core", 0));
+	assert_int_equal(lts_log_get_trace(&peer), LTS_TRACE_ALL);
+	doc = exec_line(&f->view, "trace ctl peer nobody", -ENOENT);
+	assert_str_member(doc, "error", "no lac_peer or lns_peer named nobody");
+	lts_json_val_free(doc);
+	assert_int_equal(lts_log_get_trace(&peer), LTS_TRACE_ALL);
+	assert_string_equal(peer, "lns-core");
+
+	doc = exec_line(&f->view, "show trace", 0);
+	t = lts_json_get(doc, "trace");
+	assert_null(lts_json_get(t, "previous"));
+	assert_str_member(t, "peer", "lns-core");
+	lg = lts_json_get(t, "log");
+	assert_str_member(lg, "level", lts_log_level_name(lts_log_get_level()));
+	assert_true(bool_at(lg, "stderr"));
+	assert_str_member(lg, "syslog", NULL);
+	assert_int_equal(u64_at(lts_json_get(lg, "repeats"), "window_s"), 30);
+	lts_json_val_free(doc);
+
+	doc = exec_line(&f->view, "trace off", 0);
+	t = lts_json_get(doc, "trace");
+	assert_string_equal(trace_flags_at(t, buf, sizeof(buf)), "");
+	assert_str_member(t, "peer", "");
+	assert_str_member(lts_json_get(t, "previous"), "peer", "lns-core");
+	lts_json_val_free(doc);
+	assert_int_equal(lts_log_get_trace(NULL), 0);
 }
 
 /* A name in both peer lists must be qualified with its kind. */
@@ -2045,6 +2136,7 @@ int main(void)
 		cmocka_unit_test(test_show_session),
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_clear_peer_ambiguous),
+		cmocka_unit_test(test_trace_actions),
 		cmocka_unit_test(test_socket_actions),
 		cmocka_unit_test(test_socket),
 		cmocka_unit_test(test_idle_clients),

@@ -46,6 +46,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "accounting.h"
 #include "l2tp/ctrl_plane.h"
 #include "lib/log.h"
 #include "lts_config.h"
@@ -3123,8 +3124,280 @@ static void test_ctl_requests(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* 10. The call observer (lts_switch_hooks: accounting.c)              */
+/* ------------------------------------------------------------------ */
+
+/* What the observer saw. */
+static struct {
+	unsigned int up, down;
+	char user[64];            /* the call's user name at call_up ("-": none) */
+	enum lts_call_ender by;
+	enum lts_acct_cause cause;
+	bool legs;                /* call_down had both legs, LAC's first */
+	size_t removes;           /* EV_REMOVEs logged when call_down ran */
+} OBS;
+
+static void obs_up(void *ctx, struct lts_call *c)
+{
+	(void)ctx;
+	assert_true(c->installed);
+	OBS.up++;
+	snprintf(OBS.user, sizeof(OBS.user), "%s", c->user ? c->user : "-");
+}
+
+static void obs_down(void *ctx, const struct lts_call *c, const struct lts_call_end *end)
+{
+	(void)ctx;
+	assert_true(c->installed);
+	OBS.down++;
+	OBS.by = end->by;
+	OBS.cause = lts_acct_terminate_cause(end, H.cp.shutting_down);
+	OBS.legs = end->lac && end->lns && end->lac->t->role == LTS_ROLE_LNS &&
+		   end->lns->t->role == LTS_ROLE_LAC;
+	OBS.removes = ev_count(EV_REMOVE, NULL, 0);
+}
+
+enum obs_how {
+	OBS_LAC_CDN,
+	OBS_LNS_CDN,
+	OBS_LAC_STOPCCN,
+	OBS_LNS_STOPCCN,
+	OBS_LAC_LOST,
+	OBS_LNS_LOST,
+	OBS_CLEAR,
+	OBS_SHUTDOWN,
+};
+
+struct obs_case {
+	const char *name;
+	const char *lac_host;
+	const char *user;
+	enum obs_how how;
+	int by;                  /* enum lts_call_ender, -1: either leg */
+	enum lts_acct_cause cause;
+};
+
+static const struct obs_case obs_cases[] = {
+	{ "LAC CDN 1", "bras-1.example", "eve@isp1.example", OBS_LAC_CDN, LTS_CALL_END_LAC,
+	  LTS_ACCT_USER_REQUEST },
+	{ "LAC CDN 1, rule decided at ICCN", "lac-7.example", "eve@isp2.example", OBS_LAC_CDN,
+	  LTS_CALL_END_LAC, LTS_ACCT_USER_REQUEST },
+	{ "LNS CDN 3", "bras-1.example", NULL, OBS_LNS_CDN, LTS_CALL_END_LNS,
+	  LTS_ACCT_HOST_REQUEST },
+	{ "LAC StopCCN", "bras-1.example", NULL, OBS_LAC_STOPCCN, LTS_CALL_END_LAC,
+	  LTS_ACCT_NAS_REQUEST },
+	{ "LNS StopCCN", "bras-1.example", NULL, OBS_LNS_STOPCCN, LTS_CALL_END_LNS,
+	  LTS_ACCT_HOST_REQUEST },
+	{ "LAC stops answering", "bras-1.example", NULL, OBS_LAC_LOST, LTS_CALL_END_LAC,
+	  LTS_ACCT_LOST_CARRIER },
+	{ "LNS stops answering", "bras-1.example", NULL, OBS_LNS_LOST, LTS_CALL_END_LNS,
+	  LTS_ACCT_LOST_CARRIER },
+	{ "ltsctl clear session", "bras-1.example", NULL, OBS_CLEAR, LTS_CALL_END_OPERATOR,
+	  LTS_ACCT_ADMIN_RESET },
+	{ "ltsd stopping", "bras-1.example", NULL, OBS_SHUTDOWN, -1, LTS_ACCT_ADMIN_REBOOT },
+};
+
+/*
+ * Over the real control plane: call_up once the pair is installed (with
+ * the ICCN's user name), call_down once, with both legs, before the pair
+ * is removed, saying which leg ended the call; and the terminate cause
+ * accounting derives from it, for each way a call ends.
+ */
+static void test_call_hooks(void **state)
+{
+	const struct lts_switch_hooks hooks = { .call_up = obs_up, .call_down = obs_down };
+	size_t i, removes;
+	struct cast k;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(obs_cases); i++) {
+		const struct obs_case *oc = &obs_cases[i];
+		struct call c = { .serial = 300 + i, .called = "4760", .user = oc->user };
+
+		print_message("case %zu: %s\n", i, oc->name);
+		memset(&OBS, 0, sizeof(OBS));
+		cast_start(&k, CFG_ALL, oc->lac_host, true);
+		lts_switch_set_hooks(&H.sw, &hooks);
+		c.lac = k.lac;
+		call_up(&c);
+		assert_int_equal(OBS.up, 1);
+		assert_string_equal(OBS.user, oc->user ? oc->user : "-");
+		ack_all();
+		removes = ev_count(EV_REMOVE, NULL, 0);
+		switch (oc->how) {
+		case OBS_LAC_CDN:
+			lac_hangup(&c);
+			break;
+		case OBS_LNS_CDN:
+			peer_send_cdn(c.lns, c.lns_sw_sid, c.lns_sid, LTS_CDN_ADMIN, 0, "admin", NULL);
+			break;
+		case OBS_LAC_STOPCCN:
+			peer_send_stopccn(k.lac, LTS_STOPCCN_CLEAR, 0);
+			break;
+		case OBS_LNS_STOPCCN:
+			peer_send_stopccn(c.lns, LTS_STOPCCN_CLEAR, 0);
+			break;
+		case OBS_LAC_LOST:
+			k.lac->silent = true;
+			break;
+		case OBS_LNS_LOST:
+			c.lns->silent = true;
+			send_info(k.lac, c.sw_sid, LTS_CTRL_WEN); /* something to lose */
+			break;
+		case OBS_CLEAR:
+			assert_int_equal(lts_switch_clear_session(&H.sw, lac_leg_of(&c), OP_MSG,
+								  H.clk.now), 2);
+			break;
+		case OBS_SHUTDOWN:
+			lts_cp_shutdown(&H.cp, H.clk.now);
+			break;
+		}
+		pump();
+		if (oc->how == OBS_LAC_LOST || oc->how == OBS_LNS_LOST)
+			advance(60000);
+		assert_int_equal(OBS.down, 1);
+		if (oc->by >= 0)
+			assert_int_equal(OBS.by, oc->by);
+		assert_true(OBS.legs);
+		assert_int_equal(OBS.removes, removes); /* the counters still the call's */
+		assert_int_equal(ev_count(EV_REMOVE, NULL, 0), removes + 1);
+		if (OBS.cause != oc->cause)
+			fail_msg("%s: cause %d %s, expected %d %s", oc->name, OBS.cause,
+				 lts_acct_cause_name(OBS.cause), oc->cause,
+				 lts_acct_cause_name(oc->cause));
+		h_teardown(NULL);
+		assert_int_equal(OBS.down, 1);
+	}
+}
+
+/* ------------------------------------------------------------------ */
 /* main                                                                 */
 /* ------------------------------------------------------------------ */
+
+/*
+ * A reload that drops lns-a (and the rules naming it) and adds a rule for
+ * bras-* to lns-c: lns-a's calls are cleared as by the operator (pair out
+ * first, CDN 3 to the LAC, StopCCN 1 to lns-a, saying why); the call on
+ * lns-b keeps its entries and its rule's counters; the next call follows
+ * the new rule.
+ */
+#define CFG_RELOADED                                                                       \
+	"switch: {hostname: lts-test, tsa_id: " TSA_ID ", lockout: 60}\n"                  \
+	"dataplane: {mode: off}\n"                                                         \
+	"control: {hello_interval: 0, receive_window: 16, retransmit_initial: 1000,\n"    \
+	"          retransmit_max: 8000, retries: 3}\n"                                    \
+	"lac_peers:\n"                                                                     \
+	"  - {name: west, address: 10.0.1.0/24, secret: west-secret, hide_avps: true}\n"  \
+	"lns_peers:\n"                                                                     \
+	"  - {name: lns-b, address: 10.0.2.2, max_sessions: 2}\n"                          \
+	"  - {name: lns-c, address: 10.0.2.3, local: " SW_LNS_SIDE ",\n"                  \
+	"     secret: lns-c-secret, hide_avps: true}\n"                                    \
+	"rules:\n"                                                                         \
+	"  - {name: bras-new, match: {lac_hostname: \"bras-*\", called_number: \"4744\"},\n" \
+	"     pool: [{lns: lns-c}]}\n"                                                     \
+	"  - name: private\n"                                                              \
+	"    match: {called_number: \"5550100\"}\n"                                        \
+	"    pool: [{lns: lns-b}]\n"
+
+static void test_reload_removes_lns_peer(void **state)
+{
+	struct call c1 = { .serial = 311, .called = "4742" };
+	struct call c2 = { .serial = 312, .called = "5550100" };
+	struct call c3 = { .serial = 313, .called = "4744" };
+	struct lts_config *next = ph_config("reloaded.yaml", CFG_RELOADED);
+	struct lts_tunnel *t;
+	char msg[128];
+	struct cast k;
+	struct ph_rx *r;
+	size_t mark, removes;
+	int j;
+
+	(void)state;
+	cast_start(&k, CFG_ALL, "bras-1.example", true);
+	c1.lac = c2.lac = c3.lac = k.lac;
+	call_up(&c1);
+	call_up(&c2);
+	assert_ptr_equal(c1.lns, k.a);
+	assert_ptr_equal(c2.lns, k.b);
+	t = H.cp.tunnels[k.a->ph.sw_tid];
+
+	mark = H.n_ev;
+	removes = ev_count(EV_REMOVE, NULL, 0);
+	assert_int_equal(lts_switch_reconfigure(&H.sw, next, H.clk.now), 0);
+	lts_config_free(H.cfg);
+	H.cfg = next;
+	pump();
+	r = k.a->last[LTS_CTRL_STOPCCN];
+	assert_non_null(r);
+	ph_expect_result(r, LTS_STOPCCN_CLEAR, 0);
+	assert_string_equal(result_message(r, msg, sizeof(msg)),
+			    "lns_peer lns-a removed from the configuration");
+	r = expect(k.lac, LTS_CTRL_CDN);
+	ph_expect_result(r, LTS_CDN_ADMIN, 0);
+	assert_cdn_after_remove(mark, k.lac, c1.sid);
+	expect_quiet(k.lac);
+	assert_int_equal(ev_count(EV_REMOVE, NULL, 0), removes + 1);
+	assert_int_equal(t->state, LTS_TUN_CLOSING);
+	assert_int_equal(t->lns_idx, -1);
+	/* What stays follows its name into the new file. */
+	assert_int_equal(H.sw.n_calls, 1);
+	assert_ptr_equal(((struct lts_call *)H.sw.calls)->rule, &next->rules[1]);
+	j = lts_config_rule_index(next, "private");
+	assert_int_equal(H.sw.rule_ctr[j].switched, 1);
+	assert_int_equal(H.cp.lns[lts_config_lns_index(next, "lns-b")].n_sessions, 1);
+
+	call_up(&c3);
+	assert_ptr_equal(c3.lns, k.c);
+	assert_int_equal(H.sw.rule_ctr[lts_config_rule_index(next, "bras-new")].switched, 1);
+	lac_hangup(&c2);
+	lac_hangup(&c3);
+	advance(60000); /* lns-a's tunnel: retention over, reaped */
+	assert_clean();
+}
+
+/* A reload can change static sessions only by name: kept, removed, added, changed. */
+static void test_reload_static_sessions(void **state)
+{
+#define STATIC_LEG(t, s)                                                                   \
+	"{local: 10.0.1.2, peer: 10.0.1.1, tunnel_id: " #t ", session_id: " #s                \
+	", peer_tunnel_id: 9, peer_session_id: 9}"
+#define STATIC(name, t)                                                                    \
+	"  - {name: " name ", a: " STATIC_LEG(t, 1) ", b: " STATIC_LEG(t, 2) "}\n"
+	static const char before[] = "dataplane: {mode: off}\nstatic_sessions:\n"
+		STATIC("keep", 10) STATIC("gone", 20) STATIC("change", 30);
+	static const char after[] = "dataplane: {mode: off}\nstatic_sessions:\n"
+		STATIC("change", 31) STATIC("new", 40) STATIC("keep", 10);
+	struct lts_config *next = ph_config("after.yaml", after);
+	const struct event *e;
+	size_t i, n0;
+
+	(void)state;
+	h_start(before);
+	n0 = H.n_ev;
+	assert_int_equal(lts_switch_reconfigure(&H.sw, next, H.clk.now), 0);
+	/* gone and change out, then change (its new legs) and new in; keep untouched. */
+	assert_int_equal(ev_count(EV_REMOVE, NULL, 0), 2);
+	assert_int_equal(ev_count(EV_INSTALL, NULL, 0), 2);
+	for (i = n0; i < H.n_ev; i++) {
+		e = &H.ev[i];
+		if (e->kind != EV_INSTALL && e->kind != EV_REMOVE)
+			continue;
+		assert_string_not_equal(e->pair.name, "keep");
+	}
+	assert_int_equal(next->static_sessions[2].stats_idx, 0); /* keep kept its slot */
+	assert_int_not_equal(next->static_sessions[0].stats_idx,
+			     next->static_sessions[1].stats_idx);
+	/* Three sessions, three slots in use: the freed ones were reused, none leaked. */
+	for (i = 0, n0 = 0; i < next->max_sessions; i++)
+		n0 += H.sw.idx_used[i];
+	assert_int_equal(n0, 3);
+	assert_true(H.sw.idx_used[next->static_sessions[0].stats_idx]);
+	assert_true(H.sw.idx_used[next->static_sessions[1].stats_idx]);
+	lts_config_free(H.cfg);
+	H.cfg = next;
+#undef STATIC
+#undef STATIC_LEG
+}
 
 int main(void)
 {
@@ -3173,10 +3446,13 @@ int main(void)
 		cmocka_unit_test_teardown(test_admin_clear_session, h_teardown),
 		cmocka_unit_test_teardown(test_admin_clear_setup, h_teardown),
 		cmocka_unit_test_teardown(test_admin_clear_lns_tunnel, h_teardown),
+		cmocka_unit_test_teardown(test_reload_removes_lns_peer, h_teardown),
+		cmocka_unit_test_teardown(test_reload_static_sessions, h_teardown),
 		cmocka_unit_test_teardown(test_admin_clear_lac_tunnel, h_teardown),
 		cmocka_unit_test_teardown(test_drain_lns, h_teardown),
 		cmocka_unit_test_teardown(test_drain_lac_switched, h_teardown),
 		cmocka_unit_test_teardown(test_ctl_requests, h_teardown),
+		cmocka_unit_test_teardown(test_call_hooks, h_teardown),
 	};
 
 	lts_log_set_level(getenv("LTS_TEST_LOG") ? LTS_LOG_DEBUG : LTS_LOG_ERR);
