@@ -1897,7 +1897,13 @@ static int check_accounting(struct cfg_ctx *ctx, const struct lts_config *cfg)
 {
 	const yaml_mark_t *m = mark_find(ctx, &cfg->accounting, &acct_schema);
 
-	if (!m || cfg->accounting.file[0] || cfg->accounting.syslog)
+	if (!m)
+		return 0;
+	/* Records through syslog go where logging.syslog says: without it, nowhere. */
+	if (cfg->accounting.syslog && !cfg->logging.syslog_on)
+		return cfg_err(ctx, field_mark(ctx, &cfg->accounting, &acct_schema, "syslog"),
+			       "accounting.syslog", "needs a logging.syslog section to send to");
+	if (cfg->accounting.file[0] || cfg->accounting.syslog)
 		return 0;
 	return cfg_err(ctx, m, "accounting", "needs a file or syslog: true");
 }

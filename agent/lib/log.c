@@ -29,8 +29,12 @@
 #include "util.h"
 
 #define LINE_MAX_LEN 1024
-/* A line's syslog header is far below this. */
-#define WIRE_MAX (LINE_MAX_LEN + 512)
+/*
+ * A datagram: a log line and its header, or an accounting record (about
+ * 1.5 KiB, more with long user names and IPv6 legs). RFC 5424 6.1 wants
+ * receivers to take 2048 octets and allows more; rsyslog takes 8 KiB.
+ */
+#define WIRE_MAX 4096
 /* Distinct lines whose repeats are counted at once; the least recent is evicted. */
 #define REPEAT_SLOTS 16
 /* What a repeat summary quotes of the line. */

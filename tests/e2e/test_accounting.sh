@@ -126,8 +126,25 @@ EOF
 E2E_BG_PIDS+=($!)
 wait_for 5 test -S "$NOTIFY" || die "the notify listener did not start"
 
+# Records go to syslog too: a datagram socket standing in for /dev/log
+# (tests/e2e/test_syslog.sh has a real rsyslogd for the log lines).
+SYSLOG=$E2E_TMP/syslog.sock
+SYSLOG_LOG=$E2E_TMP/syslog.log
+"$PY" - "$SYSLOG" "$SYSLOG_LOG" <<'EOF' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as f:
+    while True:
+        f.write(s.recv(65536).decode(errors="replace").rstrip("\n") + "\n")
+EOF
+E2E_BG_PIDS+=($!)
+wait_for 5 test -S "$SYSLOG" || die "the syslog listener did not start"
+
 sw_cfg native >"$E2E_TMP/acct.yaml"
-printf 'accounting: { file: %s, interim_interval: 1 }\n' "$ACCT" >>"$E2E_TMP/acct.yaml"
+printf 'accounting: { file: %s, interim_interval: 1, syslog: true }\n' "$ACCT" >>"$E2E_TMP/acct.yaml"
+printf 'logging: { syslog: { socket: %s, facility: local5, level: error } }\n' "$SYSLOG" \
+	>>"$E2E_TMP/acct.yaml"
 NOTIFY_SOCKET=$NOTIFY
 export NOTIFY_SOCKET
 ltsd_start "$E2E_TMP/acct.yaml" ltsd-acct
@@ -139,7 +156,7 @@ check_match "STATUS= after READY=1" "^STATUS=serving: 2 lac_peers, 4 lns_peers, 
 	"$(sed -n '/^READY=1/,$p' "$NOTIFY_LOG" | grep '^STATUS=')"
 check_eq "nothing before READY=1" "READY=1" "$(head -n 1 "$NOTIFY_LOG" | cut -d' ' -f1)"
 sw_check_log "ltsd logs where the records go" \
-	"accounting: records to $ACCT, interim records every 1 s"
+	"accounting: records to $ACCT and syslog, interim records every 1 s"
 
 ###########################################################################
 heading "A: a call cleared by the operator"
@@ -226,6 +243,18 @@ check_eq "B: user, realm" "$USER_B isp2.example" \
 	"$(acct "one($B, 'stop')['user'] + ' ' + one($B, 'stop')['realm']")"
 check_eq "A and B: different keys" "True" \
 	"$(acct "one($A, 'stop')['acct_session_id'] != one($B, 'stop')['acct_session_id']")"
+
+heading "A, B: the same records through syslog"
+# <PRI>: local5 (21) * 8 + info (6) = 174, whatever logging.syslog.level says.
+check_eq "B's stop record through syslog, whole, at local5.info" "True" \
+	"$("$PY" - "$SYSLOG_LOG" "$ACCT" "$B" <<'EOF' 2>&1
+import json, sys
+logf, acctf, sid = sys.argv[1], sys.argv[2], int(sys.argv[3])
+want = [l for l in open(acctf) if '"event":"stop"' in l and ('"session_id":%d,' % sid) in l]
+got = [l.split(": ", 1)[1].strip() for l in open(logf) if l.startswith("<174>") and '"event":"stop"' in l]
+print(len(want) == 1 and any(json.loads(g) == json.loads(want[0]) for g in got))
+EOF
+)"
 
 ###########################################################################
 heading "S: SIGTERM"
