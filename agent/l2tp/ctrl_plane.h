@@ -110,11 +110,14 @@ struct lts_tunnel {
 	int lac_idx;               /* index in cfg->lac_peers (LNS role) or -1 */
 	int lns_idx;               /* index in cfg->lns_peers (LAC role) or -1 */
 	const struct lts_ctrl_cfg *ctrl;
-	const char *hostname;      /* we present */
-	const uint8_t *secret;     /* NULL: no tunnel authentication */
+	const char *hostname;      /* we present (own_hostname) */
+	const uint8_t *secret;     /* NULL: no tunnel authentication; else own_secret */
 	size_t secret_len;
 	bool hide;
 	char peer_hostname[LTS_HOSTNAME_MAX];
+	/* Copied from the peer's settings when the tunnel starts: a reload leaves them. */
+	char own_hostname[LTS_CFG_HOSTNAME_MAX];
+	uint8_t own_secret[LTS_CFG_SECRET_MAX];
 	uint8_t challenge[LTS_CHALLENGE_LEN]; /* the one we sent */
 	bool challenged;
 	uint64_t tie_breaker;
@@ -352,7 +355,10 @@ struct lts_tunnel *lts_tunnel_adopt(struct lts_ctrl_plane *cp, const struct lts_
 /* Applies the peer's settings (set lac_idx/lns_idx first) and starts the transport. */
 int lts_tunnel_start(struct lts_tunnel *t);
 void lts_tunnel_free(struct lts_tunnel *t);
-/* A reload changed cp->cfg (and t's lac_idx/lns_idx): take its peer's settings again. */
+/*
+ * A reload changed cp->cfg (and t's lac_idx/lns_idx): take its peer's new
+ * control timers. Host name, secret and hiding stay what the peer knows.
+ */
 void lts_tunnel_reconfigure(struct lts_tunnel *t);
 /* LNS role: count t as half-open until it is established or goes. */
 void lts_tunnel_half_open(struct lts_tunnel *t);

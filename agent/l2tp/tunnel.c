@@ -735,29 +735,44 @@ static int alloc_tid(struct lts_ctrl_plane *cp)
 	return -ENOSPC;
 }
 
-/* Peer-specific settings, from the lac_peer or lns_peer the tunnel belongs to. */
-static void apply_peer(struct lts_tunnel *t)
+/*
+ * Peer-specific settings, from the lac_peer or lns_peer the tunnel belongs
+ * to. The control timers are read where they are (a reload re-points them);
+ * what the peer knows us by — host name, secret, hiding — is copied once,
+ * so that a reload never changes it under a running tunnel.
+ */
+static void apply_peer(struct lts_tunnel *t, bool identity)
 {
 	const struct lts_config *cfg = t->cp->cfg;
+	const char *host = cfg->hostname, *secret = "";
+	size_t secret_len = 0;
+	bool hide = false;
 
 	t->ctrl = &cfg->control;
-	t->hostname = cfg->hostname;
 	if (t->lac_idx >= 0) {
 		const struct lts_lac_peer *p = &cfg->lac_peers[t->lac_idx];
 
 		t->ctrl = &p->ctrl;
-		t->secret = p->secret_len ? (const uint8_t *)p->secret : NULL;
-		t->secret_len = p->secret_len;
-		t->hide = p->hide_avps;
+		secret = p->secret;
+		secret_len = p->secret_len;
+		hide = p->hide_avps;
 	} else if (t->lns_idx >= 0) {
 		const struct lts_lns_peer *p = &cfg->lns_peers[t->lns_idx];
 
 		t->ctrl = &p->ctrl;
-		t->hostname = p->hostname;
-		t->secret = p->secret_len ? (const uint8_t *)p->secret : NULL;
-		t->secret_len = p->secret_len;
-		t->hide = p->hide_avps;
+		host = p->hostname;
+		secret = p->secret;
+		secret_len = p->secret_len;
+		hide = p->hide_avps;
 	}
+	if (!identity)
+		return;
+	snprintf(t->own_hostname, sizeof(t->own_hostname), "%s", host);
+	memcpy(t->own_secret, secret, secret_len);
+	t->hostname = t->own_hostname;
+	t->secret = secret_len ? t->own_secret : NULL;
+	t->secret_len = secret_len;
+	t->hide = hide;
 }
 
 /* The settings of the transport that a reload may change. */
@@ -872,7 +887,7 @@ struct lts_tunnel *lts_tunnel_adopt(struct lts_ctrl_plane *cp, const struct lts_
 /* Second half of construction, once the owner set lac_idx/lns_idx. */
 int lts_tunnel_start(struct lts_tunnel *t)
 {
-	apply_peer(t);
+	apply_peer(t, true);
 	return init_xport(t);
 }
 
@@ -880,10 +895,7 @@ void lts_tunnel_reconfigure(struct lts_tunnel *t)
 {
 	struct lts_ctrl_xport_cfg xc;
 
-	t->secret = NULL;
-	t->secret_len = 0;
-	t->hide = false;
-	apply_peer(t);
+	apply_peer(t, false);
 	xc = t->xport.cfg;
 	xport_timers(t->ctrl, &xc);
 	if (lts_ctrl_xport_retune(&t->xport, &xc))

@@ -3279,7 +3279,8 @@ static void test_call_hooks(void **state)
  * bras-* to lns-c: lns-a's calls are cleared as by the operator (pair out
  * first, CDN 3 to the LAC, StopCCN 1 to lns-a, saying why); the call on
  * lns-b keeps its entries and its rule's counters; the next call follows
- * the new rule.
+ * the new rule. West's secret changed in the file: its running tunnel keeps
+ * the one the LAC knows (the CDNs to it hide their AVPs with it).
  */
 #define CFG_RELOADED                                                                       \
 	"switch: {hostname: lts-test, tsa_id: " TSA_ID ", lockout: 60}\n"                  \
@@ -3287,7 +3288,7 @@ static void test_call_hooks(void **state)
 	"control: {hello_interval: 0, receive_window: 16, retransmit_initial: 1000,\n"    \
 	"          retransmit_max: 8000, retries: 3}\n"                                    \
 	"lac_peers:\n"                                                                     \
-	"  - {name: west, address: 10.0.1.0/24, secret: west-secret, hide_avps: true}\n"  \
+	"  - {name: west, address: 10.0.1.0/24, secret: west-changed, hide_avps: true}\n" \
 	"lns_peers:\n"                                                                     \
 	"  - {name: lns-b, address: 10.0.2.2, max_sessions: 2}\n"                          \
 	"  - {name: lns-c, address: 10.0.2.3, local: " SW_LNS_SIDE ",\n"                  \
