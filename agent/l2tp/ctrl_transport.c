@@ -24,10 +24,12 @@
  * and the memory goes back when the messages are delivered. Duplicates and
  * messages beyond the window are counted and dropped.
  */
+#define LTS_LOG_SUBSYS LTS_TRACE_TRANSPORT
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ctrl_transport.h"
+#include "lib/log.h"
 #include "lib/util.h"
 
 struct lts_ctrl_txmsg {
@@ -505,6 +507,8 @@ int lts_ctrl_xport_resume(struct lts_ctrl_xport *x, uint16_t peer_tunnel_id, uin
 		memcpy(m->pkt + LTS_CTRL_HDR_LEN, x->hello_body, x->cfg.hello_len);
 		inflight_push(x, m);
 	}
+	pr_debug("tun %u: resumed at Ns %u Nr %u, %u in flight sent again as Hellos",
+		 x->tunnel_id, ns_next, nr, gap);
 	if (gap) {
 		x->rto_ms = x->cfg.rto_initial_ms;
 		x->rto_at = now_ms + x->rto_ms;
@@ -545,6 +549,8 @@ static void process_nr(struct lts_ctrl_xport *x, uint16_t nr, uint64_t now)
 	/* Acknowledges Ns values we never used: corrupt or spoofed. */
 	if (lts_ctrl_seq_before(x->ns_next, nr)) {
 		x->ctr.bad_nr++;
+		pr_debug("tun %u: Nr %u acknowledges what we never sent (next Ns %u): ignored",
+			 x->tunnel_id, nr, x->ns_next);
 		return;
 	}
 	if (!lts_ctrl_seq_before(una(x), nr))
@@ -648,6 +654,8 @@ static void receive_msg(struct lts_ctrl_xport *x, const struct lts_ctrl_hdr *h,
 		 * messages MUST be acknowledged" in case our ack was lost.
 		 */
 		x->ctr.duplicates++;
+		pr_debug("tun %u: duplicate Ns %u (expecting %u): acknowledged", x->tunnel_id,
+			 h->ns, x->nr);
 		if (x->passive && x->inflight) {
 			/* Its repeat asks for our answer: it carries the ack. */
 			xmit(x, x->inflight);
@@ -661,6 +669,8 @@ static void receive_msg(struct lts_ctrl_xport *x, const struct lts_ctrl_hdr *h,
 		/* Beyond what we advertised: drop; our Nr tells the peer where
 		 * we are. */
 		x->ctr.out_of_window++;
+		pr_debug("tun %u: Ns %u beyond our window (Nr %u, RWS %u): dropped", x->tunnel_id,
+			 h->ns, x->nr, x->cfg.rws);
 		ack_owed(x, now);
 		return;
 	}
@@ -789,6 +799,8 @@ static void retransmit(struct lts_ctrl_xport *x, uint64_t now)
 	x->rto_at = now + x->rto_ms;
 	if (x->passive)
 		return; /* the timer only counts: the peer's repeat triggers a resend */
+	pr_debug("tun %u: no ack for Ns %u: retransmission %u, next in %u ms", x->tunnel_id, m->ns,
+		 x->retries, x->rto_ms);
 	xmit(x, m);
 	x->ctr.retransmits++;
 	/* The rest of the old flight is resent as acks reopen the window. */
@@ -808,6 +820,8 @@ void lts_ctrl_xport_tick(struct lts_ctrl_xport *x, uint64_t now_ms)
 			/* 5.8: "the tunnel and all sessions within MUST be
 			 * cleared". Last action: the owner may free x. */
 			x->state = LTS_CTRL_XPORT_DEAD;
+			pr_debug("tun %u: Ns %u unacknowledged after %u retransmissions: giving up",
+				 x->tunnel_id, x->inflight->ns, x->retries);
 			if (x->ops.failed)
 				x->ops.failed(x->ctx);
 			return;
