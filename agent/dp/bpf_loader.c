@@ -6,9 +6,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bpf_loader.h"
+#include "entry.h"
 #include "lib/log.h"
 #include "lts_xdp.skel.h"
 
@@ -80,7 +82,8 @@ int lts_bpf_load(const struct lts_bpf_opts *opts, struct lts_xdp **out)
 		skel->rodata->lts_cfg.l2tp_ports[i] = opts->l2tp_ports[i];
 
 	err = bpf_map__set_max_entries(skel->maps.switch_table, 2 * max);
-	err = err ?: bpf_map__set_max_entries(skel->maps.session_stats, max);
+	err = err ?: bpf_map__set_max_entries(skel->maps.switch_wide, 2 * max);
+	err = err ?: bpf_map__set_max_entries(skel->maps.nexthops, lts_nexthops_size(max));
 	err = err ?: bpf_map__set_max_entries(skel->maps.slow_stats, max);
 	err = err ?: set_pin_paths(skel, opts->pin_dir);
 	if (err)
@@ -138,42 +141,68 @@ int64_t lts_bpf_reason_count(struct lts_xdp *skel, enum lts_reason reason)
 	return err ? err : sum;
 }
 
-int lts_bpf_session_stats(struct lts_xdp *skel, uint32_t idx, struct lts_session_stats *out)
+static uint64_t coarse_now_ns(void)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct lts_session_stats *vals;
-	int i, d, err;
+	struct timespec ts;
 
-	if (ncpu < 0)
-		return ncpu;
-	vals = calloc(ncpu, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	err = bpf_map__lookup_elem(skel->maps.session_stats, &idx, sizeof(idx), vals,
-				   ncpu * sizeof(*vals), 0);
-	memset(out, 0, sizeof(*out));
-	for (i = 0; !err && i < ncpu; i++) {
-		for (d = 0; d < LTS_DIR_MAX; d++) {
-			out->dir[d].packets += vals[i].dir[d].packets;
-			out->dir[d].bytes += vals[i].dir[d].bytes;
-			if (vals[i].dir[d].last_seen_ns > out->dir[d].last_seen_ns)
-				out->dir[d].last_seen_ns = vals[i].dir[d].last_seen_ns;
-		}
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int lts_bpf_install(struct lts_xdp *skel, uint32_t slot, const struct lts_switch_key *key,
+		    const struct lts_switch_val *val, uint16_t nexthop)
+{
+	struct lts_fast_entry fe;
+	struct lts_fast_key fk;
+	struct lts_wide_val w;
+
+	if (slot == LTS_SLOT_WIDE) {
+		lts_entry_wide(key, val, nexthop, &w);
+		return bpf_map__update_elem(skel->maps.switch_wide, key, sizeof(*key), &w,
+					    sizeof(w), BPF_ANY);
 	}
-	free(vals);
+	lts_entry_fast(key, val, nexthop, &fe);
+	lts_entry_fast_key(key, &fk);
+	return bpf_map__update_elem(skel->maps.switch_table, &fk, sizeof(fk), &fe, sizeof(fe),
+				    BPF_ANY);
+}
+
+int lts_bpf_remove(struct lts_xdp *skel, uint32_t slot, const struct lts_switch_key *key)
+{
+	struct lts_fast_key fk;
+
+	if (slot == LTS_SLOT_WIDE)
+		return bpf_map__delete_elem(skel->maps.switch_wide, key, sizeof(*key), 0);
+	lts_entry_fast_key(key, &fk);
+	return bpf_map__delete_elem(skel->maps.switch_table, &fk, sizeof(fk), 0);
+}
+
+int lts_bpf_leg_stats(struct lts_xdp *skel, uint32_t slot, const struct lts_switch_key *key,
+		      struct lts_dir_stats *out)
+{
+	struct lts_fast_entry fe;
+	struct lts_fast_key fk;
+	struct lts_wide_val w;
+	int err;
+
+	if (slot == LTS_SLOT_WIDE) {
+		err = bpf_map__lookup_elem(skel->maps.switch_wide, key, sizeof(*key), &w,
+					   sizeof(w), 0);
+		if (!err)
+			lts_entry_dir_stats(w.packets, w.bytes, w.last_seen, coarse_now_ns(), out);
+		return err;
+	}
+	lts_entry_fast_key(key, &fk);
+	err = bpf_map__lookup_elem(skel->maps.switch_table, &fk, sizeof(fk), &fe, sizeof(fe), 0);
+	if (!err)
+		lts_entry_dir_stats(fe.packets, fe.bytes, fe.last_seen, coarse_now_ns(), out);
 	return err;
 }
 
-int lts_bpf_install(struct lts_xdp *skel, const struct lts_switch_key *key,
-		    const struct lts_switch_val *val)
+int lts_bpf_set_nexthop(struct lts_xdp *skel, uint32_t idx, const struct lts_nh_entry *nh)
 {
-	return bpf_map__update_elem(skel->maps.switch_table, key, sizeof(*key), val,
-				    sizeof(*val), BPF_ANY);
-}
-
-int lts_bpf_remove(struct lts_xdp *skel, const struct lts_switch_key *key)
-{
-	return bpf_map__delete_elem(skel->maps.switch_table, key, sizeof(*key), 0);
+	return bpf_map__update_elem(skel->maps.nexthops, &idx, sizeof(idx), nh, sizeof(*nh),
+				    BPF_ANY);
 }
 
 int lts_bpf_add_tx_port(struct lts_xdp *skel, uint32_t ifindex)
@@ -189,19 +218,9 @@ int lts_bpf_write_slow_stats(struct lts_xdp *skel, uint32_t idx,
 				    sizeof(*stats), BPF_ANY);
 }
 
-int lts_bpf_zero_session_stats(struct lts_xdp *skel, uint32_t idx)
+int lts_bpf_clear_slow_stats(struct lts_xdp *skel, uint32_t idx)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct lts_session_stats *zero;
-	int err;
+	int err = bpf_map__delete_elem(skel->maps.slow_stats, &idx, sizeof(idx), 0);
 
-	if (ncpu < 0)
-		return ncpu;
-	zero = calloc(ncpu, sizeof(*zero));
-	if (!zero)
-		return -ENOMEM;
-	err = bpf_map__update_elem(skel->maps.session_stats, &idx, sizeof(idx), zero,
-				   ncpu * sizeof(*zero), BPF_ANY);
-	free(zero);
-	return err;
+	return err == -ENOENT ? 0 : err;
 }

@@ -31,20 +31,30 @@ void lts_bpf_destroy(struct lts_xdp *skel, int unpin);
 
 /* Sum of a per-CPU reason counter, or a negative errno. */
 int64_t lts_bpf_reason_count(struct lts_xdp *skel, enum lts_reason reason);
-/* Per-session counters summed over CPUs. Returns 0 or a negative errno. */
-int lts_bpf_session_stats(struct lts_xdp *skel, uint32_t idx,
-			  struct lts_session_stats *out);
 
-/* Switch-table entries; install replaces an existing entry. */
-int lts_bpf_install(struct lts_xdp *skel, const struct lts_switch_key *key,
-		    const struct lts_switch_val *val);
-int lts_bpf_remove(struct lts_xdp *skel, const struct lts_switch_key *key);
+/*
+ * Where a leg lives in the fast path: LTS_SLOT_WIDE for switch_wide (any
+ * family), else switch_table (IPv4 legs, lts_entry_is_fast()).
+ */
+#define LTS_SLOT_WIDE UINT32_MAX
+
+/*
+ * Write a leg, compiled (entry.h), with zero counters, behind next hop
+ * nexthop (0: none, the fast path passes its frames). Replaces what is there.
+ */
+int lts_bpf_install(struct lts_xdp *skel, uint32_t slot, const struct lts_switch_key *key,
+		    const struct lts_switch_val *val, uint16_t nexthop);
+int lts_bpf_remove(struct lts_xdp *skel, uint32_t slot, const struct lts_switch_key *key);
+/* A leg's counters (last seen in CLOCK_MONOTONIC_COARSE ns). 0 or a negative errno. */
+int lts_bpf_leg_stats(struct lts_xdp *skel, uint32_t slot, const struct lts_switch_key *key,
+		      struct lts_dir_stats *out);
+/* Next hop idx (1 .. LTS_MAX_NEXTHOPS - 1) of the entries behind it. */
+int lts_bpf_set_nexthop(struct lts_xdp *skel, uint32_t idx, const struct lts_nh_entry *nh);
 /* Allow redirects to an interface (the devmap). */
 int lts_bpf_add_tx_port(struct lts_xdp *skel, uint32_t ifindex);
-/* Zero session idx's per-CPU fast-path counters (a reused slot). */
-int lts_bpf_zero_session_stats(struct lts_xdp *skel, uint32_t idx);
-/* Publish the slow path's counters of session idx in slow_stats. */
+/* Publish the slow path's counters of pair idx in slow_stats, or drop them (a reused slot). */
 int lts_bpf_write_slow_stats(struct lts_xdp *skel, uint32_t idx,
 			     const struct lts_session_stats *stats);
+int lts_bpf_clear_slow_stats(struct lts_xdp *skel, uint32_t idx);
 
 #endif /* LTS_BPF_LOADER_H */

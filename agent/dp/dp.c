@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 #include "bpf_loader.h"
 #include "dp.h"
+#include "entry.h"
 #include "lib/fsutil.h"
 #include "lib/log.h"
 #include "lts_xdp.skel.h"
@@ -29,7 +30,7 @@
  */
 static int claim_pin_dir(struct lts_dp *dp)
 {
-	static const char *const maps[] = { LTS_MAP_SWITCH, LTS_MAP_SESSION_STATS,
+	static const char *const maps[] = { LTS_MAP_SWITCH, LTS_MAP_SWITCH_WIDE, LTS_MAP_NEXTHOPS,
 					    LTS_MAP_SLOW_STATS, LTS_MAP_REASON_STATS,
 					    LTS_MAP_TX_PORTS };
 	const char *dir = dp->cfg->bpffs;
@@ -100,11 +101,23 @@ static bool fast_path(const struct lts_dp *dp)
 	return dp->cfg->mode != LTS_DP_OFF;
 }
 
-/* Take an entry out of the agent's table (and its next hop's list). */
+/*
+ * Take an entry out of the fast path, the agent's table and its next hop's
+ * list; what it counted stays with its counter slot.
+ */
 static void drop_entry(struct lts_dp *dp, struct lts_swtab_entry *e)
 {
 	struct lts_switch_key key = e->key;
+	uint32_t idx = lts_swtab_idx(&dp->tab, e), *pair = NULL;
+	int dir = e->val.dir & 1;
 
+	if (e->val.stats_idx < dp->n_pairs)
+		pair = &dp->pairs[e->val.stats_idx][dir];
+	if (pair && *pair == idx) {
+		lts_bpf_leg_stats(dp->skel, e->slot, &key, &dp->final[e->val.stats_idx].dir[dir]);
+		*pair = LTS_SWTAB_NONE;
+	}
+	lts_bpf_remove(dp->skel, e->slot, &key);
 	if (fast_path(dp))
 		lts_egress_detach(&dp->egress, e);
 	lts_swtab_remove(&dp->tab, &key);
@@ -113,45 +126,47 @@ static void drop_entry(struct lts_dp *dp, struct lts_swtab_entry *e)
 /*
  * One pair: two entries in the agent's table, each filled from its cached
  * next hop (a netlink round trip only for a next hop not seen before), then
- * written once to the fast path. Nothing here depends on how many entries
- * are installed.
+ * written once to the fast path with zero counters. Nothing here depends on
+ * how many entries are installed.
  */
 int lts_dp_install(struct lts_dp *dp, const struct lts_static_session *pair, uint32_t stats_idx)
 {
 	struct lts_swtab_entry *e[LTS_DIR_MAX] = { NULL };
-	struct lts_session_stats zero = { 0 };
 	struct lts_switch_key key[LTS_DIR_MAX];
 	struct lts_switch_val val[LTS_DIR_MAX];
 	int dir, err;
 
+	if (stats_idx >= dp->n_pairs)
+		return -ERANGE;
 	lts_static_entries(pair, stats_idx, key, val);
-	err = lts_bpf_zero_session_stats(dp->skel, stats_idx);
-	err = err ?: lts_bpf_write_slow_stats(dp->skel, stats_idx, &zero);
+	err = lts_bpf_clear_slow_stats(dp->skel, stats_idx);
 	if (err)
 		return err;
 	if (stats_idx < dp->sp.n_stats)
-		dp->sp.stats[stats_idx] = zero;
+		memset(&dp->sp.stats[stats_idx], 0, sizeof(dp->sp.stats[stats_idx]));
+	memset(&dp->final[stats_idx], 0, sizeof(dp->final[stats_idx]));
 	for (dir = LTS_DIR_MAX - 1; dir >= 0 && !err; dir--) {
 		e[dir] = lts_swtab_add(&dp->tab, &key[dir], &val[dir]);
 		if (!e[dir]) {
 			err = -errno;
 			break;
 		}
+		e[dir]->slot = lts_entry_is_fast(&key[dir], &val[dir]) ? 0 : LTS_SLOT_WIDE;
 		/* A next hop without room stays on the slow path: not fatal. */
 		if (fast_path(dp))
 			lts_egress_attach(&dp->egress, e[dir]);
-		err = lts_bpf_install(dp->skel, &e[dir]->key, &e[dir]->val);
+		err = lts_bpf_install(dp->skel, e[dir]->slot, &e[dir]->key, &e[dir]->val,
+				      lts_egress_nh_index(e[dir]));
 	}
 	if (err) {
 		/* Only what this call added: a key that existed belongs to another pair. */
-		for (dir = 0; dir < LTS_DIR_MAX; dir++) {
-			if (!e[dir])
-				continue;
-			lts_bpf_remove(dp->skel, &key[dir]);
-			drop_entry(dp, e[dir]);
-		}
+		for (dir = 0; dir < LTS_DIR_MAX; dir++)
+			if (e[dir])
+				drop_entry(dp, e[dir]);
 		return err;
 	}
+	for (dir = 0; dir < LTS_DIR_MAX; dir++)
+		dp->pairs[stats_idx][dir] = lts_swtab_idx(&dp->tab, e[dir]);
 	return 0;
 }
 
@@ -164,7 +179,6 @@ void lts_dp_remove(struct lts_dp *dp, const struct lts_static_session *pair)
 
 	lts_static_entries(pair, 0, key, val);
 	for (dir = 0; dir < LTS_DIR_MAX; dir++) {
-		lts_bpf_remove(dp->skel, &key[dir]);
 		e = lts_swtab_lookup(&dp->tab, &key[dir]);
 		if (e)
 			drop_entry(dp, e);
@@ -202,11 +216,31 @@ static void ops_remove(void *ctx, const struct lts_static_session *pair)
 	lts_dp_remove(ctx, pair);
 }
 
+/* The fast path's counters of slot idx (of its last pair, once removed). */
+static int fast_stats(struct lts_dp *dp, uint32_t idx, struct lts_session_stats *out)
+{
+	const struct lts_swtab_entry *e;
+	int dir, err;
+
+	memset(out, 0, sizeof(*out));
+	if (idx >= dp->n_pairs)
+		return -ENOENT;
+	for (dir = 0; dir < LTS_DIR_MAX; dir++) {
+		if (dp->pairs[idx][dir] == LTS_SWTAB_NONE) {
+			out->dir[dir] = dp->final[idx].dir[dir];
+			continue;
+		}
+		e = lts_swtab_at(&dp->tab, dp->pairs[idx][dir]);
+		err = lts_bpf_leg_stats(dp->skel, e->slot, &e->key, &out->dir[dir]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int ops_fast_stats(void *ctx, uint32_t idx, struct lts_session_stats *out)
 {
-	struct lts_dp *dp = ctx;
-
-	return lts_bpf_session_stats(dp->skel, idx, out);
+	return fast_stats(ctx, idx, out);
 }
 
 static int ops_slow_stats(void *ctx, uint32_t idx, struct lts_session_stats *out)
@@ -226,7 +260,7 @@ static uint64_t ops_last_rx_ms(void *ctx, uint32_t idx)
 	uint64_t last = 0;
 	int dir;
 
-	if (!lts_bpf_session_stats(dp->skel, idx, &fast))
+	if (!fast_stats(dp, idx, &fast))
 		for (dir = 0; dir < LTS_DIR_MAX; dir++)
 			if (fast.dir[dir].last_seen_ns > last)
 				last = fast.dir[dir].last_seen_ns;
@@ -278,12 +312,11 @@ static int egress_resolve(void *ctx, uint8_t family, const uint8_t *peer, const 
 	return lts_nh_resolve(&dp->nl, family, peer, local, nh);
 }
 
-static int egress_install(void *ctx, const struct lts_switch_key *key,
-			  const struct lts_switch_val *val)
+static int egress_write_nh(void *ctx, uint32_t idx, const struct lts_nh_entry *nh)
 {
 	struct lts_dp *dp = ctx;
 
-	return lts_bpf_install(dp->skel, key, val);
+	return lts_bpf_set_nexthop(dp->skel, idx, nh);
 }
 
 int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
@@ -298,7 +331,8 @@ int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
 		.max_sessions = cfg->max_sessions,
 	};
 	const struct lts_egress_ops egress_ops = { .resolve = egress_resolve,
-						   .install = egress_install, .ctx = dp };
+						   .write_nh = egress_write_nh, .ctx = dp };
+	uint32_t i;
 	int err;
 
 	*dp = (struct lts_dp){ .cfg = cfg, .pin_dir_fd = -1, .nl = { .fd = -1 },
@@ -306,6 +340,15 @@ int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
 	err = claim_pin_dir(dp);
 	err = err ?: lts_bpf_load(&opts, &dp->skel);
 	err = err ?: lts_swtab_init(&dp->tab, 2 * cfg->max_sessions);
+	if (!err) {
+		dp->pairs = malloc((size_t)cfg->max_sessions * sizeof(*dp->pairs));
+		/* calloc: a slot's page is only touched once a pair there is removed. */
+		dp->final = calloc(cfg->max_sessions, sizeof(*dp->final));
+		err = dp->pairs && dp->final ? 0 : -ENOMEM;
+	}
+	for (i = 0; !err && i < cfg->max_sessions; i++)
+		dp->pairs[i][0] = dp->pairs[i][1] = LTS_SWTAB_NONE;
+	dp->n_pairs = err ? 0 : cfg->max_sessions;
 	err = err ?: lts_slowpath_open(&dp->sp, cfg->l2tp_ports, cfg->n_l2tp_ports, &dp->tab,
 				       cfg->max_sessions);
 	if (err)
@@ -321,9 +364,9 @@ int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
 		err = err ?: lts_nl_open(&dp->nl_mon, 1);
 		if (err)
 			return err;
-		/* At most one next hop per entry of the switch table. */
+		/* At most one next hop per entry, and as many as the fast path indexes. */
 		err = lts_egress_init(&dp->egress, &egress_ops, &dp->tab, dp->ifindexes,
-				      dp->n_links, 2 * cfg->max_sessions);
+				      dp->n_links, lts_nexthops_size(cfg->max_sessions) - 1);
 		if (err)
 			return err;
 	} else {
@@ -381,6 +424,11 @@ void lts_dp_close(struct lts_dp *dp)
 	lts_nl_close(&dp->nl);
 	lts_egress_fini(&dp->egress);
 	lts_swtab_fini(&dp->tab);
+	free(dp->pairs);
+	free(dp->final);
+	dp->pairs = NULL;
+	dp->final = NULL;
+	dp->n_pairs = 0;
 	lts_bpf_destroy(dp->skel, 1);
 	dp->skel = NULL;
 	free(dp->links);

@@ -35,6 +35,15 @@ struct lts_dp {
 	struct lts_nl nl, nl_mon;      /* queries; route/neighbour/link events */
 	struct lts_egress egress;      /* next-hop cache (not in mode off) */
 	struct lts_slowpath sp;
+	/*
+	 * Per counter slot (stats_idx): the entries of the pair installed there
+	 * by direction, and what the fast path had counted when the last pair
+	 * there was removed (its counters were in its entries): a slot keeps
+	 * its counts until it is reused (lts_dp_ops).
+	 */
+	uint32_t (*pairs)[LTS_DIR_MAX];
+	struct lts_session_stats *final;
+	uint32_t n_pairs;
 	unsigned int ticks;
 };
 

@@ -63,6 +63,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "dp/bpf_loader.h"
+#include "dp/entry.h"
 #include "lib/log.h"
 #include "lts_l2tp.h"
 #include "lts_maps.h"
@@ -263,14 +264,29 @@ static uint32_t *chain_order(uint64_t n_legs)
 }
 
 /*
- * n_sessions sessions = 2 * n_sessions legs (a session has two legs, like
- * ltsd installs them); leg l counts in session_stats[l / 2].dir[l % 2].
- * Legs are numbered from leg_base (so that two chains can coexist); every
- * leg leaves by `egress`: the ingress interface (XDP_TX) or another one in
- * tx_ports (REDIRECT).
+ * One IPv4 leg compiled as ltsd compiles it (agent/dp/entry.h) into an
+ * lts_xdp instance's fast table (or the stages' copy), behind nexthop.
  */
-static int install_chain(struct bench *b, struct bpf_map *map, const uint32_t *perm,
-			 uint64_t n_legs, uint32_t leg_base, uint32_t egress)
+static int install_leg(struct bpf_map *table, const struct lts_switch_key *key,
+		       const struct lts_switch_val *val, uint16_t nexthop)
+{
+	struct lts_fast_entry fe;
+	struct lts_fast_key fk;
+
+	lts_entry_fast(key, val, nexthop, &fe);
+	lts_entry_fast_key(key, &fk);
+	return bpf_map__update_elem(table, &fk, sizeof(fk), &fe, sizeof(fe), BPF_ANY);
+}
+
+/*
+ * n_sessions sessions = 2 * n_sessions legs (a session has two legs, like
+ * ltsd installs them). Legs are numbered from leg_base (so that two chains
+ * can coexist); every leg leaves by `egress`: the ingress interface (XDP_TX,
+ * next hop 1) or another one in tx_ports (REDIRECT, next hop 2). table and
+ * nexthops: the stages' copies, NULL for b's lts_xdp.
+ */
+static int install_chain(struct bench *b, struct bpf_map *table, struct bpf_map *nexthops,
+			 const uint32_t *perm, uint64_t n_legs, uint32_t leg_base, uint32_t egress)
 {
 	struct lts_switch_key key = {
 	    .family = LTS_FAMILY_IPV4,
@@ -285,9 +301,15 @@ static int install_chain(struct bench *b, struct bpf_map *map, const uint32_t *p
 	    .ifindex = egress,
 	};
 	uint32_t peer = htonl(ADDR_PEER), local = htonl(ADDR_LOCAL);
+	uint32_t nh_idx = egress == b->ifindex ? 1 : 2;
+	struct lts_nh_entry nh;
 	uint64_t j;
 	int err;
 
+	if (!table) {
+		table = b->skel->maps.switch_table;
+		nexthops = b->skel->maps.nexthops;
+	}
 	memcpy(key.peer_addr, &peer, 4);
 	memcpy(key.local_addr, &local, 4);
 	/* The rewritten frame comes from the same peer to the same address. */
@@ -295,6 +317,10 @@ static int install_chain(struct bench *b, struct bpf_map *map, const uint32_t *p
 	memcpy(val.peer_addr, &local, 4);
 	memcpy(val.src_mac, mac_lac, ETH_ALEN);
 	memcpy(val.dst_mac, mac_lts, ETH_ALEN);
+	lts_entry_nh(&val, &nh);
+	err = bpf_map__update_elem(nexthops, &nh_idx, sizeof(nh_idx), &nh, sizeof(nh), BPF_ANY);
+	if (err)
+		return err;
 	for (j = 0; j < n_legs; j++) {
 		uint32_t leg = perm[j];
 
@@ -303,9 +329,7 @@ static int install_chain(struct bench *b, struct bpf_map *map, const uint32_t *p
 			&val.peer_session_id);
 		val.stats_idx = leg / 2;
 		val.dir = (uint8_t)(leg & 1);
-		/* lts_bpf_install for lts_xdp; the stages' own copy of the map directly. */
-		err = map ? bpf_map__update_elem(map, &key, sizeof(key), &val, sizeof(val), BPF_ANY)
-			  : lts_bpf_install(b->skel, &key, &val);
+		err = install_leg(table, &key, &val, (uint16_t)nh_idx);
 		if (err) {
 			fprintf(stderr, "bench_prog: install leg %u of %" PRIu64 ": %s\n", leg,
 				n_legs, strerror(-err));
@@ -584,8 +608,8 @@ static int64_t map_memory(const struct bpf_map *map)
 static int64_t lts_map_memory(struct lts_xdp *skel, char *per_map, size_t len)
 {
 	const struct bpf_map *maps[] = {
-	    skel->maps.switch_table, skel->maps.session_stats, skel->maps.slow_stats,
-	    skel->maps.reason_stats, skel->maps.tx_ports,
+	    skel->maps.switch_table, skel->maps.switch_wide, skel->maps.nexthops,
+	    skel->maps.slow_stats,   skel->maps.reason_stats, skel->maps.tx_ports,
 	};
 	int64_t sum = 0, m;
 	size_t i, off = 0;
@@ -739,9 +763,10 @@ static int cmd_cost(struct bench *b)
 	}
 	/* Legs 0-1: the XDP_TX chain; legs 2-3: the redirect chain. */
 	err = lts_bpf_add_tx_port(b->skel, redir);
-	err = err ?: install_chain(b, NULL, perm, 2, 0, b->ifindex);
-	err = err ?: install_chain(b, NULL, perm, 2, 2, redir);
-	err = err ?: install_chain(b, stages->maps.switch_table, perm, 2, 0, b->ifindex);
+	err = err ?: install_chain(b, NULL, NULL, perm, 2, 0, b->ifindex);
+	err = err ?: install_chain(b, NULL, NULL, perm, 2, 2, redir);
+	err = err ?: install_chain(b, stages->maps.switch_table, stages->maps.nexthops, perm, 2, 0,
+				   b->ifindex);
 	err = err
 		  ?: bpf_map__update_elem(fwd->maps.fwd_port, &slot, sizeof(slot), &redir,
 					  sizeof(redir), BPF_ANY);
@@ -945,7 +970,7 @@ static int cmd_scale(struct bench *b, const char *list)
 		};
 		t0 = now_ns();
 		err = anchor(b, i, cases[i].prog_fd)
-			  ?: install_chain(b, NULL, perms[i], legs, 0, b->ifindex);
+			  ?: install_chain(b, NULL, NULL, perms[i], legs, 0, b->ifindex);
 		mem[i] = lts_map_memory(b->skel, per_map, sizeof(per_map));
 		fprintf(stderr, "bench_prog: %" PRIu64 " sessions installed in %.1f s\n",
 			sessions[i], (double)(now_ns() - t0) / 1e9);

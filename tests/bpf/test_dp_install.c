@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <bpf/libbpf.h>
 
+#include "dp/bpf_loader.h"
 #include "dp/dp.h"
 #include "dp/static_sessions.h"
 #include "lib/log.h"
@@ -28,20 +29,22 @@ static char yaml[1024];
 static struct lts_config *cfg;
 static struct lts_dp dp;
 
-/* Both of a pair's keys are in the agent's table and in the XDP map. */
+/* Both of a pair's keys are in the agent's table, in the XDP maps and behind counter slot idx. */
 static void assert_pair_installed(const struct lts_static_session *s, uint32_t idx)
 {
 	struct lts_switch_key key[LTS_DIR_MAX];
-	struct lts_switch_val val[LTS_DIR_MAX], got;
+	struct lts_switch_val val[LTS_DIR_MAX];
+	struct lts_swtab_entry *e;
+	struct lts_dir_stats st;
 	int dir;
 
 	lts_static_entries(s, idx, key, val);
 	for (dir = 0; dir < LTS_DIR_MAX; dir++) {
-		assert_non_null(lts_swtab_lookup(&dp.tab, &key[dir]));
-		assert_int_equal(bpf_map__lookup_elem(dp.skel->maps.switch_table, &key[dir],
-						      sizeof(key[dir]), &got, sizeof(got), 0),
-				 0);
-		assert_int_equal(got.stats_idx, idx);
+		e = lts_swtab_lookup(&dp.tab, &key[dir]);
+		assert_non_null(e);
+		assert_int_equal(lts_bpf_leg_stats(dp.skel, e->slot, &key[dir], &st), 0);
+		assert_int_equal(e->val.stats_idx, idx);
+		assert_int_equal(dp.pairs[idx][dir], lts_swtab_idx(&dp.tab, e));
 	}
 }
 
