@@ -7,16 +7,19 @@
 #include <bpf/bpf_helpers.h>
 #include "lts_maps.h"
 
-/* IPv4 legs, two a session, with their counters. */
+/*
+ * IPv4 legs with their counters, two slots a session, indexed by lts_slot()
+ * of the IDs we assigned; an entry without LTS_FE_VALID is an empty slot.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 2 * LTS_MAX_SESSIONS_DEFAULT);
-	__type(key, struct lts_fast_key);
+	__type(key, __u32);
 	__type(value, struct lts_fast_entry);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } switch_table SEC(".maps");
 
-/* Every other leg (IPv6 on a side); memory only for those installed. */
+/* Every other leg (IPv6 on a side, a taken slot); memory only for those installed. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 2 * LTS_MAX_SESSIONS_DEFAULT);

@@ -20,7 +20,7 @@
 
 /* Pinned map names (BPF object names are limited to 15 characters). */
 #define LTS_PIN_DIR_DEFAULT "/sys/fs/bpf/lts"
-#define LTS_MAP_SWITCH "switch_table"	/* IPv4 legs: struct lts_fast_entry */
+#define LTS_MAP_SWITCH "switch_table"	/* IPv4 legs by lts_slot(): struct lts_fast_entry */
 #define LTS_MAP_SWITCH_WIDE "switch_wide"	/* every other leg: struct lts_wide_val */
 #define LTS_MAP_NEXTHOPS "nexthops"
 #define LTS_MAP_SLOW_STATS "slow_stats"
@@ -156,9 +156,9 @@ struct lts_fast_entry {
 _Static_assert(sizeof(struct lts_fast_entry) == 64, "lts_fast_entry: one cache line");
 
 /*
- * Every other leg (IPv6 on either side), keyed by the full lts_switch_key:
- * the same fields for any family. ip_csum only for IPv4 -> IPv4 (a leg that
- * found its switch_table slot taken).
+ * Every other leg (IPv6 on either side, or an IPv4 leg that found its
+ * switch_table slot taken), keyed by the full lts_switch_key: the same
+ * fields for any family. ip_csum only for IPv4 -> IPv4.
  */
 struct lts_wide_val {
 	__u8 family;            /* enum lts_family of the egress outer header */
@@ -203,20 +203,6 @@ struct lts_nh_entry {
 };
 _Static_assert(sizeof(struct lts_nh_entry) == 24, "lts_nh_entry layout");
 
-/*
- * Key of switch_table until the table is indexed by IDs: the match fields of
- * an lts_fast_entry.
- */
-struct lts_fast_key {
-	__u8 peer_addr[4];
-	__u8 local_addr[4];
-	__u16 peer_port;
-	__u16 tunnel_id;
-	__u16 session_id;
-	__u16 pad;
-};
-_Static_assert(sizeof(struct lts_fast_key) == 16, "lts_fast_key layout");
-
 /* Counters of one direction of a switched session (the agent's view). */
 struct lts_dir_stats {
 	__u64 packets;
@@ -238,6 +224,26 @@ struct lts_reason_stats {
 /* Runtime knobs set by the agent in rodata before load. */
 struct lts_xdp_config {
 	__u16 l2tp_ports[LTS_MAX_L2TP_PORTS]; /* 0 = unused slot */
+	__u32 n_slots;                        /* switch_table entries */
 };
+
+/*
+ * The slot of switch_table for the IDs we assigned (what a frame to us
+ * carries): a direct index instead of a hash table. Tunnel and session ID
+ * are mixed into 32 bits (multiply, xor-shift, multiply: a linear mix alone
+ * makes every tunnel's sequence of slots a shifted copy of another's, and
+ * shifted copies collide in runs), then a multiply-shift scales them to
+ * n_slots without a division. The agent allocates session IDs whose slot is
+ * free (agent/lib/sidmap.h), so installed legs of calls do not collide; the
+ * entry's match fields are checked all the same.
+ */
+static inline __u32 lts_slot(__u16 tunnel_id, __u16 session_id, __u32 n_slots)
+{
+	__u32 x = ((__u32)tunnel_id << 16 | session_id) * 0x9e3779b1u;
+
+	x ^= x >> 16;
+	x *= 0x85ebca6bu;
+	return (__u32)(((__u64)x * n_slots) >> 32);
+}
 
 #endif /* LTS_MAPS_H */

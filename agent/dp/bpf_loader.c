@@ -80,9 +80,11 @@ int lts_bpf_load(const struct lts_bpf_opts *opts, struct lts_xdp **out)
 	memset((void *)&skel->rodata->lts_cfg, 0, sizeof(skel->rodata->lts_cfg));
 	for (i = 0; i < opts->n_l2tp_ports; i++)
 		skel->rodata->lts_cfg.l2tp_ports[i] = opts->l2tp_ports[i];
+	skel->rodata->lts_cfg.n_slots = 2 * max;
 
 	err = bpf_map__set_max_entries(skel->maps.switch_table, 2 * max);
-	err = err ?: bpf_map__set_max_entries(skel->maps.switch_wide, 2 * max);
+	err = err ?: bpf_map__set_max_entries(skel->maps.switch_wide,
+					      opts->wide_entries ?: 2 * max);
 	err = err ?: bpf_map__set_max_entries(skel->maps.nexthops, lts_nexthops_size(max));
 	err = err ?: bpf_map__set_max_entries(skel->maps.slow_stats, max);
 	err = err ?: set_pin_paths(skel, opts->pin_dir);
@@ -149,12 +151,24 @@ static uint64_t coarse_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+uint32_t lts_bpf_n_slots(const struct lts_xdp *skel)
+{
+	return bpf_map__max_entries(skel->maps.switch_table);
+}
+
+static int write_slot(struct lts_xdp *skel, uint32_t slot, const struct lts_fast_entry *fe)
+{
+	return bpf_map__update_elem(skel->maps.switch_table, &slot, sizeof(slot), fe, sizeof(*fe),
+				    BPF_ANY);
+}
+
 int lts_bpf_install(struct lts_xdp *skel, uint32_t slot, const struct lts_switch_key *key,
 		    const struct lts_switch_val *val, uint16_t nexthop)
 {
 	struct lts_fast_entry fe;
-	struct lts_fast_key fk;
 	struct lts_wide_val w;
+	uint8_t flags;
+	int err;
 
 	if (slot == LTS_SLOT_WIDE) {
 		lts_entry_wide(key, val, nexthop, &w);
@@ -162,26 +176,30 @@ int lts_bpf_install(struct lts_xdp *skel, uint32_t slot, const struct lts_switch
 					    sizeof(w), BPF_ANY);
 	}
 	lts_entry_fast(key, val, nexthop, &fe);
-	lts_entry_fast_key(key, &fk);
-	return bpf_map__update_elem(skel->maps.switch_table, &fk, sizeof(fk), &fe, sizeof(fe),
-				    BPF_ANY);
+	flags = fe.flags;
+	fe.flags &= (uint8_t)~LTS_FE_VALID;
+	err = write_slot(skel, slot, &fe);
+	fe.flags = flags;
+	return err ?: write_slot(skel, slot, &fe);
 }
 
 int lts_bpf_remove(struct lts_xdp *skel, uint32_t slot, const struct lts_switch_key *key)
 {
-	struct lts_fast_key fk;
+	struct lts_fast_entry fe;
+	int err;
 
 	if (slot == LTS_SLOT_WIDE)
 		return bpf_map__delete_elem(skel->maps.switch_wide, key, sizeof(*key), 0);
-	lts_entry_fast_key(key, &fk);
-	return bpf_map__delete_elem(skel->maps.switch_table, &fk, sizeof(fk), 0);
+	err = bpf_map__lookup_elem(skel->maps.switch_table, &slot, sizeof(slot), &fe, sizeof(fe),
+				   0);
+	fe.flags &= (uint8_t)~LTS_FE_VALID;
+	return err ?: write_slot(skel, slot, &fe);
 }
 
 int lts_bpf_leg_stats(struct lts_xdp *skel, uint32_t slot, const struct lts_switch_key *key,
 		      struct lts_dir_stats *out)
 {
 	struct lts_fast_entry fe;
-	struct lts_fast_key fk;
 	struct lts_wide_val w;
 	int err;
 
@@ -192,8 +210,10 @@ int lts_bpf_leg_stats(struct lts_xdp *skel, uint32_t slot, const struct lts_swit
 			lts_entry_dir_stats(w.packets, w.bytes, w.last_seen, coarse_now_ns(), out);
 		return err;
 	}
-	lts_entry_fast_key(key, &fk);
-	err = bpf_map__lookup_elem(skel->maps.switch_table, &fk, sizeof(fk), &fe, sizeof(fe), 0);
+	err = bpf_map__lookup_elem(skel->maps.switch_table, &slot, sizeof(slot), &fe, sizeof(fe),
+				   0);
+	if (!err && !(fe.flags & LTS_FE_VALID))
+		err = -ENOENT;
 	if (!err)
 		lts_entry_dir_stats(fe.packets, fe.bytes, fe.last_seen, coarse_now_ns(), out);
 	return err;

@@ -18,6 +18,7 @@ struct lts_bpf_opts {
 	const uint16_t *l2tp_ports; /* UDP ports the fast path considers L2TP */
 	size_t n_l2tp_ports;
 	uint32_t max_sessions;  /* 0: LTS_MAX_SESSIONS_DEFAULT */
+	uint32_t wide_entries;  /* switch_wide's size; 0: a leg of every session */
 };
 
 /*
@@ -33,14 +34,22 @@ void lts_bpf_destroy(struct lts_xdp *skel, int unpin);
 int64_t lts_bpf_reason_count(struct lts_xdp *skel, enum lts_reason reason);
 
 /*
- * Where a leg lives in the fast path: LTS_SLOT_WIDE for switch_wide (any
- * family), else switch_table (IPv4 legs, lts_entry_is_fast()).
+ * Where a leg lives in the fast path: a slot of switch_table (an IPv4 leg,
+ * lts_entry_is_fast(), at lts_slot() of its IDs, which no other leg holds)
+ * or LTS_SLOT_WIDE for switch_wide (any leg).
  */
 #define LTS_SLOT_WIDE UINT32_MAX
 
+/* switch_table's size: the n_slots of lts_slot(). */
+uint32_t lts_bpf_n_slots(const struct lts_xdp *skel);
+
 /*
  * Write a leg, compiled (entry.h), with zero counters, behind next hop
- * nexthop (0: none, the fast path passes its frames). Replaces what is there.
+ * nexthop (0: none, the fast path passes its frames). Replaces what is
+ * there. A slot is written invalid first, then valid, so a frame never sees
+ * a valid entry whose other fields are half written; removal only clears its
+ * valid flag (a frame that matched it a moment before still reads whole
+ * fields).
  */
 int lts_bpf_install(struct lts_xdp *skel, uint32_t slot, const struct lts_switch_key *key,
 		    const struct lts_switch_val *val, uint16_t nexthop);

@@ -118,9 +118,29 @@ static void drop_entry(struct lts_dp *dp, struct lts_swtab_entry *e)
 		*pair = LTS_SWTAB_NONE;
 	}
 	lts_bpf_remove(dp->skel, e->slot, &key);
+	if (e->slot != LTS_SLOT_WIDE)
+		dp->slot_owner[e->slot] = 0;
 	if (fast_path(dp))
 		lts_egress_detach(&dp->egress, e);
 	lts_swtab_remove(&dp->tab, &key);
+}
+
+/*
+ * Where a new leg goes: an IPv4 leg to the switch_table slot of its IDs if
+ * no other leg holds it (always so for IDs from the sidmap), anything else
+ * to the wide table.
+ */
+static uint32_t place(struct lts_dp *dp, const struct lts_swtab_entry *e)
+{
+	uint32_t slot;
+
+	if (!lts_entry_is_fast(&e->key, &e->val))
+		return LTS_SLOT_WIDE;
+	slot = lts_slot(e->key.tunnel_id, e->key.session_id, dp->n_slots);
+	if (dp->slot_owner[slot])
+		return LTS_SLOT_WIDE;
+	dp->slot_owner[slot] = lts_swtab_idx(&dp->tab, e) + 1;
+	return slot;
 }
 
 /*
@@ -151,7 +171,7 @@ int lts_dp_install(struct lts_dp *dp, const struct lts_static_session *pair, uin
 			err = -errno;
 			break;
 		}
-		e[dir]->slot = lts_entry_is_fast(&key[dir], &val[dir]) ? 0 : LTS_SLOT_WIDE;
+		e[dir]->slot = place(dp, e[dir]);
 		/* A next hop without room stays on the slow path: not fatal. */
 		if (fast_path(dp))
 			lts_egress_attach(&dp->egress, e[dir]);
@@ -185,7 +205,29 @@ void lts_dp_remove(struct lts_dp *dp, const struct lts_static_session *pair)
 	}
 }
 
-/* Static sessions take the first counter slots, in file order. */
+/* For the log: which IPv4 legs of pair idx found their fast-table slot taken. */
+static const char *wide_note(const struct lts_dp *dp, uint32_t idx)
+{
+	static const char *const notes[] = {
+		"", "; leg a in the wide table (its fast-table slot is taken)",
+		"; leg b in the wide table (its fast-table slot is taken)",
+		"; legs a and b in the wide table (their fast-table slots are taken)",
+	};
+	const struct lts_swtab_entry *e;
+	int dir, which = 0;
+
+	for (dir = 0; dir < LTS_DIR_MAX; dir++) {
+		e = lts_swtab_at(&dp->tab, dp->pairs[idx][dir]);
+		if (e->slot == LTS_SLOT_WIDE && lts_entry_is_fast(&e->key, &e->val))
+			which |= 1 << dir;
+	}
+	return notes[which];
+}
+
+/*
+ * Static sessions take the first counter slots, in file order, and their
+ * IDs are claimed before the control plane allocates any.
+ */
 static int install_static_sessions(struct lts_dp *dp)
 {
 	const struct lts_config *cfg = dp->cfg;
@@ -195,13 +237,15 @@ static int install_static_sessions(struct lts_dp *dp)
 	for (i = 0; i < cfg->n_static_sessions && !err; i++) {
 		const struct lts_static_session *s = &cfg->static_sessions[i];
 
+		lts_sidmap_claim(&dp->sidmap, s->a.tunnel_id, s->a.session_id);
+		lts_sidmap_claim(&dp->sidmap, s->b.tunnel_id, s->b.session_id);
 		err = lts_dp_install(dp, s, i);
 		if (err)
 			pr_err("static session %s: cannot install: %s", s->name, strerror(-err));
 		else
-			pr_info("static session %s: tun %u/%u <-> tun %u/%u installed (counters [%zu])",
+			pr_info("static session %s: tun %u/%u <-> tun %u/%u installed (counters [%zu])%s",
 				s->name, s->a.tunnel_id, s->a.session_id, s->b.tunnel_id,
-				s->b.session_id, i);
+				s->b.session_id, i, wide_note(dp, i));
 	}
 	return err;
 }
@@ -319,6 +363,29 @@ static int egress_write_nh(void *ctx, uint32_t idx, const struct lts_nh_entry *n
 	return lts_bpf_set_nexthop(dp->skel, idx, nh);
 }
 
+/*
+ * switch_wide holds the legs with IPv6 on a side and IPv4 legs whose slot
+ * was taken. Without any IPv6 peer or static leg in the config, only the
+ * latter: a few (static legs whose operator-chosen IDs collide, sessions
+ * adopted with IDs whose slot is taken). Its buckets cost memory per entry.
+ */
+static uint32_t wide_entries(const struct lts_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_lac_peers; i++)
+		if (cfg->lac_peers[i].match.ip.family == LTS_FAMILY_IPV6)
+			return 0;
+	for (i = 0; i < cfg->n_lns_peers; i++)
+		if (cfg->lns_peers[i].address.family == LTS_FAMILY_IPV6)
+			return 0;
+	for (i = 0; i < cfg->n_static_sessions; i++)
+		if (cfg->static_sessions[i].a.peer.family == LTS_FAMILY_IPV6 ||
+		    cfg->static_sessions[i].b.peer.family == LTS_FAMILY_IPV6)
+			return 0;
+	return 2 * (uint32_t)cfg->n_static_sessions + LTS_DP_WIDE_SLACK;
+}
+
 int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
 		void (*on_control)(void *ctx, const struct lts_ctrl_endpoint *ep,
 				   const uint8_t *pkt, size_t len),
@@ -329,6 +396,7 @@ int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
 		.l2tp_ports = cfg->l2tp_ports,
 		.n_l2tp_ports = cfg->n_l2tp_ports,
 		.max_sessions = cfg->max_sessions,
+		.wide_entries = wide_entries(cfg),
 	};
 	const struct lts_egress_ops egress_ops = { .resolve = egress_resolve,
 						   .write_nh = egress_write_nh, .ctx = dp };
@@ -349,6 +417,12 @@ int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
 	for (i = 0; !err && i < cfg->max_sessions; i++)
 		dp->pairs[i][0] = dp->pairs[i][1] = LTS_SWTAB_NONE;
 	dp->n_pairs = err ? 0 : cfg->max_sessions;
+	if (!err) {
+		dp->n_slots = lts_bpf_n_slots(dp->skel);
+		dp->slot_owner = calloc(dp->n_slots, sizeof(*dp->slot_owner));
+		err = dp->slot_owner ? 0 : -ENOMEM;
+	}
+	err = err ?: lts_sidmap_init(&dp->sidmap, dp->n_slots);
 	err = err ?: lts_slowpath_open(&dp->sp, cfg->l2tp_ports, cfg->n_l2tp_ports, &dp->tab,
 				       cfg->max_sessions);
 	if (err)
@@ -426,9 +500,12 @@ void lts_dp_close(struct lts_dp *dp)
 	lts_swtab_fini(&dp->tab);
 	free(dp->pairs);
 	free(dp->final);
+	free(dp->slot_owner);
+	lts_sidmap_fini(&dp->sidmap);
 	dp->pairs = NULL;
 	dp->final = NULL;
-	dp->n_pairs = 0;
+	dp->slot_owner = NULL;
+	dp->n_pairs = dp->n_slots = 0;
 	lts_bpf_destroy(dp->skel, 1);
 	dp->skel = NULL;
 	free(dp->links);

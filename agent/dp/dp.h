@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include "dp_ops.h"
 #include "egress.h"
+#include "lib/sidmap.h"
 #include "nexthop.h"
 #include "slowpath.h"
 #include "swtab.h"
@@ -23,6 +24,9 @@
  * lts_dp_tick); unresolved ones are retried every tick.
  */
 #define LTS_DP_REFRESH_EVERY_TICKS 30
+
+/* switch_wide's room beyond static legs when no IPv6 is configured (taken slots). */
+#define LTS_DP_WIDE_SLACK 1024
 
 struct lts_dp {
 	const struct lts_config *cfg;
@@ -44,6 +48,14 @@ struct lts_dp {
 	uint32_t (*pairs)[LTS_DIR_MAX];
 	struct lts_session_stats *final;
 	uint32_t n_pairs;
+	/*
+	 * switch_table: per slot, the swtab index + 1 of the leg there (0: free);
+	 * and the session IDs allocated to keep its slots free (the control
+	 * plane allocates from it, static legs are claimed in it).
+	 */
+	uint32_t *slot_owner;
+	uint32_t n_slots;
+	struct lts_sidmap sidmap;
 	unsigned int ticks;
 };
 

@@ -135,16 +135,6 @@ void lts_entry_wide(const struct lts_switch_key *key, const struct lts_switch_va
 	memcpy(out->out_peer_addr, val->peer_addr, sizeof(out->out_peer_addr));
 }
 
-void lts_entry_fast_key(const struct lts_switch_key *key, struct lts_fast_key *out)
-{
-	memset(out, 0, sizeof(*out));
-	memcpy(out->peer_addr, key->peer_addr, 4);
-	memcpy(out->local_addr, key->local_addr, 4);
-	out->peer_port = key->peer_port;
-	out->tunnel_id = key->tunnel_id;
-	out->session_id = key->session_id;
-}
-
 void lts_entry_nh(const struct lts_switch_val *val, struct lts_nh_entry *out)
 {
 	memset(out, 0, sizeof(*out));

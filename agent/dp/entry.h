@@ -21,8 +21,6 @@ void lts_entry_fast(const struct lts_switch_key *key, const struct lts_switch_va
 		    uint16_t nexthop, struct lts_fast_entry *out);
 void lts_entry_wide(const struct lts_switch_key *key, const struct lts_switch_val *val,
 		    uint16_t nexthop, struct lts_wide_val *out);
-/* The key of switch_table for an IPv4 leg (the entry's match fields). */
-void lts_entry_fast_key(const struct lts_switch_key *key, struct lts_fast_key *out);
 
 /* The next hop from the egress fields of val (ifindex, MACs, MTU, VLAN, NH_VALID). */
 void lts_entry_nh(const struct lts_switch_val *val, struct lts_nh_entry *out);

@@ -13,21 +13,30 @@
 #include "csum.h"
 #include "fwd.h"
 #include "l2tp.h"
+#include "parse.h"
 #include "lts_maps.bpf.h"
 #include "stats.h"
 
-/* The entry for an IPv4 frame's sender and IDs, or NULL. */
+/*
+ * The entry for an IPv4 frame's sender and IDs, or NULL: the slot its IDs
+ * index, if the slot's entry is installed and matches everything that
+ * identifies the sender (anti-spoofing as with a hash key: addresses, port,
+ * IDs).
+ */
 static __always_inline struct lts_fast_entry *lts_fast_lookup(const struct lts_pkt *pkt)
 {
-	struct lts_fast_key key = {
-		.peer_port = pkt->sport,
-		.tunnel_id = pkt->tunnel_id,
-		.session_id = pkt->session_id,
-	};
+	__u32 slot = lts_slot(pkt->tunnel_id, pkt->session_id, lts_cfg.n_slots);
+	struct lts_fast_entry *e = bpf_map_lookup_elem(&switch_table, &slot);
+	__u32 peer, local;
 
-	__builtin_memcpy(key.peer_addr, &pkt->saddr, 4);
-	__builtin_memcpy(key.local_addr, &pkt->daddr, 4);
-	return bpf_map_lookup_elem(&switch_table, &key);
+	if (!e || !(e->flags & LTS_FE_VALID) || e->tunnel_id != pkt->tunnel_id ||
+	    e->session_id != pkt->session_id || e->peer_port != pkt->sport)
+		return NULL;
+	__builtin_memcpy(&peer, e->peer_addr, 4);
+	__builtin_memcpy(&local, e->local_addr, 4);
+	if (peer != pkt->saddr || local != pkt->daddr)
+		return NULL;
+	return e;
 }
 
 /*

@@ -18,6 +18,7 @@ struct vlan_tag {
 /* Set by the agent before load (rodata). */
 const volatile struct lts_xdp_config lts_cfg = {
 	.l2tp_ports = { LTS_L2TP_PORT_DEFAULT },
+	.n_slots = 2 * LTS_MAX_SESSIONS_DEFAULT,
 };
 
 static __always_inline int is_vlan(__be16 proto)

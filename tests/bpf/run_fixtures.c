@@ -5,8 +5,9 @@
  * Reads the fixtures written by tests/bpf/gen_fixtures.py (format described
  * at the top of that script), and for each one: empties the switch tables,
  * installs the fixture's entries the way ltsd does (lts_bpf_install: each
- * compiled into the fast or wide table with zero counters, its egress half
- * into a next hop of its own), runs every frame through the program and
+ * compiled with zero counters into the fast table's slot of its IDs, or the
+ * wide table for IPv6 legs and a slot an earlier entry holds, its egress
+ * half into a next hop of its own), runs every frame through the program and
  * compares the verdict, the output bytes (hex dump on mismatch), the reason
  * counters (exactly the expected one rises, by one) and finally the
  * entries' counters, summed per stats index and direction.
@@ -96,6 +97,9 @@ struct fixture {
 struct runner {
 	struct lts_xdp *skel;
 	int prog_fd;
+	uint32_t n_slots;
+	uint32_t slot[FX_MAX_ENTRIES]; /* where the current fixture's entries are */
+	unsigned int n_installed;
 	uint32_t tx_ifindex;
 	uint32_t redirect_ifindex;
 	uint32_t missing_ifindex;
@@ -474,31 +478,48 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Delete every key of a hash map. */
-static int clear_map(struct bpf_map *map, size_t key_size)
+/* Take the previous fixture's entries out: wide keys deleted, slots zeroed. */
+static int clear_switch_tables(struct runner *r)
 {
-	int fd = bpf_map__fd(map);
-	uint8_t key[64];
+	int fd = bpf_map__fd(r->skel->maps.switch_wide);
+	struct lts_fast_entry zero = {};
+	struct lts_switch_key key;
+	unsigned int i;
+	int err;
 
-	if (key_size > sizeof(key))
-		return -EINVAL;
-	while (!bpf_map_get_next_key(fd, NULL, key))
-		if (bpf_map_delete_elem(fd, key))
+	while (!bpf_map_get_next_key(fd, NULL, &key))
+		if (bpf_map_delete_elem(fd, &key))
 			return -errno;
+	for (i = 0; i < r->n_installed; i++) {
+		if (r->slot[i] == LTS_SLOT_WIDE)
+			continue;
+		err = bpf_map__update_elem(r->skel->maps.switch_table, &r->slot[i],
+					   sizeof(r->slot[i]), &zero, sizeof(zero), BPF_ANY);
+		if (err)
+			return err;
+	}
+	r->n_installed = 0;
 	return 0;
 }
 
-static int clear_switch_tables(struct runner *r)
+/*
+ * Where fixture entry i goes, as ltsd places it: an IPv4 leg in the
+ * switch_table slot of its IDs unless an earlier entry holds it, anything
+ * else in switch_wide.
+ */
+static uint32_t place(struct runner *r, const struct fixture *fx, unsigned int i)
 {
-	int err = clear_map(r->skel->maps.switch_table, sizeof(struct lts_fast_key));
+	const struct fx_entry *e = &fx->entries[i];
+	uint32_t slot;
+	unsigned int j;
 
-	return err ?: clear_map(r->skel->maps.switch_wide, sizeof(struct lts_switch_key));
-}
-
-/* Where fixture entry e goes: the fast table for IPv4 legs, as in ltsd. */
-static uint32_t entry_slot(const struct fx_entry *e)
-{
-	return lts_entry_is_fast(&e->key, &e->val) ? 0 : LTS_SLOT_WIDE;
+	if (!lts_entry_is_fast(&e->key, &e->val))
+		return LTS_SLOT_WIDE;
+	slot = lts_slot(e->key.tunnel_id, e->key.session_id, r->n_slots);
+	for (j = 0; j < i; j++)
+		if (r->slot[j] == slot)
+			return LTS_SLOT_WIDE;
+	return slot;
 }
 
 static int read_reasons(struct runner *r, int64_t *counts)
@@ -543,8 +564,10 @@ static int install(struct runner *r, const struct fixture *fx, struct diag *d)
 		/* Entry i is behind next hop i + 1, made of its egress fields. */
 		e.val.ifindex = egress_ifindex(r, e.egress);
 		lts_entry_nh(&e.val, &nh);
+		r->slot[i] = place(r, fx, i);
+		r->n_installed = i + 1;
 		err = lts_bpf_set_nexthop(r->skel, i + 1, &nh);
-		err = err ?: lts_bpf_install(r->skel, entry_slot(&e), &e.key, &e.val, i + 1);
+		err = err ?: lts_bpf_install(r->skel, r->slot[i], &e.key, &e.val, i + 1);
 		if (err) {
 			diag_fail(d, "cannot install entry %u: %s", i, strerror(-err));
 			return err;
@@ -666,7 +689,7 @@ static int sum_stats(struct runner *r, const struct fixture *fx, uint32_t idx,
 
 		if (e->val.stats_idx != idx)
 			continue;
-		err = lts_bpf_leg_stats(r->skel, entry_slot(e), &e->key, &leg);
+		err = lts_bpf_leg_stats(r->skel, r->slot[i], &e->key, &leg);
 		if (err)
 			return err;
 		d = &out->dir[e->val.dir & 1];
@@ -942,6 +965,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	r.prog_fd = bpf_program__fd(r.skel->progs.lts_xdp);
+	r.n_slots = lts_bpf_n_slots(r.skel);
 	err = lts_bpf_add_tx_port(r.skel, r.redirect_ifindex);
 	if (err) {
 		printf("not ok 1 setup (tx_ports %s): %s\n0 passed, 1 failed\n", redir_if,

@@ -119,8 +119,8 @@ if [ -n "$P2_SKIP" ]; then
 else
 	check_table "### Part 2b:" 6 1 2 3 4 5 7 8
 fi
-#   sessions entries ns reference growth memory bytes/session
-check_table "### Part 3:" 3 1 2 3 4 5 7 8
+#   sessions entries in-wide ns reference growth memory bytes/session
+check_table "### Part 3:" 3 1 2 3 4 5 6 8 9
 #   calls setups/s setup-s RSS/call teardown-StopCCN teardown-CDN
 check_table "### Part 4:" 1 1 2 4 5 7 8
 
