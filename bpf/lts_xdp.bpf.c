@@ -22,13 +22,29 @@ static __always_inline int lts_verdict(int reason)
 	}
 }
 
+/* Everything but the IPv4 fast table: the frame's full key in switch_wide. */
+static __noinline int lts_xdp_wide(struct xdp_md *ctx, struct lts_pkt *pkt)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	struct lts_switch_key key = {};
+	struct lts_wide_val *w;
+	__u32 reason;
+	int action;
+
+	if (lts_wide_key(data, data_end, pkt, &key))
+		return lts_count_reason(LTS_R_DROP_TRUNCATED, XDP_DROP);
+	w = bpf_map_lookup_elem(&switch_wide, &key);
+	if (!w)
+		return lts_count_reason(LTS_R_PASS_NO_SESSION, XDP_PASS);
+	action = lts_wide_switch(ctx, pkt, w, &reason);
+	return lts_count_reason(reason, action);
+}
+
 SEC("xdp")
 int lts_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
-	struct lts_switch_key key = {};
 	struct lts_fast_entry *fe;
-	struct lts_wide_val *w;
 	struct lts_pkt pkt = {};
 	__u32 reason;
 	int action;
@@ -47,13 +63,7 @@ int lts_xdp(struct xdp_md *ctx)
 			return lts_count_reason(reason, action);
 		}
 	}
-	if (lts_wide_key(data, data_end, &pkt, &key))
-		return lts_count_reason(LTS_R_DROP_TRUNCATED, XDP_DROP);
-	w = bpf_map_lookup_elem(&switch_wide, &key);
-	if (!w)
-		return lts_count_reason(LTS_R_PASS_NO_SESSION, XDP_PASS);
-	action = lts_wide_switch(ctx, &pkt, w, &reason);
-	return lts_count_reason(reason, action);
+	return lts_xdp_wide(ctx, &pkt);
 }
 
 char LICENSE[] SEC("license") = "GPL";

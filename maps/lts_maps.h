@@ -23,6 +23,7 @@
 #define LTS_MAP_SWITCH "switch_table"	/* IPv4 legs by lts_slot(): struct lts_fast_entry */
 #define LTS_MAP_SWITCH_WIDE "switch_wide"	/* every other leg: struct lts_wide_val */
 #define LTS_MAP_NEXTHOPS "nexthops"
+#define LTS_MAP_CLOCK "clock"
 #define LTS_MAP_SLOW_STATS "slow_stats"
 #define LTS_MAP_REASON_STATS "reason_stats"
 #define LTS_MAP_TX_PORTS "tx_ports"
@@ -109,9 +110,11 @@ _Static_assert(sizeof(struct lts_switch_val) == 72, "lts_switch_val layout");
 #define LTS_FE_DSCP_SET 0x02 /* overwrite outer DSCP with .dscp; else keep it */
 
 /*
- * last_seen of the entries: CLOCK_MONOTONIC_COARSE (bpf_ktime_get_coarse_ns)
- * >> LTS_LAST_SEEN_SHIFT, i.e. units of ~1.05 ms, wrapping after ~52 days;
- * the lowest bit always set, so that 0 means "never".
+ * last_seen of the entries: the value of the clock map when the frame came,
+ * which the agent sets to CLOCK_MONOTONIC_COARSE >> LTS_LAST_SEEN_SHIFT
+ * (units of ~1.05 ms, wrapping after ~52 days) with the lowest bit set, so
+ * that 0 means "never", once a second: a frame pays a load, not a clock
+ * helper call. last_seen only feeds timers counted in seconds.
  */
 #define LTS_LAST_SEEN_SHIFT 20
 

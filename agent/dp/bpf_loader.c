@@ -56,6 +56,14 @@ static void log_verifier_tail(char *log)
 			pr_err("  %s", line);
 }
 
+static uint64_t coarse_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 int lts_bpf_load(const struct lts_bpf_opts *opts, struct lts_xdp **out)
 {
 	uint32_t max = opts->max_sessions ? opts->max_sessions : LTS_MAX_SESSIONS_DEFAULT;
@@ -97,6 +105,9 @@ int lts_bpf_load(const struct lts_bpf_opts *opts, struct lts_xdp **out)
 		log_verifier_tail(log_buf);
 		goto err_destroy;
 	}
+	err = lts_bpf_set_clock(skel, coarse_now_ns());
+	if (err)
+		goto err_destroy;
 	free(log_buf);
 	*out = skel;
 	return 0;
@@ -141,14 +152,6 @@ int64_t lts_bpf_reason_count(struct lts_xdp *skel, enum lts_reason reason)
 		sum += vals[i].packets;
 	free(vals);
 	return err ? err : sum;
-}
-
-static uint64_t coarse_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 uint32_t lts_bpf_n_slots(const struct lts_xdp *skel)
@@ -222,6 +225,14 @@ int lts_bpf_leg_stats(struct lts_xdp *skel, uint32_t slot, const struct lts_swit
 int lts_bpf_set_nexthop(struct lts_xdp *skel, uint32_t idx, const struct lts_nh_entry *nh)
 {
 	return bpf_map__update_elem(skel->maps.nexthops, &idx, sizeof(idx), nh, sizeof(*nh),
+				    BPF_ANY);
+}
+
+int lts_bpf_set_clock(struct lts_xdp *skel, uint64_t coarse_ns)
+{
+	uint32_t key = 0, now = (uint32_t)(coarse_ns >> LTS_LAST_SEEN_SHIFT) | 1;
+
+	return bpf_map__update_elem(skel->maps.clock, &key, sizeof(key), &now, sizeof(now),
 				    BPF_ANY);
 }
 

@@ -59,6 +59,8 @@ int lts_bpf_leg_stats(struct lts_xdp *skel, uint32_t slot, const struct lts_swit
 		      struct lts_dir_stats *out);
 /* Next hop idx (1 .. LTS_MAX_NEXTHOPS - 1) of the entries behind it. */
 int lts_bpf_set_nexthop(struct lts_xdp *skel, uint32_t idx, const struct lts_nh_entry *nh);
+/* The time the fast path stamps entries with, from CLOCK_MONOTONIC_COARSE ns. */
+int lts_bpf_set_clock(struct lts_xdp *skel, uint64_t coarse_ns);
 /* Allow redirects to an interface (the devmap). */
 int lts_bpf_add_tx_port(struct lts_xdp *skel, uint32_t ifindex);
 /* Publish the slow path's counters of pair idx in slow_stats, or drop them (a reused slot). */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/vfs.h>
@@ -30,8 +31,9 @@
  */
 static int claim_pin_dir(struct lts_dp *dp)
 {
-	static const char *const maps[] = { LTS_MAP_SWITCH, LTS_MAP_SWITCH_WIDE, LTS_MAP_NEXTHOPS,
-					    LTS_MAP_SLOW_STATS, LTS_MAP_REASON_STATS,
+	static const char *const maps[] = { LTS_MAP_SWITCH,	   LTS_MAP_SWITCH_WIDE,
+					    LTS_MAP_NEXTHOPS,	   LTS_MAP_CLOCK,
+					    LTS_MAP_SLOW_STATS,	   LTS_MAP_REASON_STATS,
 					    LTS_MAP_TX_PORTS };
 	const char *dir = dp->cfg->bpffs;
 	char path[LTS_CFG_PATH_MAX + 32];
@@ -458,6 +460,11 @@ static void publish_slow_stats(void *ctx, uint32_t idx, const struct lts_session
 
 void lts_dp_tick(struct lts_dp *dp)
 {
+	struct timespec ts;
+
+	/* The fast path's clock for last-seen stamps: seconds matter, not less. */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	lts_bpf_set_clock(dp->skel, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
 	lts_slowpath_flush(&dp->sp, publish_slow_stats, dp);
 	if (!fast_path(dp))
 		return;

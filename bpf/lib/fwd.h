@@ -72,10 +72,18 @@ static __always_inline int write_eth(struct ethhdr *eth, void *data_end,
 {
 	struct vlan_tag *tag = (void *)(eth + 1);
 
+	const __u32 *mac = (const __u32 *)nh;
+	__u32 *dst = (__u32 *)eth;
+
 	if ((void *)(tag + 1) > data_end)
 		return -1;
-	/* Destination then source MAC, as they lie in the next hop. */
-	__builtin_memcpy(eth, nh, 2 * ETH_ALEN);
+	/*
+	 * Destination then source MAC, as they lie in the next hop: three
+	 * word copies (memcpy into the unaligned frame would go byte by byte).
+	 */
+	dst[0] = mac[0];
+	dst[1] = mac[1];
+	dst[2] = mac[2];
 	if (nh->flags & LTS_NH_F_VLAN) {
 		eth->h_proto = bpf_htons(ETH_P_8021Q);
 		tag->tci = bpf_htons(nh->vlan_tci);

@@ -35,7 +35,8 @@ static __always_inline int parse_eth(void *data, void *data_end,
 
 	if ((void *)(eth + 1) > data_end)
 		return LTS_R_DROP_TRUNCATED;
-	*proto = eth->h_proto;
+	/* One 16-bit load: ethhdr is packed, its field would be read byte by byte. */
+	*proto = *(__be16 *)(data + 2 * ETH_ALEN);
 #pragma unroll
 	for (int i = 0; i < MAX_VLAN_TAGS; i++) {
 		if (!is_vlan(*proto))

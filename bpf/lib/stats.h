@@ -17,12 +17,15 @@ static __always_inline int lts_count_reason(__u32 reason, int action)
 }
 
 /*
- * Coarse (jiffies) time: last-seen only feeds timers counted in seconds,
- * and bpf_ktime_get_ns() costs ~20 ns a frame (docs/benchmarks.md).
+ * The agent's clock (maps/lts_maps.h, LTS_LAST_SEEN_SHIFT): last-seen only
+ * feeds timers counted in seconds, and even bpf_ktime_get_coarse_ns() costs
+ * a helper call a frame (docs/benchmarks.md).
  */
 static __always_inline __u32 lts_last_seen_now(void)
 {
-	return (__u32)(bpf_ktime_get_coarse_ns() >> LTS_LAST_SEEN_SHIFT) | 1;
+	__u32 key = 0, *now = bpf_map_lookup_elem(&clock, &key);
+
+	return now ? *now : 0;
 }
 
 /*
