@@ -191,6 +191,8 @@ static int start_control_plane(struct ltsd *d)
 		lts_switch_fini(&d->sw);
 		return err;
 	}
+	/* Session IDs whose fast-table slots are free (issue 11). */
+	d->cp.sidmap = &d->dp.sidmap;
 	lts_switch_attach(&d->sw, &d->cp);
 	d->cp_ready = true;
 	lts_restart_attach(&d->restart, &d->dp.state, &d->cp, &d->sw);

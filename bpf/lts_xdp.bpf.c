@@ -9,6 +9,7 @@
 #include "lib/parse.h"
 #include "lib/l2tp.h"
 #include "lib/fwd.h"
+#include "lib/fast.h"
 #include "lib/stats.h"
 
 static __always_inline int lts_verdict(int reason)
@@ -21,11 +22,29 @@ static __always_inline int lts_verdict(int reason)
 	}
 }
 
+/* Everything but the IPv4 fast table: the frame's full key in switch_wide. */
+static __noinline int lts_xdp_wide(struct xdp_md *ctx, struct lts_pkt *pkt)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	struct lts_switch_key key = {};
+	struct lts_wide_val *w;
+	__u32 reason;
+	int action;
+
+	if (lts_wide_key(data, data_end, pkt, &key))
+		return lts_count_reason(LTS_R_DROP_TRUNCATED, XDP_DROP);
+	w = bpf_map_lookup_elem(&switch_wide, &key);
+	if (!w)
+		return lts_count_reason(LTS_R_PASS_NO_SESSION, XDP_PASS);
+	action = lts_wide_switch(ctx, pkt, w, &reason);
+	return lts_count_reason(reason, action);
+}
+
 SEC("xdp")
 int lts_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
-	struct lts_switch_val *val;
+	struct lts_fast_entry *fe;
 	struct lts_pkt pkt = {};
 	__u32 reason;
 	int action;
@@ -36,19 +55,15 @@ int lts_xdp(struct xdp_md *ctx)
 	if (reason != LTS_CONTINUE)
 		return lts_count_reason(reason, lts_verdict(reason));
 
-	val = bpf_map_lookup_elem(&switch_table, &pkt.key);
-	if (!val)
-		return lts_count_reason(LTS_R_PASS_NO_SESSION, XDP_PASS);
-
-	reason = lts_check_egress(ctx, &pkt, val);
-	if (reason == LTS_CONTINUE)
-		reason = lts_rewrite(ctx, &pkt, val);
-	if (reason != LTS_CONTINUE)
-		return lts_count_reason(reason, XDP_PASS);
-
-	lts_count_session(val, pkt.udp_len - sizeof(struct udphdr));
-	action = lts_xmit(ctx, val, &reason);
-	return lts_count_reason(reason, action);
+	/* IPv4 legs first: the fast table; everything else: the wide one. */
+	if (pkt.family == LTS_FAMILY_IPV4) {
+		fe = lts_fast_lookup(&pkt);
+		if (fe) {
+			action = lts_fast_switch(ctx, &pkt, fe, &reason);
+			return lts_count_reason(reason, action);
+		}
+	}
+	return lts_xdp_wide(ctx, &pkt);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -5,13 +5,16 @@
  */
 #define LTS_LOG_SUBSYS LTS_TRACE_DATAPLANE
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bpf_loader.h"
+#include "entry.h"
 #include "lib/log.h"
 #include "lts_xdp.skel.h"
 
@@ -79,6 +82,14 @@ static void log_verifier_tail(char *log)
 			pr_err("  %s", line);
 }
 
+static uint64_t coarse_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 int lts_bpf_load(const struct lts_bpf_opts *opts, struct lts_xdp **out)
 {
 	uint32_t max = opts->max_sessions ? opts->max_sessions : LTS_MAX_SESSIONS_DEFAULT;
@@ -103,9 +114,12 @@ int lts_bpf_load(const struct lts_bpf_opts *opts, struct lts_xdp **out)
 	memset((void *)&skel->rodata->lts_cfg, 0, sizeof(skel->rodata->lts_cfg));
 	for (i = 0; i < opts->n_l2tp_ports; i++)
 		skel->rodata->lts_cfg.l2tp_ports[i] = opts->l2tp_ports[i];
+	skel->rodata->lts_cfg.n_slots = 2 * max;
 
 	err = bpf_map__set_max_entries(skel->maps.switch_table, 2 * max);
-	err = err ?: bpf_map__set_max_entries(skel->maps.session_stats, max);
+	err = err ?: bpf_map__set_max_entries(skel->maps.switch_wide,
+					      opts->wide_entries ?: 2 * max);
+	err = err ?: bpf_map__set_max_entries(skel->maps.nexthops, lts_nexthops_size(max));
 	err = err ?: bpf_map__set_max_entries(skel->maps.slow_stats, max);
 	err = err ?: set_pin_paths(skel, opts->pin_dir);
 	err = err ?: reuse_devmap(skel, opts->pin_dir);
@@ -118,6 +132,9 @@ int lts_bpf_load(const struct lts_bpf_opts *opts, struct lts_xdp **out)
 		log_verifier_tail(log_buf);
 		goto err_destroy;
 	}
+	err = lts_bpf_set_clock(skel, coarse_now_ns());
+	if (err)
+		goto err_destroy;
 	free(log_buf);
 	*out = skel;
 	return 0;
@@ -164,42 +181,137 @@ int64_t lts_bpf_reason_count(struct lts_xdp *skel, enum lts_reason reason)
 	return err ? err : sum;
 }
 
-int lts_bpf_session_stats(struct lts_xdp *skel, uint32_t idx, struct lts_session_stats *out)
+uint32_t lts_bpf_n_slots(const struct lts_xdp *skel)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct lts_session_stats *vals;
-	int i, d, err;
+	return bpf_map__max_entries(skel->maps.switch_table);
+}
 
-	if (ncpu < 0)
-		return ncpu;
-	vals = calloc(ncpu, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	err = bpf_map__lookup_elem(skel->maps.session_stats, &idx, sizeof(idx), vals,
-				   ncpu * sizeof(*vals), 0);
-	memset(out, 0, sizeof(*out));
-	for (i = 0; !err && i < ncpu; i++) {
-		for (d = 0; d < LTS_DIR_MAX; d++) {
-			out->dir[d].packets += vals[i].dir[d].packets;
-			out->dir[d].bytes += vals[i].dir[d].bytes;
-			if (vals[i].dir[d].last_seen_ns > out->dir[d].last_seen_ns)
-				out->dir[d].last_seen_ns = vals[i].dir[d].last_seen_ns;
-		}
+static int write_slot(struct lts_xdp *skel, uint32_t slot, const struct lts_fast_entry *fe)
+{
+	return bpf_map__update_elem(skel->maps.switch_table, &slot, sizeof(slot), fe, sizeof(*fe),
+				    BPF_ANY);
+}
+
+int lts_bpf_install(struct lts_xdp *skel, uint32_t slot, const struct lts_switch_key *key,
+		    const struct lts_switch_val *val, uint16_t nexthop)
+{
+	struct lts_fast_entry fe;
+	struct lts_wide_val w;
+	uint8_t flags;
+	int err;
+
+	if (slot == LTS_SLOT_WIDE) {
+		lts_entry_wide(key, val, nexthop, &w);
+		return bpf_map__update_elem(skel->maps.switch_wide, key, sizeof(*key), &w,
+					    sizeof(w), BPF_ANY);
 	}
-	free(vals);
+	lts_entry_fast(key, val, nexthop, &fe);
+	flags = fe.flags;
+	fe.flags &= (uint8_t)~LTS_FE_VALID;
+	err = write_slot(skel, slot, &fe);
+	fe.flags = flags;
+	return err ?: write_slot(skel, slot, &fe);
+}
+
+/* The fast table's match fields: the same leg, whatever it rewrites to. */
+static bool same_leg(const struct lts_fast_entry *a, const struct lts_fast_entry *b)
+{
+	return !memcmp(a, b, offsetof(struct lts_fast_entry, flags));
+}
+
+int lts_bpf_adopt(struct lts_xdp *skel, uint32_t slot, const struct lts_switch_key *key,
+		  const struct lts_switch_val *val, uint16_t nexthop)
+{
+	struct lts_fast_entry fe, old;
+	struct lts_wide_val w, oldw;
+
+	if (slot == LTS_SLOT_WIDE) {
+		lts_entry_wide(key, val, nexthop, &w);
+		if (!bpf_map__lookup_elem(skel->maps.switch_wide, key, sizeof(*key), &oldw,
+					  sizeof(oldw), 0)) {
+			w.packets = oldw.packets;
+			w.bytes = oldw.bytes;
+			w.last_seen = oldw.last_seen;
+		}
+		return bpf_map__update_elem(skel->maps.switch_wide, key, sizeof(*key), &w, sizeof(w),
+					    BPF_ANY);
+	}
+	lts_entry_fast(key, val, nexthop, &fe);
+	if (bpf_map__lookup_elem(skel->maps.switch_table, &slot, sizeof(slot), &old, sizeof(old),
+				 0) ||
+	    !(old.flags & LTS_FE_VALID) || !same_leg(&old, &fe))
+		return lts_bpf_install(skel, slot, key, val, nexthop);
+	/*
+	 * The same leg, switching all along: one write, never invalid in
+	 * between; a frame read half old, half new goes the same way.
+	 */
+	fe.packets = old.packets;
+	fe.bytes = old.bytes;
+	fe.last_seen = old.last_seen;
+	return write_slot(skel, slot, &fe);
+}
+
+uint32_t lts_bpf_nexthops_top(struct lts_xdp *skel)
+{
+	static const struct lts_nh_entry empty;
+	uint32_t i, top = 0, n = bpf_map__max_entries(skel->maps.nexthops);
+	struct lts_nh_entry nh;
+
+	for (i = 1; i < n; i++)
+		if (!bpf_map__lookup_elem(skel->maps.nexthops, &i, sizeof(i), &nh, sizeof(nh), 0) &&
+		    memcmp(&nh, &empty, sizeof(nh)))
+			top = i;
+	return top;
+}
+
+int lts_bpf_remove(struct lts_xdp *skel, uint32_t slot, const struct lts_switch_key *key)
+{
+	struct lts_fast_entry fe;
+	int err;
+
+	if (slot == LTS_SLOT_WIDE)
+		return bpf_map__delete_elem(skel->maps.switch_wide, key, sizeof(*key), 0);
+	err = bpf_map__lookup_elem(skel->maps.switch_table, &slot, sizeof(slot), &fe, sizeof(fe),
+				   0);
+	fe.flags &= (uint8_t)~LTS_FE_VALID;
+	return err ?: write_slot(skel, slot, &fe);
+}
+
+int lts_bpf_leg_stats(struct lts_xdp *skel, uint32_t slot, const struct lts_switch_key *key,
+		      struct lts_dir_stats *out)
+{
+	struct lts_fast_entry fe;
+	struct lts_wide_val w;
+	int err;
+
+	if (slot == LTS_SLOT_WIDE) {
+		err = bpf_map__lookup_elem(skel->maps.switch_wide, key, sizeof(*key), &w,
+					   sizeof(w), 0);
+		if (!err)
+			lts_entry_dir_stats(w.packets, w.bytes, w.last_seen, coarse_now_ns(), out);
+		return err;
+	}
+	err = bpf_map__lookup_elem(skel->maps.switch_table, &slot, sizeof(slot), &fe, sizeof(fe),
+				   0);
+	if (!err && !(fe.flags & LTS_FE_VALID))
+		err = -ENOENT;
+	if (!err)
+		lts_entry_dir_stats(fe.packets, fe.bytes, fe.last_seen, coarse_now_ns(), out);
 	return err;
 }
 
-int lts_bpf_install(struct lts_xdp *skel, const struct lts_switch_key *key,
-		    const struct lts_switch_val *val)
+int lts_bpf_set_nexthop(struct lts_xdp *skel, uint32_t idx, const struct lts_nh_entry *nh)
 {
-	return bpf_map__update_elem(skel->maps.switch_table, key, sizeof(*key), val,
-				    sizeof(*val), BPF_ANY);
+	return bpf_map__update_elem(skel->maps.nexthops, &idx, sizeof(idx), nh, sizeof(*nh),
+				    BPF_ANY);
 }
 
-int lts_bpf_remove(struct lts_xdp *skel, const struct lts_switch_key *key)
+int lts_bpf_set_clock(struct lts_xdp *skel, uint64_t coarse_ns)
 {
-	return bpf_map__delete_elem(skel->maps.switch_table, key, sizeof(*key), 0);
+	uint32_t key = 0, now = (uint32_t)(coarse_ns >> LTS_LAST_SEEN_SHIFT) | 1;
+
+	return bpf_map__update_elem(skel->maps.clock, &key, sizeof(key), &now, sizeof(now),
+				    BPF_ANY);
 }
 
 int lts_bpf_add_tx_port(struct lts_xdp *skel, uint32_t ifindex)
@@ -215,21 +327,11 @@ int lts_bpf_write_slow_stats(struct lts_xdp *skel, uint32_t idx,
 				    sizeof(*stats), BPF_ANY);
 }
 
-int lts_bpf_zero_session_stats(struct lts_xdp *skel, uint32_t idx)
+int lts_bpf_clear_slow_stats(struct lts_xdp *skel, uint32_t idx)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct lts_session_stats *zero;
-	int err;
+	int err = bpf_map__delete_elem(skel->maps.slow_stats, &idx, sizeof(idx), 0);
 
-	if (ncpu < 0)
-		return ncpu;
-	zero = calloc(ncpu, sizeof(*zero));
-	if (!zero)
-		return -ENOMEM;
-	err = bpf_map__update_elem(skel->maps.session_stats, &idx, sizeof(idx), zero,
-				   ncpu * sizeof(*zero), BPF_ANY);
-	free(zero);
-	return err;
+	return err == -ENOENT ? 0 : err;
 }
 
 int lts_bpf_read_slow_stats(struct lts_xdp *skel, uint32_t idx, struct lts_session_stats *stats)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/vfs.h>
@@ -18,6 +19,7 @@
 #include <bpf/libbpf.h>
 #include "bpf_loader.h"
 #include "dp.h"
+#include "entry.h"
 #include "lib/fsutil.h"
 #include "lib/log.h"
 #include "lts_xdp.skel.h"
@@ -30,8 +32,9 @@
  */
 static int claim_pin_dir(struct lts_dp *dp)
 {
-	static const char *const maps[] = { LTS_MAP_SWITCH, LTS_MAP_SESSION_STATS,
-					    LTS_MAP_SLOW_STATS, LTS_MAP_REASON_STATS,
+	static const char *const maps[] = { LTS_MAP_SWITCH,	   LTS_MAP_SWITCH_WIDE,
+					    LTS_MAP_NEXTHOPS,	   LTS_MAP_CLOCK,
+					    LTS_MAP_SLOW_STATS,	   LTS_MAP_REASON_STATS,
 					    LTS_MAP_TX_PORTS };
 	const char *dir = dp->cfg->bpffs;
 	char path[LTS_CFG_PATH_MAX + 32], why[256];
@@ -116,64 +119,103 @@ static bool fast_path(const struct lts_dp *dp)
 	return dp->cfg->mode != LTS_DP_OFF;
 }
 
-/* Take an entry out of the agent's table (and its next hop's list). */
+/*
+ * Take an entry out of the fast path, the agent's table and its next hop's
+ * list; what it counted stays with its counter slot.
+ */
 static void drop_entry(struct lts_dp *dp, struct lts_swtab_entry *e)
 {
 	struct lts_switch_key key = e->key;
+	uint32_t idx = lts_swtab_idx(&dp->tab, e), *pair = NULL;
+	int dir = e->val.dir & 1;
 
+	if (e->val.stats_idx < dp->n_pairs)
+		pair = &dp->pairs[e->val.stats_idx][dir];
+	if (pair && *pair == idx) {
+		lts_bpf_leg_stats(dp->skel, e->slot, &key, &dp->final[e->val.stats_idx].dir[dir]);
+		*pair = LTS_SWTAB_NONE;
+	}
+	lts_bpf_remove(dp->skel, e->slot, &key);
+	if (e->slot != LTS_SLOT_WIDE)
+		dp->slot_owner[e->slot] = 0;
 	if (fast_path(dp))
 		lts_egress_detach(&dp->egress, e);
 	lts_swtab_remove(&dp->tab, &key);
 }
 
 /*
+ * Where a new leg goes: an IPv4 leg to the switch_table slot of its IDs if
+ * no other leg holds it (always so for IDs from the sidmap), anything else
+ * to the wide table.
+ */
+static uint32_t place(struct lts_dp *dp, const struct lts_swtab_entry *e)
+{
+	uint32_t slot;
+
+	if (!lts_entry_is_fast(&e->key, &e->val))
+		return LTS_SLOT_WIDE;
+	slot = lts_slot(e->key.tunnel_id, e->key.session_id, dp->n_slots);
+	if (dp->slot_owner[slot])
+		return LTS_SLOT_WIDE;
+	dp->slot_owner[slot] = lts_swtab_idx(&dp->tab, e) + 1;
+	return slot;
+}
+
+/*
  * One pair: two entries in the agent's table, each filled from its cached
  * next hop (a netlink round trip only for a next hop not seen before), then
- * written once to the fast path. Nothing here depends on how many entries
- * are installed.
+ * written once to the fast path with zero counters. Nothing here depends on
+ * how many entries are installed.
  */
 static int install_pair(struct lts_dp *dp, const struct lts_static_session *pair,
 			uint32_t stats_idx, bool keep_counters)
 {
 	struct lts_swtab_entry *e[LTS_DIR_MAX] = { NULL };
-	struct lts_session_stats zero = { 0 };
+	struct lts_session_stats slow = { 0 };
 	struct lts_switch_key key[LTS_DIR_MAX];
 	struct lts_switch_val val[LTS_DIR_MAX];
 	int dir, err;
 
+	if (stats_idx >= dp->n_pairs)
+		return -ERANGE;
 	lts_static_entries(pair, stats_idx, key, val);
 	if (keep_counters) {
-		/* The slow path's share lives on in slow_stats: take it back. */
-		err = lts_bpf_read_slow_stats(dp->skel, stats_idx, &zero);
+		/* The slow path's share lives on in slow_stats (if it relayed any): take it back. */
+		err = lts_bpf_read_slow_stats(dp->skel, stats_idx, &slow);
+		if (err == -ENOENT)
+			err = 0;
 	} else {
-		err = lts_bpf_zero_session_stats(dp->skel, stats_idx);
-		err = err ?: lts_bpf_write_slow_stats(dp->skel, stats_idx, &zero);
+		err = lts_bpf_clear_slow_stats(dp->skel, stats_idx);
 	}
 	if (err)
 		return err;
 	if (stats_idx < dp->sp.n_stats)
-		dp->sp.stats[stats_idx] = zero;
+		dp->sp.stats[stats_idx] = slow;
+	memset(&dp->final[stats_idx], 0, sizeof(dp->final[stats_idx]));
 	for (dir = LTS_DIR_MAX - 1; dir >= 0 && !err; dir--) {
 		e[dir] = lts_swtab_add(&dp->tab, &key[dir], &val[dir]);
 		if (!e[dir]) {
 			err = -errno;
 			break;
 		}
+		e[dir]->slot = place(dp, e[dir]);
 		/* A next hop without room stays on the slow path: not fatal. */
 		if (fast_path(dp))
 			lts_egress_attach(&dp->egress, e[dir]);
-		err = lts_bpf_install(dp->skel, &e[dir]->key, &e[dir]->val);
+		/* Adopting: the entry the old process left goes on counting, rewritten once. */
+		err = (keep_counters ? lts_bpf_adopt : lts_bpf_install)(dp->skel, e[dir]->slot,
+									 &e[dir]->key, &e[dir]->val,
+									 lts_egress_nh_index(e[dir]));
 	}
 	if (err) {
 		/* Only what this call added: a key that existed belongs to another pair. */
-		for (dir = 0; dir < LTS_DIR_MAX; dir++) {
-			if (!e[dir])
-				continue;
-			lts_bpf_remove(dp->skel, &key[dir]);
-			drop_entry(dp, e[dir]);
-		}
+		for (dir = 0; dir < LTS_DIR_MAX; dir++)
+			if (e[dir])
+				drop_entry(dp, e[dir]);
 		return err;
 	}
+	for (dir = 0; dir < LTS_DIR_MAX; dir++)
+		dp->pairs[stats_idx][dir] = lts_swtab_idx(&dp->tab, e[dir]);
 	return 0;
 }
 
@@ -189,26 +231,38 @@ int lts_dp_adopt(struct lts_dp *dp, const struct lts_static_session *pair, uint3
 
 int lts_dp_sweep(struct lts_dp *dp)
 {
-	struct bpf_map *map = dp->skel->maps.switch_table;
-	size_t cap = bpf_map__max_entries(map), n = 0, i;
+	struct bpf_map *wide = dp->skel->maps.switch_wide;
+	size_t cap = bpf_map__max_entries(wide), n = 0, i;
 	struct lts_switch_key *stale, cur, next;
+	const struct lts_swtab_entry *e;
+	struct lts_switch_key none = { 0 };
+	struct lts_dir_stats st;
 	bool first = true;
+	int swept = 0;
+	uint32_t slot;
 
 	stale = calloc(cap ?: 1, sizeof(*stale));
 	if (!stale)
 		return -ENOMEM;
 	/* Collected first: deleting while walking could restart the walk. */
 	while (n < cap &&
-	       !bpf_map__get_next_key(map, first ? NULL : &cur, &next, sizeof(next))) {
+	       !bpf_map__get_next_key(wide, first ? NULL : &cur, &next, sizeof(next))) {
 		first = false;
-		if (!lts_swtab_lookup(&dp->tab, &next))
+		e = lts_swtab_lookup(&dp->tab, &next);
+		if (!e || e->slot != LTS_SLOT_WIDE) /* gone, or now in its fast slot */
 			stale[n++] = next;
 		cur = next;
 	}
 	for (i = 0; i < n; i++)
-		lts_bpf_remove(dp->skel, &stale[i]);
+		swept += !lts_bpf_remove(dp->skel, LTS_SLOT_WIDE, &stale[i]);
 	free(stale);
-	return (int)n;
+	/* A fast slot nobody owns now but still valid: a leg nobody resumed. */
+	for (slot = 0; slot < dp->n_slots; slot++)
+		if (!dp->slot_owner[slot] && !lts_bpf_leg_stats(dp->skel, slot, &none, &st))
+			swept += !lts_bpf_remove(dp->skel, slot, &none);
+	if (fast_path(dp))
+		lts_egress_release_held(&dp->egress);
+	return swept;
 }
 
 void lts_dp_remove(struct lts_dp *dp, const struct lts_static_session *pair)
@@ -220,14 +274,35 @@ void lts_dp_remove(struct lts_dp *dp, const struct lts_static_session *pair)
 
 	lts_static_entries(pair, 0, key, val);
 	for (dir = 0; dir < LTS_DIR_MAX; dir++) {
-		lts_bpf_remove(dp->skel, &key[dir]);
 		e = lts_swtab_lookup(&dp->tab, &key[dir]);
 		if (e)
 			drop_entry(dp, e);
 	}
 }
 
-/* Static sessions take the first counter slots, in file order. */
+/* For the log: which IPv4 legs of pair idx found their fast-table slot taken. */
+static const char *wide_note(const struct lts_dp *dp, uint32_t idx)
+{
+	static const char *const notes[] = {
+		"", "; leg a in the wide table (its fast-table slot is taken)",
+		"; leg b in the wide table (its fast-table slot is taken)",
+		"; legs a and b in the wide table (their fast-table slots are taken)",
+	};
+	const struct lts_swtab_entry *e;
+	int dir, which = 0;
+
+	for (dir = 0; dir < LTS_DIR_MAX; dir++) {
+		e = lts_swtab_at(&dp->tab, dp->pairs[idx][dir]);
+		if (e->slot == LTS_SLOT_WIDE && lts_entry_is_fast(&e->key, &e->val))
+			which |= 1 << dir;
+	}
+	return notes[which];
+}
+
+/*
+ * Static sessions take the first counter slots, in file order, and their
+ * IDs are claimed before the control plane allocates any.
+ */
 static int install_static_sessions(struct lts_dp *dp)
 {
 	const struct lts_config *cfg = dp->cfg;
@@ -237,13 +312,15 @@ static int install_static_sessions(struct lts_dp *dp)
 	for (i = 0; i < cfg->n_static_sessions && !err; i++) {
 		const struct lts_static_session *s = &cfg->static_sessions[i];
 
+		lts_sidmap_claim(&dp->sidmap, s->a.tunnel_id, s->a.session_id);
+		lts_sidmap_claim(&dp->sidmap, s->b.tunnel_id, s->b.session_id);
 		err = install_pair(dp, s, s->stats_idx, dp->adopted);
 		if (err)
 			pr_err("static session %s: cannot install: %s", s->name, strerror(-err));
 		else
-			pr_info("static session %s: tun %u/%u <-> tun %u/%u installed (counters [%u])",
+			pr_info("static session %s: tun %u/%u <-> tun %u/%u installed (counters [%u])%s",
 				s->name, s->a.tunnel_id, s->a.session_id, s->b.tunnel_id,
-				s->b.session_id, s->stats_idx);
+				s->b.session_id, s->stats_idx, wide_note(dp, s->stats_idx));
 	}
 	return err;
 }
@@ -263,11 +340,31 @@ static void ops_remove(void *ctx, const struct lts_static_session *pair)
 	lts_dp_remove(ctx, pair);
 }
 
+/* The fast path's counters of slot idx (of its last pair, once removed). */
+static int fast_stats(struct lts_dp *dp, uint32_t idx, struct lts_session_stats *out)
+{
+	const struct lts_swtab_entry *e;
+	int dir, err;
+
+	memset(out, 0, sizeof(*out));
+	if (idx >= dp->n_pairs)
+		return -ENOENT;
+	for (dir = 0; dir < LTS_DIR_MAX; dir++) {
+		if (dp->pairs[idx][dir] == LTS_SWTAB_NONE) {
+			out->dir[dir] = dp->final[idx].dir[dir];
+			continue;
+		}
+		e = lts_swtab_at(&dp->tab, dp->pairs[idx][dir]);
+		err = lts_bpf_leg_stats(dp->skel, e->slot, &e->key, &out->dir[dir]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int ops_fast_stats(void *ctx, uint32_t idx, struct lts_session_stats *out)
 {
-	struct lts_dp *dp = ctx;
-
-	return lts_bpf_session_stats(dp->skel, idx, out);
+	return fast_stats(ctx, idx, out);
 }
 
 static int ops_slow_stats(void *ctx, uint32_t idx, struct lts_session_stats *out)
@@ -287,7 +384,7 @@ static uint64_t ops_last_rx_ms(void *ctx, uint32_t idx)
 	uint64_t last = 0;
 	int dir;
 
-	if (!lts_bpf_session_stats(dp->skel, idx, &fast))
+	if (!fast_stats(dp, idx, &fast))
 		for (dir = 0; dir < LTS_DIR_MAX; dir++)
 			if (fast.dir[dir].last_seen_ns > last)
 				last = fast.dir[dir].last_seen_ns;
@@ -340,12 +437,34 @@ static int egress_resolve(void *ctx, uint8_t family, const uint8_t *peer, const 
 	return lts_nh_resolve(&dp->nl, family, peer, local, nh);
 }
 
-static int egress_install(void *ctx, const struct lts_switch_key *key,
-			  const struct lts_switch_val *val)
+static int egress_write_nh(void *ctx, uint32_t idx, const struct lts_nh_entry *nh)
 {
 	struct lts_dp *dp = ctx;
 
-	return lts_bpf_install(dp->skel, key, val);
+	return lts_bpf_set_nexthop(dp->skel, idx, nh);
+}
+
+/*
+ * switch_wide holds the legs with IPv6 on a side and IPv4 legs whose slot
+ * was taken. Without any IPv6 peer or static leg in the config, only the
+ * latter: a few (static legs whose operator-chosen IDs collide, sessions
+ * adopted with IDs whose slot is taken). Its buckets cost memory per entry.
+ */
+static uint32_t wide_entries(const struct lts_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_lac_peers; i++)
+		if (cfg->lac_peers[i].match.ip.family == LTS_FAMILY_IPV6)
+			return 0;
+	for (i = 0; i < cfg->n_lns_peers; i++)
+		if (cfg->lns_peers[i].address.family == LTS_FAMILY_IPV6)
+			return 0;
+	for (i = 0; i < cfg->n_static_sessions; i++)
+		if (cfg->static_sessions[i].a.peer.family == LTS_FAMILY_IPV6 ||
+		    cfg->static_sessions[i].b.peer.family == LTS_FAMILY_IPV6)
+			return 0;
+	return 2 * (uint32_t)cfg->n_static_sessions + LTS_DP_WIDE_SLACK;
 }
 
 int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
@@ -358,9 +477,11 @@ int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
 		.l2tp_ports = cfg->l2tp_ports,
 		.n_l2tp_ports = cfg->n_l2tp_ports,
 		.max_sessions = cfg->max_sessions,
+		.wide_entries = wide_entries(cfg),
 	};
 	const struct lts_egress_ops egress_ops = { .resolve = egress_resolve,
-						   .install = egress_install, .ctx = dp };
+						   .write_nh = egress_write_nh, .ctx = dp };
+	uint32_t i;
 	int err;
 
 	*dp = (struct lts_dp){ .cfg = cfg, .pin_dir_fd = -1, .nl = { .fd = -1 },
@@ -368,6 +489,21 @@ int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
 	err = claim_pin_dir(dp);
 	err = err ?: lts_bpf_load(&opts, &dp->skel);
 	err = err ?: lts_swtab_init(&dp->tab, 2 * cfg->max_sessions);
+	if (!err) {
+		dp->pairs = malloc((size_t)cfg->max_sessions * sizeof(*dp->pairs));
+		/* calloc: a slot's page is only touched once a pair there is removed. */
+		dp->final = calloc(cfg->max_sessions, sizeof(*dp->final));
+		err = dp->pairs && dp->final ? 0 : -ENOMEM;
+	}
+	for (i = 0; !err && i < cfg->max_sessions; i++)
+		dp->pairs[i][0] = dp->pairs[i][1] = LTS_SWTAB_NONE;
+	dp->n_pairs = err ? 0 : cfg->max_sessions;
+	if (!err) {
+		dp->n_slots = lts_bpf_n_slots(dp->skel);
+		dp->slot_owner = calloc(dp->n_slots, sizeof(*dp->slot_owner));
+		err = dp->slot_owner ? 0 : -ENOMEM;
+	}
+	err = err ?: lts_sidmap_init(&dp->sidmap, dp->n_slots);
 	err = err ?: lts_slowpath_open(&dp->sp, cfg->l2tp_ports, cfg->n_l2tp_ports, &dp->tab,
 				       cfg->max_sessions);
 	if (err)
@@ -383,9 +519,12 @@ int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
 		err = err ?: lts_nl_open(&dp->nl_mon, 1);
 		if (err)
 			return err;
-		/* At most one next hop per entry of the switch table. */
+		/* At most one next hop per entry, and as many as the fast path indexes. */
 		err = lts_egress_init(&dp->egress, &egress_ops, &dp->tab, dp->ifindexes,
-				      dp->n_links, 2 * cfg->max_sessions);
+				      dp->n_links, lts_nexthops_size(cfg->max_sessions) - 1);
+		/* The old entries point to the old next hops until rewritten or swept. */
+		if (!err && dp->adopted)
+			err = lts_egress_hold(&dp->egress, lts_bpf_nexthops_top(dp->skel));
 		if (err)
 			return err;
 	} else {
@@ -403,6 +542,11 @@ static void publish_slow_stats(void *ctx, uint32_t idx, const struct lts_session
 
 void lts_dp_tick(struct lts_dp *dp)
 {
+	struct timespec ts;
+
+	/* The fast path's clock for last-seen stamps: seconds matter, not less. */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	lts_bpf_set_clock(dp->skel, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
 	lts_slowpath_flush(&dp->sp, publish_slow_stats, dp);
 	if (!fast_path(dp))
 		return;
@@ -446,6 +590,14 @@ void lts_dp_close(struct lts_dp *dp)
 	lts_nl_close(&dp->nl);
 	lts_egress_fini(&dp->egress);
 	lts_swtab_fini(&dp->tab);
+	free(dp->pairs);
+	free(dp->final);
+	free(dp->slot_owner);
+	lts_sidmap_fini(&dp->sidmap);
+	dp->pairs = NULL;
+	dp->final = NULL;
+	dp->slot_owner = NULL;
+	dp->n_pairs = dp->n_slots = 0;
 	lts_bpf_destroy(dp->skel, !dp->keep);
 	dp->skel = NULL;
 	if (lts_state_open(&dp->state))

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include "dp_ops.h"
 #include "egress.h"
+#include "lib/sidmap.h"
 #include "nexthop.h"
 #include "slowpath.h"
 #include "state_store.h"
@@ -25,6 +26,9 @@
  */
 #define LTS_DP_REFRESH_EVERY_TICKS 30
 
+/* switch_wide's room beyond static legs when no IPv6 is configured (taken slots). */
+#define LTS_DP_WIDE_SLACK 1024
+
 struct lts_dp {
 	const struct lts_config *cfg;
 	int pin_dir_fd;                /* flock()ed: one ltsd per bpffs directory */
@@ -36,6 +40,23 @@ struct lts_dp {
 	struct lts_nl nl, nl_mon;      /* queries; route/neighbour/link events */
 	struct lts_egress egress;      /* next-hop cache (not in mode off) */
 	struct lts_slowpath sp;
+	/*
+	 * Per counter slot (stats_idx): the entries of the pair installed there
+	 * by direction, and what the fast path had counted when the last pair
+	 * there was removed (its counters were in its entries): a slot keeps
+	 * its counts until it is reused (lts_dp_ops).
+	 */
+	uint32_t (*pairs)[LTS_DIR_MAX];
+	struct lts_session_stats *final;
+	uint32_t n_pairs;
+	/*
+	 * switch_table: per slot, the swtab index + 1 of the leg there (0: free);
+	 * and the session IDs allocated to keep its slots free (the control
+	 * plane allocates from it, static legs are claimed in it).
+	 */
+	uint32_t *slot_owner;
+	uint32_t n_slots;
+	struct lts_sidmap sidmap;
 	unsigned int ticks;
 	struct lts_state state;        /* the restart store, pinned with the maps */
 	bool adopted;                  /* opened on a previous ltsd's maps and store */
@@ -67,8 +88,10 @@ int lts_dp_install(struct lts_dp *dp, const struct lts_static_session *pair, uin
 int lts_dp_adopt(struct lts_dp *dp, const struct lts_static_session *pair, uint32_t stats_idx);
 /*
  * After adoption: remove every fast-path entry the agent's table does not
- * hold (calls of the previous ltsd that could not be resumed, static
- * sessions gone from the file). Returns how many, or a negative errno.
+ * hold where it is (calls of the previous ltsd that could not be resumed,
+ * static sessions gone from the file, a leg that moved between the fast and
+ * the wide table), then free the next-hop indexes only they pointed to.
+ * Returns how many entries went, or a negative errno.
  */
 int lts_dp_sweep(struct lts_dp *dp);
 void lts_dp_remove(struct lts_dp *dp, const struct lts_static_session *pair);

@@ -3,8 +3,8 @@
  * Egress resolution: a cache of next hops (family, peer, local -> outgoing
  * interface, MACs, MTU, VLAN, or unresolved), each with the list of switch
  * entries behind it. Entries are filled from their next hop when installed;
- * a next hop whose answer changes rewrites its own entries and pushes them
- * to the XDP switch table.
+ * a next hop whose answer changes is written to the fast path's nexthops
+ * map once and updates the agent's copies of its own entries.
  */
 #define LTS_LOG_SUBSYS LTS_TRACE_DATAPLANE
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "egress.h"
+#include "entry.h"
 #include "lib/log.h"
 #include "lts_config.h"
 
@@ -130,6 +131,21 @@ static void apply(struct lts_switch_val *val, const struct lts_egress_nh *n)
 	val->flags |= LTS_SW_F_NH_VALID;
 }
 
+/* Write next hop slot to the fast path, from its (last good) answer. */
+static void write_nh(struct lts_egress *eg, uint32_t slot)
+{
+	const struct lts_egress_nh *n = &eg->nhs[slot];
+	struct lts_switch_val val = { 0 };
+	struct lts_nh_entry rec;
+	int err;
+
+	apply(&val, n);
+	lts_entry_nh(&val, &rec);
+	err = eg->ops.write_nh(eg->ops.ctx, slot + 1, &rec);
+	if (err)
+		pr_err("next hop %u: cannot write to the fast path: %s", slot + 1, strerror(-err));
+}
+
 static void log_entry(const struct lts_swtab_entry *e, const struct lts_egress_nh *n)
 {
 	pr_debug("tun %u/%u -> %u/%u: %s, ifindex %u", e->key.tunnel_id, e->key.session_id,
@@ -168,6 +184,39 @@ static void nh_key_of(const struct lts_switch_val *val, struct lts_egress_nh_key
 	key->family = val->family;
 	memcpy(key->peer, val->peer_addr, sizeof(key->peer));
 	memcpy(key->local, val->local_addr, sizeof(key->local));
+}
+
+int lts_egress_hold(struct lts_egress *eg, uint32_t n)
+{
+	struct lts_egress_nh *nhs;
+
+	if (n <= eg->n_slots)
+		return 0;
+	if (n > eg->cap) {
+		nhs = realloc(eg->nhs, (size_t)n * sizeof(*nhs));
+		if (!nhs)
+			return -ENOMEM;
+		eg->nhs = nhs;
+		eg->cap = n;
+	}
+	/* n_entries 0 and on no free list: neither refreshed nor handed out. */
+	memset(&eg->nhs[eg->n_slots], 0, (size_t)(n - eg->n_slots) * sizeof(*nhs));
+	eg->n_slots = n;
+	eg->held = n;
+	return 0;
+}
+
+void lts_egress_release_held(struct lts_egress *eg)
+{
+	uint32_t slot;
+
+	for (slot = 0; slot < eg->held; slot++) {
+		if (eg->nhs[slot].n_entries)
+			continue;
+		eg->nhs[slot].next_free = eg->free;
+		eg->free = slot;
+	}
+	eg->held = 0;
 }
 
 int lts_egress_attach(struct lts_egress *eg, struct lts_swtab_entry *e)
@@ -209,8 +258,10 @@ int lts_egress_attach(struct lts_egress *eg, struct lts_swtab_entry *e)
 	n->first = idx;
 	n->n_entries++;
 	apply(&e->val, n);
-	if (fresh)
+	if (fresh) {
+		write_nh(eg, r->slot);
 		log_nh(n, "new");
+	}
 	log_entry(e, n);
 	return 0;
 
@@ -255,12 +306,11 @@ static bool nh_equal(const struct lts_nexthop *a, const struct lts_nexthop *b)
 	       !memcmp(a->dst_mac, b->dst_mac, sizeof(a->dst_mac));
 }
 
-/* Rewrite the entries behind n from its (changed) answer; how many changed. */
+/* The agent's copies of the entries behind n follow its (changed) answer; how many changed. */
 static uint32_t rewrite(struct lts_egress *eg, const struct lts_egress_nh *n)
 {
 	struct lts_swtab_entry *e;
 	uint32_t i, changed = 0;
-	int err;
 
 	for (i = n->first; i != LTS_SWTAB_NONE; i = e->nh_next) {
 		struct lts_switch_val val;
@@ -273,10 +323,6 @@ static uint32_t rewrite(struct lts_egress *eg, const struct lts_egress_nh *n)
 		e->val = val;
 		changed++;
 		log_entry(e, n);
-		err = eg->ops.install(eg->ops.ctx, &e->key, &e->val);
-		if (err)
-			pr_err("tun %u/%u: cannot update the switch table: %s", e->key.tunnel_id,
-			       e->key.session_id, strerror(-err));
 	}
 	return changed;
 }
@@ -306,7 +352,8 @@ int lts_egress_refresh(struct lts_egress *eg, bool all)
 			n->nh = nh;
 		if (!changed)
 			continue;
-		snprintf(what, sizeof(what), "%u of %u entries rewritten", rewrite(eg, n),
+		write_nh(eg, slot);
+		snprintf(what, sizeof(what), "%u of %u entries follow", rewrite(eg, n),
 			 n->n_entries);
 		log_nh(n, what);
 	}

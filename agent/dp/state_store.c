@@ -20,8 +20,8 @@
 static uint32_t state_layout(void)
 {
 	return (uint32_t)(sizeof(struct lts_state_tunnel) ^ sizeof(struct lts_state_call) << 10 ^
-			  sizeof(struct lts_switch_key) << 20 ^ sizeof(struct lts_switch_val) << 24 ^
-			  sizeof(struct lts_session_stats) << 12);
+			  sizeof(struct lts_fast_entry) << 20 ^ sizeof(struct lts_wide_val) << 24 ^
+			  sizeof(struct lts_nh_entry) << 14 ^ sizeof(struct lts_switch_key) << 27);
 }
 
 static void pin_path(char *buf, size_t size, const char *dir, const char *name)

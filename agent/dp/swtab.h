@@ -28,6 +28,8 @@ struct lts_swtab_entry {
 	/* Owned by egress: its next hop and the entries behind the same one. */
 	uint32_t nh;               /* LTS_SWTAB_NONE: none */
 	uint32_t nh_prev, nh_next; /* entry indexes, LTS_SWTAB_NONE at the ends */
+	/* Owned by dp: where the fast path holds it (bpf_loader.h LTS_SLOT_*). */
+	uint32_t slot;
 	/* Owned by the table. */
 	uint32_t chain;            /* next entry in the hash chain or the free list */
 	bool used;

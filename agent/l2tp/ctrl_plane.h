@@ -25,6 +25,7 @@
 #include "ctrl_msg.h"
 #include "ctrl_transport.h"
 #include "lib/hashtab.h"
+#include "lib/sidmap.h"
 #include "lts_config.h"
 #include "relay.h"
 
@@ -284,6 +285,7 @@ struct lts_ctrl_plane {
 	uint32_t n_half_open;         /* of n_tunnels: SCCRP sent, no SCCCN yet */
 	struct lts_tunnel *half_open_first, *half_open_last; /* oldest first */
 	uint64_t tid_rng;             /* tunnel IDs: unpredictable (blind injection) */
+	struct lts_sidmap *sidmap;    /* session IDs by fast-table slot; NULL: any free ID */
 	struct lts_ctrl_xport_pool ooo_pool; /* out-of-order messages held, all tunnels */
 	uint32_t n_sessions;
 	struct lts_lns_state *lns;

@@ -123,15 +123,22 @@ static struct lts_session *find_by_peer_id(struct lts_tunnel *t, const struct lt
 	return NULL;
 }
 
-/* A free session ID in this tunnel, never 0 (RFC 2661 5.3). */
+/*
+ * A free session ID in this tunnel, never 0 (RFC 2661 5.3). With a sidmap,
+ * preferably one whose fast-table slot is free, taken for it; after
+ * LTS_SIDMAP_TRIES IDs whose slot is taken, any free ID (agent/lib/sidmap.h).
+ */
 static uint16_t alloc_sid(struct lts_tunnel *t)
 {
-	uint32_t i;
+	struct lts_sidmap *m = t->cp->sidmap;
+	uint32_t i, taken = 0;
 
 	for (i = 0; i < 65536; i++) {
 		uint16_t id = t->next_sid++;
 
-		if (id && !lts_session_find(t, id))
+		if (!id || lts_session_find(t, id))
+			continue;
+		if (!m || lts_sidmap_take(m, t->id, id) || ++taken > LTS_SIDMAP_TRIES)
 			return id;
 	}
 	return 0;
@@ -144,11 +151,11 @@ static struct lts_session *session_new_id(struct lts_tunnel *t, enum lts_role ro
 	if (!id)
 		return NULL;
 	s = calloc(1, sizeof(*s));
-	if (!s)
-		return NULL;
-	if (!lts_hashtab_insert(&t->cp->sessions_by_id,
-				&(struct lts_session_ref){ session_key(t, id), s })) {
+	if (!s || !lts_hashtab_insert(&t->cp->sessions_by_id,
+				      &(struct lts_session_ref){ session_key(t, id), s })) {
 		free(s);
+		if (t->cp->sidmap)
+			lts_sidmap_release(t->cp->sidmap, t->id, id);
 		return NULL;
 	}
 	s->t = t;
@@ -181,6 +188,9 @@ struct lts_session *lts_session_adopt(struct lts_tunnel *t, enum lts_role role, 
 
 	if (lts_session_find(t, id))
 		return NULL;
+	/* Its fast-table slot, if free (else its legs live in the wide table). */
+	if (t->cp->sidmap)
+		lts_sidmap_claim(t->cp->sidmap, t->id, id);
 	s = session_new_id(t, role, id);
 	if (!s)
 		return NULL;
@@ -197,6 +207,8 @@ static void session_free(struct lts_session *s)
 	struct lts_tunnel *t = s->t;
 	uint32_t key = session_key(t, s->id);
 
+	if (t->cp->sidmap)
+		lts_sidmap_release(t->cp->sidmap, t->id, s->id);
 	lts_hashtab_remove(&t->cp->sessions_by_id, &key);
 	LTS_LIST_UNLINK(t->sessions, s, prev, next);
 	t->n_sessions--;

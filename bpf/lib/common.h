@@ -24,7 +24,11 @@
 #define IPV4_HDR_LEN 20
 #define IPV4_DF 0x4000
 
-/* Everything the stages learn about one frame. */
+/*
+ * Everything the stages learn about one frame. The wide table's 40-byte key
+ * is only built when needed (lts_wide_key): IPv4 frames of the fast table
+ * never pay for it.
+ */
 struct lts_pkt {
 	__u32 l2_len;     /* Ethernet + VLAN tags */
 	__u32 l3_len;     /* IP header incl. IPv4 options */
@@ -35,7 +39,12 @@ struct lts_pkt {
 	__u8 pad;
 	__u16 l2tp_flags; /* host order */
 	__u16 udp_check;  /* as on the wire */
-	struct lts_switch_key key;
+	__u16 dport;      /* as on the wire: its checksum term is added per frame */
+	__u16 sport;      /* host order, like the IDs */
+	__u16 tunnel_id;
+	__u16 session_id;
+	__u32 saddr;      /* IPv4 only, as on the wire */
+	__u32 daddr;
 };
 
 #endif /* LTS_BPF_COMMON_H */

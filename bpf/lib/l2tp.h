@@ -15,7 +15,7 @@ static __always_inline __u32 l2tp_off(const struct lts_pkt *pkt)
 	return (pkt->l2_len + pkt->l3_len + sizeof(struct udphdr)) & 0xff;
 }
 
-/* Rows 11-14 of docs/dataplane.md; fills the key's IDs. */
+/* Rows 11-14 of docs/dataplane.md; fills the IDs. */
 static __always_inline int lts_parse_l2tp(void *data, void *data_end, struct lts_pkt *pkt)
 {
 	__u32 avail = pkt->udp_len - sizeof(struct udphdr);
@@ -52,8 +52,8 @@ static __always_inline int lts_parse_l2tp(void *data, void *data_end, struct lts
 	if (l2tp + ids + 4 > (__u8 *)data_end)
 		return LTS_R_DROP_TRUNCATED;
 	pkt->l2tp_flags = flags;
-	pkt->key.tunnel_id = bpf_ntohs(*(__be16 *)(l2tp + ids));
-	pkt->key.session_id = bpf_ntohs(*(__be16 *)(l2tp + ids + 2));
+	pkt->tunnel_id = bpf_ntohs(*(__be16 *)(l2tp + ids));
+	pkt->session_id = bpf_ntohs(*(__be16 *)(l2tp + ids + 2));
 	return LTS_CONTINUE;
 }
 

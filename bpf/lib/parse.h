@@ -18,6 +18,7 @@ struct vlan_tag {
 /* Set by the agent before load (rodata). */
 const volatile struct lts_xdp_config lts_cfg = {
 	.l2tp_ports = { LTS_L2TP_PORT_DEFAULT },
+	.n_slots = 2 * LTS_MAX_SESSIONS_DEFAULT,
 };
 
 static __always_inline int is_vlan(__be16 proto)
@@ -34,7 +35,8 @@ static __always_inline int parse_eth(void *data, void *data_end,
 
 	if ((void *)(eth + 1) > data_end)
 		return LTS_R_DROP_TRUNCATED;
-	*proto = eth->h_proto;
+	/* One 16-bit load: ethhdr is packed, its field would be read byte by byte. */
+	*proto = *(__be16 *)(data + 2 * ETH_ALEN);
 #pragma unroll
 	for (int i = 0; i < MAX_VLAN_TAGS; i++) {
 		if (!is_vlan(*proto))
@@ -75,8 +77,8 @@ static __always_inline int parse_ipv4(void *data, void *data_end, struct lts_pkt
 	pkt->udp_len = tot_len - ihl;
 	pkt->ttl = ip->ttl;
 	pkt->tos = ip->tos;
-	__builtin_memcpy(pkt->key.peer_addr, &ip->saddr, 4);
-	__builtin_memcpy(pkt->key.local_addr, &ip->daddr, 4);
+	pkt->saddr = ip->saddr;
+	pkt->daddr = ip->daddr;
 	return LTS_CONTINUE;
 }
 
@@ -117,8 +119,6 @@ static __always_inline int parse_ipv6(void *data, void *data_end, struct lts_pkt
 	pkt->udp_len = plen;
 	pkt->ttl = ip6->hop_limit;
 	pkt->tos = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
-	__builtin_memcpy(pkt->key.peer_addr, &ip6->saddr, 16);
-	__builtin_memcpy(pkt->key.local_addr, &ip6->daddr, 16);
 	return LTS_CONTINUE;
 }
 
@@ -139,7 +139,8 @@ static __always_inline int parse_udp(void *data, void *data_end, struct lts_pkt 
 		return LTS_R_DROP_TRUNCATED;
 	if (!is_l2tp_port(bpf_ntohs(udp->dest)))
 		return LTS_R_PASS_NOT_L2TP;
-	pkt->key.peer_port = bpf_ntohs(udp->source);
+	pkt->sport = bpf_ntohs(udp->source);
+	pkt->dport = udp->dest;
 	pkt->udp_check = udp->check;
 	return LTS_CONTINUE;
 }
@@ -161,8 +162,29 @@ static __always_inline int lts_parse_outer(void *data, void *data_end, struct lt
 		return LTS_R_PASS_NOT_L2TP;
 	if (ret != LTS_CONTINUE)
 		return ret;
-	pkt->key.family = pkt->family;
 	return parse_udp(data, data_end, pkt);
+}
+
+/* The switch_wide key of a parsed frame: addresses read again from its IP header. */
+static __always_inline int lts_wide_key(void *data, void *data_end, const struct lts_pkt *pkt,
+					struct lts_switch_key *key)
+{
+	void *ip = data + (pkt->l2_len & 0xff);
+
+	key->family = pkt->family;
+	key->peer_port = pkt->sport;
+	key->tunnel_id = pkt->tunnel_id;
+	key->session_id = pkt->session_id;
+	if (pkt->family == LTS_FAMILY_IPV4) {
+		__builtin_memcpy(key->peer_addr, &pkt->saddr, 4);
+		__builtin_memcpy(key->local_addr, &pkt->daddr, 4);
+		return 0;
+	}
+	if (ip + sizeof(struct ipv6hdr) > data_end)
+		return -1;
+	__builtin_memcpy(key->peer_addr, &((struct ipv6hdr *)ip)->saddr, 16);
+	__builtin_memcpy(key->local_addr, &((struct ipv6hdr *)ip)->daddr, 16);
+	return 0;
 }
 
 #endif /* LTS_BPF_PARSE_H */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Per-CPU reason counters and per-session counters. */
+/* Per-CPU reason counters and the counters in the switch entries. */
 #ifndef LTS_BPF_STATS_H
 #define LTS_BPF_STATS_H
 
@@ -16,22 +16,29 @@ static __always_inline int lts_count_reason(__u32 reason, int action)
 	return action;
 }
 
-static __always_inline void lts_count_session(const struct lts_switch_val *val,
-					      __u32 bytes)
+/*
+ * The agent's clock (maps/lts_maps.h, LTS_LAST_SEEN_SHIFT): last-seen only
+ * feeds timers counted in seconds, and even bpf_ktime_get_coarse_ns() costs
+ * a helper call a frame (docs/benchmarks.md).
+ */
+static __always_inline __u32 lts_last_seen_now(void)
 {
-	struct lts_session_stats *ss;
-	__u32 idx = val->stats_idx;
-	struct lts_dir_stats *d;
+	__u32 key = 0, *now = bpf_map_lookup_elem(&clock, &key);
 
-	ss = bpf_map_lookup_elem(&session_stats, &idx);
-	if (!ss)
-		return;
-	d = &ss->dir[val->dir & 1];
-	d->packets++;
-	d->bytes += bytes;
-	/* Coarse (jiffies) time: last-seen only feeds timers counted in seconds,
-	 * and bpf_ktime_get_ns() costs ~20 ns a frame (docs/benchmarks.md). */
-	d->last_seen_ns = bpf_ktime_get_coarse_ns();
+	return now ? *now : 0;
 }
+
+/*
+ * The entry's own counters, in its cache line. Plain increments: the frames
+ * of one leg come from one peer's 5-tuple, so one RSS queue (or one cpumap
+ * CPU) handles them; an atomic add would cost more than the rest of the
+ * counting.
+ */
+#define lts_count_entry(e, nbytes)                                             \
+	do {                                                                   \
+		(e)->packets++;                                                \
+		(e)->bytes += (nbytes);                                        \
+		(e)->last_seen = lts_last_seen_now();                          \
+	} while (0)
 
 #endif /* LTS_BPF_STATS_H */

@@ -13,7 +13,7 @@
 .PHONY: bench bench-smoke bench-tools
 
 BENCH_DIR := $(O)/tests/bench
-BENCH_BPF := ref_tx ref_fwd gen_tx sink stages
+BENCH_BPF := ref_tx ref_fwd gen_tx sink stages ring
 BENCH_BPF_OBJS := $(BENCH_BPF:%=$(BENCH_DIR)/%.bpf.o)
 BENCH_SKELS := $(BENCH_BPF:%=$(BENCH_DIR)/%.skel.h)
 BENCH_TOOLS := $(BENCH_DIR)/bench_prog $(BENCH_DIR)/l2tp_gen $(BENCH_DIR)/bench_attach \

@@ -9,6 +9,10 @@
  *   bench_attach sink --iface IF --pin PATH
  *       counting sink on IF; its counter map is pinned at PATH (a bpffs
  *       path that outlives this process and every `ip netns exec`)
+ *   bench_attach ring --iface IF --pin PATH [--sessions K --session ID]
+ *       packet-ring bouncer (ring.bpf.c) on IF, its ring_ctl map pinned at
+ *       PATH (l2tp_gen --ring reads and stops it there); with --sessions it
+ *       moves every frame to the next of session IDs ID .. ID+K-1
  *   bench_attach count --pin PATH
  *       prints "packets=N", the sink's counter summed over CPUs
  *   bench_attach restore --iface IF --id ID
@@ -34,6 +38,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "ref_fwd.skel.h"
+#include "ring.skel.h"
 #include "sink.skel.h"
 
 static int if_mac(const char *ifname, uint8_t mac[ETH_ALEN])
@@ -136,6 +141,31 @@ static int cmd_sink(const char *ifname, const char *pin)
 	return err;
 }
 
+static int cmd_ring(const char *ifname, const char *pin, uint32_t sessions, uint16_t base)
+{
+	struct bench_ring *skel;
+	uint32_t idx;
+	int err;
+
+	if (ifindex_of(ifname, &idx))
+		return -ENODEV;
+	skel = bench_ring__open();
+	if (!skel)
+		return -errno;
+	skel->rodata->ring_sessions = sessions;
+	skel->rodata->ring_session_base = base;
+	err = bench_ring__load(skel);
+	if (!err) {
+		unlink(pin); /* a stale pin of an earlier run */
+		err = bpf_map__pin(skel->maps.ring_ctl, pin);
+		if (err)
+			fprintf(stderr, "bench_attach: pin %s: %s\n", pin, strerror(-err));
+	}
+	err = err ?: attach(idx, bpf_program__fd(skel->progs.bench_ring), "bench_ring");
+	bench_ring__destroy(skel);
+	return err;
+}
+
 static int cmd_count(const char *pin)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd, i, err = 0;
@@ -185,6 +215,7 @@ static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: bench_attach fwd --in IF --out IF --dst-mac MAC\n"
 		    "       bench_attach sink --iface IF --pin PATH\n"
+		    "       bench_attach ring --iface IF --pin PATH [--sessions K --session ID]\n"
 		    "       bench_attach count --pin PATH\n"
 		    "       bench_attach restore --iface IF --id ID\n");
 }
@@ -195,9 +226,11 @@ int main(int argc, char **argv)
 	    {"in", required_argument, NULL, 'i'},      {"out", required_argument, NULL, 'o'},
 	    {"dst-mac", required_argument, NULL, 'm'}, {"iface", required_argument, NULL, 'f'},
 	    {"pin", required_argument, NULL, 'p'},     {"id", required_argument, NULL, 'd'},
+	    {"sessions", required_argument, NULL, 'k'}, {"session", required_argument, NULL, 's'},
 	    {"help", no_argument, NULL, 'h'},	       {},
 	};
 	const char *in = NULL, *out = NULL, *mac = NULL, *iface = NULL, *pin = NULL, *id = NULL;
+	unsigned long sessions = 0, base = 1;
 	const char *cmd;
 	int c, err;
 
@@ -227,6 +260,12 @@ int main(int argc, char **argv)
 		case 'd':
 			id = optarg;
 			break;
+		case 'k':
+			sessions = strtoul(optarg, NULL, 10);
+			break;
+		case 's':
+			base = strtoul(optarg, NULL, 10);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -240,6 +279,9 @@ int main(int argc, char **argv)
 		err = cmd_fwd(in, out, mac);
 	else if (!strcmp(cmd, "sink") && iface && pin)
 		err = cmd_sink(iface, pin);
+	else if (!strcmp(cmd, "ring") && iface && pin && sessions <= UINT16_MAX && base &&
+		 base + (sessions ? sessions - 1 : 0) <= UINT16_MAX)
+		err = cmd_ring(iface, pin, (uint32_t)sessions, (uint16_t)base);
 	else if (!strcmp(cmd, "count") && pin)
 		err = cmd_count(pin);
 	else if (!strcmp(cmd, "restore") && iface && id)

@@ -35,9 +35,26 @@
  * LTS_BENCH_FORCE_NO_LIVE=1 in the environment makes every live-frames call
  * fail with EPERM without asking the kernel, so that the refused path can be
  * tested on a machine that allows live frames.
+ *
+ * --ring: the packet ring, which works on every kernel. The bouncers
+ * (ring.bpf.c, attached by bench_attach ring at both ends: --gen-pin on
+ * --iface's end, --sink-pin on the sink's) send every frame back, so
+ * --frames N frames injected once through an AF_PACKET socket circulate
+ * gen -> forwarder -> sink -> forwarder -> gen on the core that injected
+ * them (this process's CPU at start; it moves itself to another CPU after
+ * the injection, when there is one, so as not to compete). After
+ * --warmup-ms the bouncers' counters are read over --duration seconds; then
+ * both ends drop what arrives until the ring is empty. One line:
+ *
+ *   frames=N elapsed=S fwd_mpps=X gen_mpps=X sink_mpps=X
+ *
+ * fwd_mpps counts the forwarder's passes in both directions (a frame passes
+ * it once per bounce at either end); gen_mpps / sink_mpps are the frames
+ * delivered to each end per second.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <net/if.h>
 #include <stdbool.h>
@@ -52,6 +69,7 @@
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
+#include <linux/if_packet.h>
 #include <linux/ip.h>
 #include <linux/udp.h>
 #include <bpf/bpf.h>
@@ -67,6 +85,8 @@
 #define GEN_ENOTSUPP 524	   /* the kernel's internal ENOTSUPP, not in libc */
 #define GEN_EXIT_REFUSED 77	   /* the kernel refuses live frames */
 #define FORCE_NO_LIVE_ENV "LTS_BENCH_FORCE_NO_LIVE"
+#define RING_MAX_FRAMES 4096
+#define RING_DRAIN_MS 50	   /* ends dropping: every frame has arrived somewhere */
 
 struct gen_opts {
 	const char *iface;
@@ -81,6 +101,10 @@ struct gen_opts {
 	uint64_t max_frames;
 	unsigned int drain_ms;
 	bool probe;
+	bool ring;
+	const char *gen_pin;	/* ring: the bouncers' ring_ctl maps */
+	uint32_t ring_frames;
+	unsigned int warmup_ms;
 };
 
 static uint64_t now_ns(void)
@@ -200,6 +224,143 @@ static int sink_read(const char *pin, uint64_t *out)
 		*out += vals[i];
 	free(vals);
 	close(fd);
+	return err;
+}
+
+/* Slot 1 of a bouncer's ring_ctl (ring.bpf.c) on every CPU: != 0 drops frames. */
+static int ring_set_stop(const char *pin, uint64_t stop)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd, i, err = 0;
+	uint32_t key = 1;
+	uint64_t *vals;
+
+	if (ncpu < 0)
+		return ncpu;
+	fd = bpf_obj_get(pin);
+	if (fd < 0)
+		return -errno;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals) {
+		err = -ENOMEM;
+	} else {
+		for (i = 0; i < ncpu; i++)
+			vals[i] = stop;
+		if (bpf_map_update_elem(fd, &key, vals, BPF_ANY))
+			err = -errno;
+	}
+	free(vals);
+	close(fd);
+	return err;
+}
+
+/* Both ends' counters (slot 0 of ring_ctl, the layout sink_read reads). */
+static int ring_read(const struct gen_opts *o, uint64_t *gen, uint64_t *sink)
+{
+	int err = sink_read(o->gen_pin, gen);
+
+	return err ?: sink_read(o->sink_pin, sink);
+}
+
+/* The ring's frames, one sendto each, session IDs round robin like the bouncer's. */
+static int ring_inject(const struct gen_opts *o, uint32_t ifindex, uint8_t *frame)
+{
+	struct sockaddr_ll sll = {
+	    .sll_family = AF_PACKET,
+	    .sll_ifindex = (int)ifindex,
+	    .sll_halen = ETH_ALEN,
+	};
+	const size_t sid_off = ETH_HLEN + sizeof(struct iphdr) + sizeof(struct udphdr) + 4;
+	uint32_t i;
+	uint16_t v;
+	int fd, err = 0;
+
+	/* Protocol 0: this socket only sends. */
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	memcpy(sll.sll_addr, frame, ETH_ALEN);
+	for (i = 0; i < o->ring_frames && !err; i++) {
+		v = htons((uint16_t)(o->session + i % o->sessions));
+		memcpy(frame + sid_off, &v, sizeof(v));
+		if (sendto(fd, frame, o->size, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+			err = -errno;
+	}
+	close(fd);
+	return err;
+}
+
+/* Leave the injecting core to the ring: any other CPU this process may use. */
+static void ring_move_off_cpu(void)
+{
+	int cpu = sched_getcpu(), n = (int)sysconf(_SC_NPROCESSORS_ONLN), i;
+	cpu_set_t set;
+
+	if (cpu < 0 || n < 2)
+		return;
+	CPU_ZERO(&set);
+	for (i = 0; i < n && i < CPU_SETSIZE; i++)
+		if (i != cpu)
+			CPU_SET(i, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+static int run_ring(const struct gen_opts *o)
+{
+	uint64_t g0, s0, g1, s1, g2, s2, g3, s3, t0, t1;
+	uint8_t src_mac[ETH_ALEN], *frame;
+	double secs;
+	uint32_t ifindex;
+	int err;
+
+	ifindex = if_nametoindex(o->iface);
+	if (!ifindex || if_mac(o->iface, src_mac)) {
+		fprintf(stderr, "l2tp_gen: no interface %s here\n", o->iface);
+		return -ENODEV;
+	}
+	frame = malloc(o->size);
+	if (!frame)
+		return -ENOMEM;
+	build_frame(o, src_mac, frame);
+	/* An earlier run that failed half-way may have left the ends dropping. */
+	err = ring_set_stop(o->gen_pin, 0);
+	err = err ?: ring_set_stop(o->sink_pin, 0);
+	err = err ?: ring_inject(o, ifindex, frame);
+	if (err) {
+		fprintf(stderr, "l2tp_gen: ring on %s: %s\n", o->iface, strerror(-err));
+		goto out;
+	}
+	ring_move_off_cpu();
+	usleep(o->warmup_ms * 1000);
+	err = ring_read(o, &g0, &s0);
+	if (err)
+		goto out_counters;
+	t0 = now_ns();
+	usleep((useconds_t)(o->duration * 1e6));
+	err = ring_read(o, &g1, &s1);
+	t1 = now_ns();
+	/* Empty the ring: both ends drop whatever arrives, then bounce again. */
+	err = err ?: ring_set_stop(o->gen_pin, 1);
+	err = err ?: ring_set_stop(o->sink_pin, 1);
+	usleep(RING_DRAIN_MS * 1000);
+	err = err ?: ring_read(o, &g2, &s2);
+	usleep(RING_DRAIN_MS * 1000);
+	err = err ?: ring_read(o, &g3, &s3);
+	err = err ?: ring_set_stop(o->gen_pin, 0);
+	err = err ?: ring_set_stop(o->sink_pin, 0);
+	if (err)
+		goto out_counters;
+	if (g3 != g2 || s3 != s2)
+		fprintf(stderr, "l2tp_gen: warning: frames still bounced after the ring's stop\n");
+	secs = (double)(t1 - t0) / 1e9;
+	printf("frames=%u elapsed=%.3f fwd_mpps=%.3f gen_mpps=%.3f sink_mpps=%.3f\n",
+	       o->ring_frames, secs, (double)(g1 - g0 + s1 - s0) / secs / 1e6,
+	       (double)(g1 - g0) / secs / 1e6, (double)(s1 - s0) / secs / 1e6);
+	goto out;
+out_counters:
+	fprintf(stderr, "l2tp_gen: ring counters %s, %s: %s\n", o->gen_pin, o->sink_pin,
+		strerror(-err));
+out:
+	free(frame);
 	return err;
 }
 
@@ -415,13 +576,18 @@ static void usage(FILE *fp)
 	    "                [--duration SEC] [--max-frames N] [--sink-pin PATH] [--drain-ms MS]\n"
 	    "                [--anchor IF]\n"
 	    "       l2tp_gen --probe --iface IF\n"
+	    "       l2tp_gen --ring --iface IF --dst-mac MAC --src IPV4 --dst IPV4 --tunnel ID\n"
+	    "                --session ID [--sessions K] [--size BYTES] [--frames N]\n"
+	    "                [--duration SEC] [--warmup-ms MS] --gen-pin PATH --sink-pin PATH\n"
 	    "  frames carry session IDs ID .. ID+K-1 of tunnel ID, round robin; --size is\n"
 	    "  the Ethernet frame without FCS (%d..%d, default 64)\n"
 	    "  --probe: does the kernel accept BPF_F_TEST_XDP_LIVE_FRAMES? (sends %d frames\n"
 	    "  out of IF: use a throwaway veth)\n"
+	    "  --ring: N frames (1..%d, default 256) injected once circulate between the\n"
+	    "  bouncers whose ring_ctl maps are pinned at --gen-pin and --sink-pin\n"
 	    "  exit: 0 ok, 1 error, 2 usage, %d the kernel refuses live frames\n"
 	    "  (" FORCE_NO_LIVE_ENV "=1: behave as if it did, EPERM)\n",
-	    GEN_MIN_SIZE, GEN_MAX_SIZE, PROBE_FRAMES, GEN_EXIT_REFUSED);
+	    GEN_MIN_SIZE, GEN_MAX_SIZE, PROBE_FRAMES, RING_MAX_FRAMES, GEN_EXIT_REFUSED);
 }
 
 static int parse_num(const char *s, unsigned long long max, unsigned long long *out)
@@ -452,6 +618,10 @@ int main(int argc, char **argv)
 	    {"drain-ms", required_argument, NULL, 'w'},
 	    {"anchor", required_argument, NULL, 'a'},
 	    {"probe", no_argument, NULL, 'P'},
+	    {"ring", no_argument, NULL, 'R'},
+	    {"frames", required_argument, NULL, 'f'},
+	    {"gen-pin", required_argument, NULL, 'g'},
+	    {"warmup-ms", required_argument, NULL, 'W'},
 	    {"help", no_argument, NULL, 'h'},
 	    {},
 	};
@@ -463,6 +633,8 @@ int main(int argc, char **argv)
 	    .duration = 1.0,
 	    .max_frames = 100000000ull,
 	    .drain_ms = 100,
+	    .ring_frames = 256,
+	    .warmup_ms = 100,
 	};
 	bool have_mac = false, have_src = false, have_dst = false, refused = false;
 	const char *force;
@@ -529,6 +701,20 @@ int main(int argc, char **argv)
 		case 'P':
 			o.probe = true;
 			break;
+		case 'R':
+			o.ring = true;
+			break;
+		case 'f':
+			bad |= parse_num(optarg, RING_MAX_FRAMES, &v) || !v;
+			o.ring_frames = (uint32_t)v;
+			break;
+		case 'g':
+			o.gen_pin = optarg;
+			break;
+		case 'W':
+			bad |= parse_num(optarg, 10000, &v);
+			o.warmup_ms = (unsigned int)v;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -556,9 +742,15 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (o.ring && (o.probe || o.anchor || !o.gen_pin || !o.sink_pin)) {
+		usage(stderr);
+		return 2;
+	}
 	force = getenv(FORCE_NO_LIVE_ENV);
 	force_no_live = force && !strcmp(force, "1");
 	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
+	if (o.ring)
+		return run_ring(&o) ? 1 : 0;
 	if (!run(&o, &refused))
 		return 0;
 	return refused ? GEN_EXIT_REFUSED : 1;

@@ -4,7 +4,8 @@
 # Benchmarks of issue #5 (results and reading: docs/benchmarks.md).
 #
 #   part 1  program cost        bench_prog cost   (BPF_PROG_TEST_RUN)
-#   part 2  switching rate      l2tp_gen -> lts -> sink, three forwarders
+#   part 2  switching rate      packet ring gen <-> lts <-> sink (every kernel);
+#                               live frames gen -> lts -> sink, three forwarders
 #   part 3  scale               bench_prog scale  (1 .. 1M sessions)
 #   part 4  control plane       l2tp_emul LAC -> ltsd -> l2tp_emul LNS (calls/s, RSS)
 #
@@ -15,21 +16,29 @@
 #   |      lac0       |veth | lts-a   [ forwarder under test ] lts-b |veth |      lns0       |
 #   |   10.0.1.1/24   |-----| 10.0.1.2/24              10.0.2.2/24 |-----|   10.0.2.1/24   |
 #   +-----------------+     +-------------------------------------+     +-----------------+
-#    l2tp_gen: BPF_PROG_RUN   1. ltsd mode native (lts_xdp)              sink.bpf.c: counts
-#    live frames, XDP_TX      2. reference: MAC rewrite + devmap         and drops UDP,
-#    out of lac0; K sessions     redirect (ref_fwd.bpf.c)                passes ARP
-#    round robin              3. ltsd mode off (userspace relay)
+#    ring: ring.bpf.c         1. ltsd mode native (lts_xdp)              ring: ring.bpf.c
+#    bounces (XDP_TX), moves  2. reference: MAC rewrite + devmap         bounces (XDP_TX)
+#    frames over K sessions      redirect (ref_fwd.bpf.c, both ways)     live: sink.bpf.c
+#    live: l2tp_gen live      3. live frames only: ltsd mode off         counts and drops
+#    frames out of lac0          (userspace relay)                       UDP; both pass ARP
 #
-# The generator runs on CPU 0; with XDP, the switch and the sink run in its
-# softirq on the same core. ltsd is moved to CPU 1 (the slow path's relay).
+# Packet ring (part 2): l2tp_gen --ring injects 256 frames through an
+# AF_PACKET socket on CPU 0; the bouncers send each one back, so they
+# circulate through the forwarder both ways in CPU 0's softirq, and the rate
+# is read from the bouncers' counters. It needs nothing the kernel may
+# refuse. Live frames (part 2b): l2tp_gen on CPU 0 transmits with
+# BPF_PROG_RUN + BPF_F_TEST_XDP_LIVE_FRAMES; with XDP the switch and the
+# sink run in its softirq on the same core. ltsd is moved to CPU 1 (the
+# slow path's relay).
 #
-# Part 2 needs BPF_PROG_RUN with BPF_F_TEST_XDP_LIVE_FRAMES, which some
-# kernels refuse (lockdown: EPERM; DESIGN 6). l2tp_gen --probe asks first;
-# if refused, part 2 prints under its heading
-#   SKIPPED: the kernel refuses BPF_F_TEST_XDP_LIVE_FRAMES (EPERM: ...): end-to-end rate needs it
-# and its plot is skipped with that reason; the other parts run as usual and
-# the exit status is not affected. LTS_BENCH_FORCE_NO_LIVE=1 makes l2tp_gen
-# act as if the kernel refused (to test that path).
+# Part 2b needs BPF_F_TEST_XDP_LIVE_FRAMES, which some kernels refuse
+# (lockdown: EPERM; DESIGN 6). l2tp_gen --probe asks first; if refused,
+# part 2b prints under its heading
+#   SKIPPED: the kernel refuses BPF_F_TEST_XDP_LIVE_FRAMES (EPERM: ...): live-frame rates need it ...
+# and the plot goes without the slow path, saying why; the packet ring and
+# the other parts run as usual and the exit status is not affected.
+# LTS_BENCH_FORCE_NO_LIVE=1 makes l2tp_gen act as if the kernel refused (to
+# test that path).
 #
 # Prints each part's markdown table with the machine description, writes
 # data and PNG plots (gnuplot) into $BENCH_OUT (default $O/bench, with
@@ -37,8 +46,9 @@
 # counts, under a minute: do the tools still work? Exit status: 0 unless
 # something is broken (a tool failed, a table is missing); a figure off its
 # target is never a failure. Needs root; exits 77 otherwise. BENCH_PARTS
-# (default "1 2 3 4") runs only some parts; BENCH_DURATION sets part 2's
-# seconds per run (default 3); BENCH_P4_TIMEOUT part 4's limit per emulator
+# (default "1 2 3 4") runs only some parts; BENCH_RING_DURATION and
+# BENCH_DURATION set part 2's seconds per ring and live run (default 1 and
+# 2); BENCH_P4_TIMEOUT part 4's limit per emulator
 # run (default 60), BENCH_P4_CALLS its call counts (default "10000 60000
 # 100000"), BENCH_P4_MODES its dataplane modes (default "native off");
 # BENCH_VERBOSE=1 shows every round of parts 1 and 3 on stderr.
@@ -61,18 +71,20 @@ VERBOSE=()
 if [ "$SMOKE" = 1 ]; then
 	P1_ARGS=(--frames 20000 --rounds 1)
 	P3_ARGS=(--frames 20000 --rounds 1 --sessions 1,1000,65536)
-	P2_DURATION=0.2 P2_MAX_FRAMES=2000000 P2_ROUNDS=1
+	P2_DURATION=0.2 P2_MAX_FRAMES=2000000 P2_ROUNDS=1 P2_LIVE_ROUNDS=1 P2_RING_DURATION=0.2
 	read -ra P4_SESSIONS <<<"${BENCH_P4_CALLS:-100}"
 	P4_TUNNELS=10 P4_TIMEOUT=20 P4_STALL=5
 else
 	P1_ARGS=(--frames 1000000 --rounds 11)
 	P3_ARGS=(--frames 2000000 --rounds 5 --sessions 1,1000,65536,1048576)
-	P2_DURATION=${BENCH_DURATION:-3} P2_MAX_FRAMES=400000000 P2_ROUNDS=3
+	P2_DURATION=${BENCH_DURATION:-2} P2_MAX_FRAMES=400000000 P2_ROUNDS=3 P2_LIVE_ROUNDS=1
+	P2_RING_DURATION=${BENCH_RING_DURATION:-1}
 	read -ra P4_SESSIONS <<<"${BENCH_P4_CALLS:-10000 60000 100000}"
 	P4_TUNNELS=10 P4_TIMEOUT=${BENCH_P4_TIMEOUT:-60} P4_STALL=15
 fi
 read -ra P4_MODES <<<"${BENCH_P4_MODES:-native off}"
 P2_SIZES=(64 512 1500)
+P2_RING_FRAMES=256 # ~ a veth ring: more frames only queue (measured: best rate at 256)
 P2_SESSIONS=(1 1000)
 
 broken() {
@@ -100,7 +112,7 @@ bench_init() {
 	for p in $PARTS; do
 		rm -f "$BENCH_OUT/part$p.dat"
 		case $p in
-		2) rm -f "$BENCH_OUT/rate_vs_size.png" ;;
+		2) rm -f "$BENCH_OUT/rate_vs_size.png" "$BENCH_OUT/part2_slow.dat" ;;
 		3) rm -f "$BENCH_OUT/cost_vs_sessions.png" ;;
 		esac
 	done
@@ -135,7 +147,7 @@ in_private_ns() {
 }
 
 part1() {
-	in_private_ns 6 "$BENCH/bench_prog" cost --anchors a0,a1,a2,a3,a4,a5,a6,a7,a8,a9,a10,a11 \
+	in_private_ns 8 "$BENCH/bench_prog" cost --anchors a0,a1,a2,a3,a4,a5,a6,a7,a8,a9,a10,a11,a12,a13,a14,a15 \
 		--data "$BENCH_OUT/part1.dat" "${P1_ARGS[@]}" "${VERBOSE[@]}" >"$E2E_TMP/part1.md" ||
 		broken "part 1 (bench_prog cost)"
 	cat "$E2E_TMP/part1.md"
@@ -150,8 +162,8 @@ part3() {
 
 # ---------------------------------------------------------------- part 2
 
-P2_NOT_RUN= # the line part 2 prints instead of its table (set by probe_live)
-P2_SKIPPED= # why part 2 and its plot did not run, empty if they did
+P2_NOT_RUN= # the line part 2b prints instead of its table (set by probe_live)
+P2_SKIPPED= # why part 2b did not run, empty if it did
 
 # probe_live: 0 if the kernel accepts BPF_F_TEST_XDP_LIVE_FRAMES; else 1,
 # with P2_NOT_RUN and P2_SKIPPED set. One tiny live run out of a veth in a
@@ -169,27 +181,32 @@ probe_live() {
 		why=$(printf '%s\n' "$out" |
 			sed -n 's/.*the kernel refuses BPF_F_TEST_XDP_LIVE_FRAMES (\(.*\))$/\1/p' | head -n 1)
 		why="the kernel refuses BPF_F_TEST_XDP_LIVE_FRAMES (${why:-?})"
-		P2_NOT_RUN="SKIPPED: $why: end-to-end rate needs it"
-		P2_SKIPPED="part 2 skipped: $why"
-		echo "part 2: $why: skipped" >&2 ;;
+		P2_NOT_RUN="SKIPPED: $why: live-frame rates need it (the packet ring above does not)"
+		P2_SKIPPED="part 2b skipped: $why"
+		echo "part 2b: $why: skipped" >&2 ;;
 	*)
 		printf '%s\n' "$out" >&2
-		broken "part 2: the live-frames probe (l2tp_gen --probe) exited with $rc"
+		broken "part 2b: the live-frames probe (l2tp_gen --probe) exited with $rc"
 		P2_NOT_RUN="NOT RUN: the live-frames probe (l2tp_gen --probe) failed with exit status $rc"
-		P2_SKIPPED="part 2 not run: its probe failed" ;;
+		P2_SKIPPED="part 2b not run: its probe failed" ;;
 	esac
 	return 1
 }
 
-declare -A RES # RES[mode,K,size] = l2tp_gen's result line (median run)
+declare -A RES # RES[mode,K,size] = the result line picked of the runs
+declare -A P2_WIDE # P2_WIDE[K] = static legs in the wide table (their slot is taken)
 declare -A RUNS # RUNS[mode,K,size] = result lines of every round
 
 # sessions_cfg MODE K: ltsd config with K static sessions; session i:
 #   a: 10.0.1.1 -> 10.0.1.2 tunnel 100 session i  (what the generator sends)
 #   b: 10.0.2.1 -> 10.0.2.2 tunnel 200 session i  (forwarded to the sink as such)
+# Both legs use the same IDs as their peers, so that a frame bounced back
+# from either end (the packet ring) is a valid frame of the other direction.
+# Static IDs are the operator's, not the allocator's, so they may share a
+# fast-table slot (the second leg of a pair then goes to the wide table):
+# max_sessions 64 per session keeps that rare; P2_WIDE counts them.
 sessions_cfg() {
-	local mode=$1 k=$2 max=$2
-	[ "$max" -ge 16 ] || max=16
+	local mode=$1 k=$2 max=$((64 * $2))
 	cfg_head "$mode" | sed "s/^  max_sessions: .*/  max_sessions: $max/"
 	echo "static_sessions:"
 	awk -v k="$k" -v al="$V4_A_LOCAL" -v ap="$V4_A_PEER" -v bl="$V4_B_LOCAL" -v bp="$V4_B_PEER" '
@@ -207,7 +224,7 @@ pin_cpu() { [ "$(nproc)" -ge 2 ] && taskset -p -c "$2" "$1" >/dev/null 2>&1; }
 field_of() { printf '%s' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 field() { field_of "${RES[$1]}" "$2"; }
 
-# gen MODE K SIZE DRAIN_MS: one measurement, appended to RUNS.
+# gen MODE K SIZE DRAIN_MS: one live-frames measurement, appended to RUNS.
 gen() {
 	local mode=$1 k=$2 size=$3 drain=$4 out cpu=()
 	[ "$(nproc)" -ge 2 ] && cpu=(taskset -c 0)
@@ -218,22 +235,48 @@ gen() {
 		--sink-pin "$SINK_PIN" --drain-ms "$drain" 2>&1)
 	if ! printf '%s' "$out" | grep -q '^sent=[0-9]* delivered=[0-9]'; then
 		printf '%s\n' "$out" >&2
-		broken "part 2: l2tp_gen ($mode, $k sessions, $size bytes)"
+		broken "part 2b: l2tp_gen ($mode, $k sessions, $size bytes)"
 		out="sent=0 delivered=0 elapsed=0 offered_mpps=0 delivered_mpps=0 loss=0 loss_pct=0"
 	fi
 	# Every forwarder must deliver something; how much is only reported.
 	[ "$(field_of "$out" delivered)" != 0 ] ||
-		broken "part 2: nothing reached the sink ($mode, $k sessions, $size bytes)"
+		broken "part 2b: nothing reached the sink ($mode, $k sessions, $size bytes)"
 	RUNS[$mode,$k,$size]+="$out"$'\n'
 	printf '  %-5s %4s sessions %4s B: %s\n' "$mode" "$k" "$size" "$out" >&2
 }
 
-# pick_medians: RES = the run with the median delivered rate, per key.
-pick_medians() {
+# ring MODE K SIZE: one packet-ring measurement, appended to RUNS[ring-MODE,K,SIZE].
+ring() {
+	local mode=$1 k=$2 size=$3 out cpu=()
+	[ "$(nproc)" -ge 2 ] && cpu=(taskset -c 0)
+	out=$(ip netns exec "$NS_LAC" "${cpu[@]}" "$BENCH/l2tp_gen" --ring --iface lac0 \
+		--dst-mac "$LTS_A_MAC" --src "$V4_A_PEER" --dst "$V4_A_LOCAL" \
+		--tunnel 100 --session 1 --sessions "$k" --size "$size" --frames "$P2_RING_FRAMES" \
+		--duration "$P2_RING_DURATION" --gen-pin "$RING_GEN_PIN" --sink-pin "$RING_SINK_PIN" 2>&1)
+	if ! printf '%s' "$out" | grep -q '^frames=[0-9]* elapsed=[0-9.]* fwd_mpps=[0-9]'; then
+		printf '%s\n' "$out" >&2
+		broken "part 2: l2tp_gen --ring ($mode, $k sessions, $size bytes)"
+		out="frames=0 elapsed=0 fwd_mpps=0 gen_mpps=0 sink_mpps=0"
+	fi
+	awk -v r="$(field_of "$out" fwd_mpps)" 'BEGIN { exit !(r > 0) }' ||
+		broken "part 2: nothing circulated through the ring ($mode, $k sessions, $size bytes)"
+	RUNS[ring-$mode,$k,$size]+="$out"$'\n'
+	printf '  ring %-4s %4s sessions %4s B: %s\n' "$mode" "$k" "$size" "$out" >&2
+}
+
+# pick_results: RES = per key, the run with the best rate for the ring
+# (noise only ever slows a run down: best of interleaved rounds), the median
+# delivered rate for live frames (their loss figures go with the run).
+pick_results() {
 	local key
 	for key in "${!RUNS[@]}"; do
-		RES[$key]=$(printf '%s' "${RUNS[$key]}" | grep . |
-			sort -t= -k6 -g | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }')
+		case $key in
+		ring-*)
+			RES[$key]=$(printf '%s' "${RUNS[$key]}" | grep . | sort -t= -k4 -g | tail -n 1) ;;
+		*)
+			RES[$key]=$(printf '%s' "${RUNS[$key]}" | grep . |
+				sort -t= -k6 -g | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }') ;;
+		esac
 	done
 }
 
@@ -242,22 +285,54 @@ part2_setup() {
 	bpffs_mount
 	TOPO_UP=1
 	SINK_PIN=$BPFFS_MNT/bench_sink_count
-	ip netns exec "$NS_LNS" "$BENCH/bench_attach" sink --iface lns0 --pin "$SINK_PIN" ||
-		die "attach the sink to lns0"
+	RING_GEN_PIN=$BPFFS_MNT/bench_ring_gen
+	RING_SINK_PIN=$BPFFS_MNT/bench_ring_sink
 	# The generator's anchor (see l2tp_gen.c): an idle veth pair.
 	ip -n "$NS_LAC" link add gen-anc0 type veth peer name gen-anc1 || die "anchor veth"
 	LTS_A_MAC=$(mac_of "$NS_LTS" lts-a)
+	LAC_MAC=$(mac_of "$NS_LAC" lac0)
 	LNS_MAC=$(mac_of "$NS_LNS" lns0)
 }
 
-# ref_run K SIZE: swap ltsd's program on lts-a for the reference forwarder,
-# measure, put ltsd's program back (ltsd keeps it loaded meanwhile).
-ref_run() {
+# ring_ends K: bouncers at both ends (the generator's moves frames over K sessions).
+ring_ends() {
+	ip netns exec "$NS_LAC" "$BENCH/bench_attach" ring --iface lac0 --pin "$RING_GEN_PIN" \
+		--sessions "$1" --session 1 || die "attach the ring bouncer to lac0"
+	ip netns exec "$NS_LNS" "$BENCH/bench_attach" ring --iface lns0 --pin "$RING_SINK_PIN" ||
+		die "attach the ring bouncer to lns0"
+}
+
+# with_ref RING|LIVE CMD...: swap ltsd's program for the reference forwarder
+# (lts-a -> lts-b, and for the ring lts-b -> lts-a too), run CMD, put ltsd's
+# program back (ltsd keeps it loaded meanwhile).
+with_ref() {
+	local both=$1 ifc
+	shift
 	ip netns exec "$NS_LTS" "$BENCH/bench_attach" fwd --in lts-a --out lts-b \
-		--dst-mac "$LNS_MAC" || die "attach the reference forwarder"
-	gen ref "$1" "$2" 100
-	ip netns exec "$NS_LTS" "$BENCH/bench_attach" restore --iface lts-a --id "$LTSD_PROG" ||
-		die "restore ltsd's program $LTSD_PROG on lts-a"
+		--dst-mac "$LNS_MAC" || die "attach the reference forwarder to lts-a"
+	if [ "$both" = RING ]; then
+		ip netns exec "$NS_LTS" "$BENCH/bench_attach" fwd --in lts-b --out lts-a \
+			--dst-mac "$LAC_MAC" || die "attach the reference forwarder to lts-b"
+	fi
+	"$@"
+	for ifc in lts-a lts-b; do
+		ip netns exec "$NS_LTS" "$BENCH/bench_attach" restore --iface "$ifc" --id "$LTSD_PROG" ||
+			die "restore ltsd's program $LTSD_PROG on $ifc"
+	done
+}
+
+# alternate RUN K SIZE ROUND: the XDP switch and the reference in turn, the
+# order flipped every round, so that a change of load hits both alike.
+alternate() {
+	local run=$1 k=$2 size=$3 r=$4 both=RING drain=()
+	[ "$run" = gen ] && both=LIVE drain=(100)
+	if ((r % 2)); then
+		"$run" xdp "$k" "$size" "${drain[@]}"
+		with_ref "$both" "$run" ref "$k" "$size" "${drain[@]}"
+	else
+		with_ref "$both" "$run" ref "$k" "$size" "${drain[@]}"
+		"$run" xdp "$k" "$size" "${drain[@]}"
+	fi
 }
 
 part2_k() {
@@ -269,19 +344,26 @@ part2_k() {
 	ltsd_start "$cfg" "ltsd-native-$k"
 	pin_cpu "$LTSD_PID" 1
 	E2E_QUIET=1 wait_next_hops $((2 * k))
+	P2_WIDE[$k]=$(($(grep -c '; leg [ab] in the wide table' "$LTSD_LOG") +
+		2 * $(grep -c '; legs a and b in the wide table' "$LTSD_LOG")))
 	LTSD_PROG=$(xdp_prog_id "$NS_LTS" lts-a)
 	[ -n "$LTSD_PROG" ] || die "ltsd attached no XDP program to lts-a"
-	# XDP switch and reference alternate (order flipped every round), so
-	# that a change of load on this shared machine hits both alike.
+	ring_ends "$k"
 	for ((r = 1; r <= P2_ROUNDS; r++)); do
 		for size in "${P2_SIZES[@]}"; do
-			if ((r % 2)); then
-				gen xdp "$k" "$size" 100
-				ref_run "$k" "$size"
-			else
-				ref_run "$k" "$size"
-				gen xdp "$k" "$size" 100
-			fi
+			alternate ring "$k" "$size" "$r"
+		done
+	done
+	if [ -n "$P2_SKIPPED" ]; then
+		ltsd_stop
+		return
+	fi
+	# Live frames: the sink counts and drops, nothing comes back.
+	ip netns exec "$NS_LNS" "$BENCH/bench_attach" sink --iface lns0 --pin "$SINK_PIN" ||
+		die "attach the sink to lns0"
+	for ((r = 1; r <= P2_LIVE_ROUNDS; r++)); do
+		for size in "${P2_SIZES[@]}"; do
+			alternate gen "$k" "$size" "$r"
 		done
 	done
 	ltsd_stop
@@ -313,10 +395,52 @@ part2_k() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
-part2_table() {
-	local k size x r s
-	echo "### Part 2: switching rate, gen -> lts -> sink over veth (Mpps delivered at the sink; ${P2_DURATION} s a run, XDP and reference: median of $P2_ROUNDS alternating runs)"
+part2_ring_table() {
+	local k size x r
+	echo "### Part 2: switching rate, packet ring gen -> lts -> sink -> lts -> gen over veth, one core (Mpps through the forwarder; best of $P2_ROUNDS alternating runs of ${P2_RING_DURATION} s)"
 	echo
+	echo "| frame bytes | sessions | XDP switch Mpps | reference forwarder Mpps | XDP/ref | target |"
+	echo "|---:|---:|---:|---:|---:|---|"
+	for k in "${P2_SESSIONS[@]}"; do
+		for size in "${P2_SIZES[@]}"; do
+			x=$(field "ring-xdp,$k,$size" fwd_mpps)
+			r=$(field "ring-ref,$k,$size" fwd_mpps)
+			printf '| %s | %s | %.3f | %.3f | %s | >= 0.9 |\n' "$size" "$k" "$x" "$r" "$(ratio "$x" "$r")"
+		done
+	done
+	echo
+	echo "Packet ring: $P2_RING_FRAMES frames injected once (AF_PACKET) circulate between XDP_TX"
+	echo "bouncers on lac0 and lns0 (ring.bpf.c: MACs, addresses and ports swapped, TTL reset),"
+	echo "through the forwarder on lts-a/lts-b in both directions; the generator's bouncer moves"
+	echo "each frame to the next session. Mpps = frames bounced at both ends per second = passes"
+	echo "through the forwarder. Everything runs in one core's softirq (the injecting CPU), so"
+	echo "the rate is that of the whole one-core path. Reference: ref_fwd.bpf.c on lts-a and"
+	echo "lts-b (MAC rewrite + devmap redirect). Works on every kernel (no live frames)."
+	echo "ltsd: K static sessions, max_sessions 64 x K; static legs in the wide table (their"
+	echo "fast-table slot taken by another static leg):$(for k in "${P2_SESSIONS[@]}"; do printf ' %s of %s;' "${P2_WIDE[$k]:-?}" $((2 * k)); done)"
+	echo
+	{
+		echo "# size xdp_k1 ref_k1 xdp_k1000 ref_k1000 (Mpps through the forwarder, ring)"
+		for size in "${P2_SIZES[@]}"; do
+			printf '%s' "$size"
+			for k in "${P2_SESSIONS[@]}"; do
+				printf ' %s %s' "$(field "ring-xdp,$k,$size" fwd_mpps)" \
+					"$(field "ring-ref,$k,$size" fwd_mpps)"
+			done
+			echo
+		done
+	} >"$BENCH_OUT/part2.dat"
+}
+
+part2_live_table() {
+	local k size x r s
+	echo "### Part 2b: switching rate with live frames, gen -> lts -> sink over veth (Mpps delivered at the sink; ${P2_DURATION} s a run, XDP and reference: median of $P2_LIVE_ROUNDS alternating runs)"
+	echo
+	if [ -n "$P2_SKIPPED" ]; then
+		echo "$P2_NOT_RUN"
+		echo
+		return
+	fi
 	echo "| frame bytes | sessions | XDP switch Mpps (lost) | reference forwarder Mpps (lost) | XDP/ref | target | slow path Mpps (lost) | XDP/slow | target |"
 	echo "|---:|---:|---:|---:|---:|---|---:|---:|---|"
 	for k in "${P2_SESSIONS[@]}"; do
@@ -344,34 +468,29 @@ part2_table() {
 	echo "Slow path: ltsd mode off, $SLOW_NOTE."
 	echo
 	{
-		echo "# size xdp_k1 ref_k1 slow_k1 xdp_k1000 ref_k1000 slow_k1000 (Mpps delivered)"
+		echo "# size slow_k1 slow_k1000 (Mpps delivered, live frames)"
 		for size in "${P2_SIZES[@]}"; do
 			printf '%s' "$size"
 			for k in "${P2_SESSIONS[@]}"; do
-				printf ' %s %s %s' "$(field "xdp,$k,$size" delivered_mpps)" \
-					"$(field "ref,$k,$size" delivered_mpps)" "$(field "slow,$k,$size" delivered_mpps)"
+				printf ' %s' "$(field "slow,$k,$size" delivered_mpps)"
 			done
 			echo
 		done
-	} >"$BENCH_OUT/part2.dat"
+	} >"$BENCH_OUT/part2_slow.dat"
 }
 
 part2() {
 	local k
-	if ! probe_live; then
-		# The heading still, so that the reason stands where the table would.
-		echo "### Part 2: switching rate, gen -> lts -> sink over veth"
-		echo
-		echo "$P2_NOT_RUN"
-		echo
-		return
-	fi
+	probe_live
 	part2_setup
 	for k in "${P2_SESSIONS[@]}"; do
 		part2_k "$k"
 	done
-	pick_medians
-	part2_table >"$E2E_TMP/part2.md"
+	pick_results
+	{
+		part2_ring_table
+		part2_live_table
+	} >"$E2E_TMP/part2.md"
 	cat "$E2E_TMP/part2.md"
 }
 
@@ -575,25 +694,27 @@ plots() {
 		echo "(no plots: gnuplot not installed; apt-get install gnuplot-nox)"
 		return
 	fi
-	if [ -n "$P2_SKIPPED" ]; then
-		echo "(no plot rate_vs_size.png: $P2_SKIPPED)"
-	elif [ -s "$BENCH_OUT/part2.dat" ]; then
+	if [ -s "$BENCH_OUT/part2.dat" ]; then
+		local slow=
+		if [ -z "$P2_SKIPPED" ] && [ -s "$BENCH_OUT/part2_slow.dat" ]; then
+			slow=", \"$BENCH_OUT/part2_slow.dat\" using 1:2 with linespoints title \"slow path, 1 session (live frames, delivered)\", \"\" using 1:3 with linespoints title \"slow path, 1000 sessions (live frames, delivered)\""
+		else
+			echo "(plot rate_vs_size.png without the slow path: ${P2_SKIPPED:-no live-frame data})"
+		fi
 		gnuplot <<EOF || broken "plot rate_vs_size.png"
 set terminal png size 900,560 noenhanced
 set output "$BENCH_OUT/rate_vs_size.png"
-set title "Switching rate vs frame size (gen -> lts -> sink, veth)"
+set title "Switching rate vs frame size (veth, one core)"
 set xlabel "frame size (bytes)"
-set ylabel "Mpps delivered at the sink"
+set ylabel "Mpps"
 set logscale y
 set grid
 set key outside right
 set xtics (64, 512, 1500)
-plot "$BENCH_OUT/part2.dat" using 1:2 with linespoints title "XDP switch, 1 session", \
-     "" using 1:3 with linespoints title "reference fwd, 1 session", \
-     "" using 1:4 with linespoints title "slow path, 1 session", \
-     "" using 1:5 with linespoints title "XDP switch, 1000 sessions", \
-     "" using 1:6 with linespoints title "reference fwd, 1000 sessions", \
-     "" using 1:7 with linespoints title "slow path, 1000 sessions"
+plot "$BENCH_OUT/part2.dat" using 1:2 with linespoints title "XDP switch, 1 session (ring)", \
+     "" using 1:3 with linespoints title "reference fwd, 1 session (ring)", \
+     "" using 1:4 with linespoints title "XDP switch, 1000 sessions (ring)", \
+     "" using 1:5 with linespoints title "reference fwd, 1000 sessions (ring)"$slow
 EOF
 	fi
 	if [ -s "$BENCH_OUT/part3.dat" ]; then

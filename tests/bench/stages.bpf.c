@@ -6,10 +6,10 @@
  * between two prefixes is what the stage between them costs.
  *
  *   stage_parse    parse Ethernet .. L2TP (docs/dataplane.md rows 1-14)
- *   stage_lookup   + switch-table lookup (row 15)
- *   stage_rewrite  + egress checks and the in-place rewrite (rows 16-21)
- *   stage_session  + per-session counters (packets, bytes, last seen)
- *   lts_xdp        + XDP_TX/redirect choice and the reason counter
+ *   stage_lookup   + fast-table lookup (row 15; IPv4 legs)
+ *   stage_rewrite  + next-hop checks and the in-place rewrite (rows 16-21)
+ *   stage_session  + the entry's counters (packets, bytes, last seen)
+ *   lts_xdp        + the reason counter
  *
  * And single operations, each a program of its own (probe_*): what the
  * timestamp of the session counters and the devmap calls of the redirect
@@ -21,6 +21,7 @@
 #include "lib/parse.h"
 #include "lib/l2tp.h"
 #include "lib/fwd.h"
+#include "lib/fast.h"
 #include "lib/stats.h"
 
 static __always_inline int parse(struct xdp_md *ctx, struct lts_pkt *pkt)
@@ -46,30 +47,31 @@ int stage_lookup(struct xdp_md *ctx)
 {
 	struct lts_pkt pkt = {};
 
-	if (parse(ctx, &pkt) != LTS_CONTINUE)
+	if (parse(ctx, &pkt) != LTS_CONTINUE || pkt.family != LTS_FAMILY_IPV4)
 		return XDP_PASS;
-	return bpf_map_lookup_elem(&switch_table, &pkt.key) ? XDP_TX : XDP_PASS;
+	return lts_fast_lookup(&pkt) ? XDP_TX : XDP_PASS;
 }
 
 static __always_inline int rewrite(struct xdp_md *ctx, int count)
 {
-	struct lts_switch_val *val;
+	const struct lts_nh_entry *nh = NULL;
+	struct lts_fast_entry *e;
 	struct lts_pkt pkt = {};
-	int reason;
+	int reason, action;
 
-	if (parse(ctx, &pkt) != LTS_CONTINUE)
+	if (parse(ctx, &pkt) != LTS_CONTINUE || pkt.family != LTS_FAMILY_IPV4)
 		return XDP_PASS;
-	val = bpf_map_lookup_elem(&switch_table, &pkt.key);
-	if (!val)
+	e = lts_fast_lookup(&pkt);
+	if (!e)
 		return XDP_PASS;
-	reason = lts_check_egress(ctx, &pkt, val);
-	if (reason == LTS_CONTINUE)
-		reason = lts_rewrite(ctx, &pkt, val);
+	reason = lts_check_egress(ctx, &pkt, e->nexthop, pkt.l3_len, 0, &nh, &action);
+	if (reason == LTS_CONTINUE && nh)
+		reason = lts_fast_rewrite(ctx, &pkt, e, nh);
 	if (reason != LTS_CONTINUE)
 		return XDP_PASS;
 	if (count)
-		lts_count_session(val, pkt.udp_len - sizeof(struct udphdr));
-	return XDP_TX;
+		lts_count_entry(e, pkt.udp_len - sizeof(struct udphdr));
+	return action;
 }
 
 SEC("xdp")
@@ -108,6 +110,13 @@ SEC("xdp")
 int probe_ktime(struct xdp_md *ctx)
 {
 	probe_out = bpf_ktime_get_ns();
+	return XDP_TX;
+}
+
+SEC("xdp")
+int probe_ktime_coarse(struct xdp_md *ctx)
+{
+	probe_out = bpf_ktime_get_coarse_ns();
 	return XDP_TX;
 }
 

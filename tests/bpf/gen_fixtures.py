@@ -15,8 +15,8 @@ File format (consumed by tests/bpf/run_fixtures.c), one record per line,
 fields separated by single spaces, '#' starts a comment line:
 
   fixture NAME
-      Starts a fixture. The switch table and the session counters of every
-      stats index used by the fixture are cleared.
+      Starts a fixture. The switch tables are cleared; entries are
+      installed with zero counters.
   entry FIELD=VALUE ...
       One switch-table entry: k_* fields are struct lts_switch_key, v_*
       fields struct lts_switch_val (maps/lts_maps.h). Every field is present:
@@ -36,8 +36,8 @@ fields separated by single spaces, '#' starts a comment line:
       must rise by exactly one (and no other). OUT is the expected frame
       after the program (equal to IN for XDP_PASS and XDP_DROP).
   stats IDX PACKETS0 BYTES0 PACKETS1 BYTES1
-      Expected session_stats[IDX] (summed over CPUs) once all packets of
-      the fixture ran: direction 0 and direction 1.
+      Expected counters of the entries with v_stats_idx IDX (per v_dir:
+      direction 0 and direction 1) once all packets of the fixture ran.
   end
       Ends the fixture.
 """

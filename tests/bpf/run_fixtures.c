@@ -3,11 +3,14 @@
  * BPF_PROG_TEST_RUN fixture runner for the XDP program lts_xdp.
  *
  * Reads the fixtures written by tests/bpf/gen_fixtures.py (format described
- * at the top of that script), and for each one: empties the switch table,
- * installs the fixture's entries, zeroes the session counters it names, runs
- * every frame through the program and compares the verdict, the output bytes
- * (hex dump on mismatch), the reason counters (exactly the expected one rises,
- * by one) and finally the session counters.
+ * at the top of that script), and for each one: empties the switch tables,
+ * installs the fixture's entries the way ltsd does (lts_bpf_install: each
+ * compiled with zero counters into the fast table's slot of its IDs, or the
+ * wide table for IPv6 legs and a slot an earlier entry holds, its egress
+ * half into a next hop of its own), runs every frame through the program and
+ * compares the verdict, the output bytes (hex dump on mismatch), the reason
+ * counters (exactly the expected one rises, by one) and finally the
+ * entries' counters, summed per stats index and direction.
  *
  * Test runs happen in the caller's network namespace: the TX interface is
  * the ingress ifindex of every run (the kernel resolves it there), the
@@ -43,6 +46,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "dp/bpf_loader.h"
+#include "dp/entry.h"
 #include "lib/log.h"
 #include "lts_l2tp.h"
 #include "lts_maps.h"
@@ -93,7 +97,9 @@ struct fixture {
 struct runner {
 	struct lts_xdp *skel;
 	int prog_fd;
-	int ncpu;
+	uint32_t n_slots;
+	uint32_t slot[FX_MAX_ENTRIES]; /* where the current fixture's entries are */
+	unsigned int n_installed;
 	uint32_t tx_ifindex;
 	uint32_t redirect_ifindex;
 	uint32_t missing_ifindex;
@@ -472,29 +478,48 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int clear_switch_table(struct runner *r)
+/* Take the previous fixture's entries out: wide keys deleted, slots zeroed. */
+static int clear_switch_tables(struct runner *r)
 {
-	int fd = bpf_map__fd(r->skel->maps.switch_table);
+	int fd = bpf_map__fd(r->skel->maps.switch_wide);
+	struct lts_fast_entry zero = {};
 	struct lts_switch_key key;
+	unsigned int i;
+	int err;
 
 	while (!bpf_map_get_next_key(fd, NULL, &key))
 		if (bpf_map_delete_elem(fd, &key))
 			return -errno;
+	for (i = 0; i < r->n_installed; i++) {
+		if (r->slot[i] == LTS_SLOT_WIDE)
+			continue;
+		err = bpf_map__update_elem(r->skel->maps.switch_table, &r->slot[i],
+					   sizeof(r->slot[i]), &zero, sizeof(zero), BPF_ANY);
+		if (err)
+			return err;
+	}
+	r->n_installed = 0;
 	return 0;
 }
 
-static int zero_session_stats(struct runner *r, uint32_t idx)
+/*
+ * Where fixture entry i goes, as ltsd places it: an IPv4 leg in the
+ * switch_table slot of its IDs unless an earlier entry holds it, anything
+ * else in switch_wide.
+ */
+static uint32_t place(struct runner *r, const struct fixture *fx, unsigned int i)
 {
-	size_t size = (size_t)r->ncpu * sizeof(struct lts_session_stats);
-	void *zero = calloc(1, size);
-	int err;
+	const struct fx_entry *e = &fx->entries[i];
+	uint32_t slot;
+	unsigned int j;
 
-	if (!zero)
-		return -ENOMEM;
-	err = bpf_map__update_elem(r->skel->maps.session_stats, &idx, sizeof(idx), zero, size,
-				   BPF_ANY);
-	free(zero);
-	return err;
+	if (!lts_entry_is_fast(&e->key, &e->val))
+		return LTS_SLOT_WIDE;
+	slot = lts_slot(e->key.tunnel_id, e->key.session_id, r->n_slots);
+	for (j = 0; j < i; j++)
+		if (r->slot[j] == slot)
+			return LTS_SLOT_WIDE;
+	return slot;
 }
 
 static int read_reasons(struct runner *r, int64_t *counts)
@@ -524,30 +549,27 @@ static uint32_t egress_ifindex(const struct runner *r, enum fx_egress eg)
 
 static int install(struct runner *r, const struct fixture *fx, struct diag *d)
 {
+	struct lts_nh_entry nh;
 	unsigned int i;
 	int err;
 
-	err = clear_switch_table(r);
+	err = clear_switch_tables(r);
 	if (err) {
-		diag_fail(d, "cannot empty switch_table: %s", strerror(-err));
+		diag_fail(d, "cannot empty the switch tables: %s", strerror(-err));
 		return err;
 	}
 	for (i = 0; i < fx->n_entries; i++) {
 		struct fx_entry e = fx->entries[i];
 
+		/* Entry i is behind next hop i + 1, made of its egress fields. */
 		e.val.ifindex = egress_ifindex(r, e.egress);
-		err = bpf_map__update_elem(r->skel->maps.switch_table, &e.key, sizeof(e.key),
-					   &e.val, sizeof(e.val), BPF_NOEXIST);
+		lts_entry_nh(&e.val, &nh);
+		r->slot[i] = place(r, fx, i);
+		r->n_installed = i + 1;
+		err = lts_bpf_set_nexthop(r->skel, i + 1, &nh);
+		err = err ?: lts_bpf_install(r->skel, r->slot[i], &e.key, &e.val, i + 1);
 		if (err) {
 			diag_fail(d, "cannot install entry %u: %s", i, strerror(-err));
-			return err;
-		}
-	}
-	for (i = 0; i < fx->n_stats; i++) {
-		err = zero_session_stats(r, fx->stats[i].idx);
-		if (err) {
-			diag_fail(d, "cannot zero session_stats[%u]: %s", fx->stats[i].idx,
-				  strerror(-err));
 			return err;
 		}
 	}
@@ -652,18 +674,47 @@ static void run_packet(struct runner *r, unsigned int pi, const struct fx_packet
 	}
 }
 
+/* The counters of the fixture's entries with stats index idx, per direction. */
+static int sum_stats(struct runner *r, const struct fixture *fx, uint32_t idx,
+		     struct lts_session_stats *out)
+{
+	struct lts_dir_stats leg;
+	struct lts_dir_stats *d;
+	unsigned int i;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < fx->n_entries; i++) {
+		const struct fx_entry *e = &fx->entries[i];
+
+		if (e->val.stats_idx != idx)
+			continue;
+		err = lts_bpf_leg_stats(r->skel, r->slot[i], &e->key, &leg);
+		if (err)
+			return err;
+		d = &out->dir[e->val.dir & 1];
+		d->packets += leg.packets;
+		d->bytes += leg.bytes;
+		if (leg.last_seen_ns > d->last_seen_ns)
+			d->last_seen_ns = leg.last_seen_ns;
+	}
+	return 0;
+}
+
 static void check_stats(struct runner *r, const struct fixture *fx, uint64_t t0, uint64_t t1,
 			struct diag *d)
 {
+	/* Entries stamp in units of 2^LTS_LAST_SEEN_SHIFT ns, lowest bit set. */
+	const uint64_t slack = 2ull << LTS_LAST_SEEN_SHIFT;
 	unsigned int i, dir;
 
 	for (i = 0; i < fx->n_stats; i++) {
 		const struct fx_stats *want = &fx->stats[i];
 		struct lts_session_stats got;
-		int err = lts_bpf_session_stats(r->skel, want->idx, &got);
+		int err = sum_stats(r, fx, want->idx, &got);
 
 		if (err) {
-			diag_fail(d, "cannot read session_stats[%u]: %s", want->idx,
+			diag_fail(d, "cannot read the counters of stats index %u: %s", want->idx,
 				  strerror(-err));
 			continue;
 		}
@@ -672,18 +723,18 @@ static void check_stats(struct runner *r, const struct fixture *fx, uint64_t t0,
 
 			if (g->packets != want->packets[dir] || g->bytes != want->bytes[dir])
 				diag_fail(d,
-					  "session_stats[%u].dir[%u]: %" PRIu64 " packets %" PRIu64
+					  "stats[%u].dir[%u]: %" PRIu64 " packets %" PRIu64
 					  " bytes, expected %" PRIu64 " packets %" PRIu64 " bytes",
 					  want->idx, dir, (uint64_t)g->packets, (uint64_t)g->bytes,
 					  want->packets[dir], want->bytes[dir]);
-			if (want->packets[dir] && (g->last_seen_ns < t0 || g->last_seen_ns > t1))
+			if (want->packets[dir] &&
+			    (g->last_seen_ns + slack < t0 || g->last_seen_ns > t1 + slack))
 				diag_fail(d,
-					  "session_stats[%u].dir[%u].last_seen_ns %" PRIu64
+					  "stats[%u].dir[%u].last_seen_ns %" PRIu64
 					  " outside the run [%" PRIu64 ", %" PRIu64 "]",
 					  want->idx, dir, (uint64_t)g->last_seen_ns, t0, t1);
 			if (!want->packets[dir] && g->last_seen_ns)
-				diag_fail(d,
-					  "session_stats[%u].dir[%u].last_seen_ns set, no packets",
+				diag_fail(d, "stats[%u].dir[%u].last_seen_ns set, no packets",
 					  want->idx, dir);
 		}
 	}
@@ -701,6 +752,8 @@ static void run_fixture(struct runner *r, const struct fixture *fx)
 	r->n++;
 	if (!install(r, fx, &d)) {
 		t0 = now_ns();
+		/* What ltsd does every second: the time the entries are stamped with. */
+		lts_bpf_set_clock(r->skel, t0);
 		for (i = 0; i < fx->n_packets && !d.skip; i++)
 			run_packet(r, i, &fx->packets[i], &d);
 		t1 = now_ns();
@@ -914,12 +967,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	r.prog_fd = bpf_program__fd(r.skel->progs.lts_xdp);
-	r.ncpu = libbpf_num_possible_cpus();
-	err = r.ncpu < 0 ? r.ncpu : 0;
-	if (!err)
-		err = bpf_map__update_elem(r.skel->maps.tx_ports, &r.redirect_ifindex,
-					   sizeof(r.redirect_ifindex), &r.redirect_ifindex,
-					   sizeof(r.redirect_ifindex), BPF_ANY);
+	r.n_slots = lts_bpf_n_slots(r.skel);
+	err = lts_bpf_add_tx_port(r.skel, r.redirect_ifindex);
 	if (err) {
 		printf("not ok 1 setup (tx_ports %s): %s\n0 passed, 1 failed\n", redir_if,
 		       strerror(-err));

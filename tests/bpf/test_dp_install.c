@@ -32,20 +32,22 @@ static char yaml[1024];
 static struct lts_config *cfg;
 static struct lts_dp dp;
 
-/* Both of a pair's keys are in the agent's table and in the XDP map. */
+/* Both of a pair's keys are in the agent's table, in the XDP maps and behind counter slot idx. */
 static void assert_pair_installed(const struct lts_static_session *s, uint32_t idx)
 {
 	struct lts_switch_key key[LTS_DIR_MAX];
-	struct lts_switch_val val[LTS_DIR_MAX], got;
+	struct lts_switch_val val[LTS_DIR_MAX];
+	struct lts_swtab_entry *e;
+	struct lts_dir_stats st;
 	int dir;
 
 	lts_static_entries(s, idx, key, val);
 	for (dir = 0; dir < LTS_DIR_MAX; dir++) {
-		assert_non_null(lts_swtab_lookup(&dp.tab, &key[dir]));
-		assert_int_equal(bpf_map__lookup_elem(dp.skel->maps.switch_table, &key[dir],
-						      sizeof(key[dir]), &got, sizeof(got), 0),
-				 0);
-		assert_int_equal(got.stats_idx, idx);
+		e = lts_swtab_lookup(&dp.tab, &key[dir]);
+		assert_non_null(e);
+		assert_int_equal(lts_bpf_leg_stats(dp.skel, e->slot, &key[dir], &st), 0);
+		assert_int_equal(e->val.stats_idx, idx);
+		assert_int_equal(dp.pairs[idx][dir], lts_swtab_idx(&dp.tab, e));
 	}
 }
 
@@ -130,6 +132,10 @@ static void test_store_survives_the_process(void **state)
 	const struct lts_static_session *s1 = &cfg->static_sessions[0];
 	struct lts_session_stats st = { .dir = { { .packets = 3, .bytes = 300 } } };
 	struct lts_state_tunnel *rec;
+	struct lts_swtab_entry *e;
+	struct lts_fast_entry fe;
+	struct lts_dir_stats leg;
+	uint32_t fast_slot;
 	int slot;
 
 	(void)state;
@@ -146,6 +152,18 @@ static void test_store_survives_the_process(void **state)
 	lts_state_publish(&dp.state.calls[7].valid);
 	/* The slow path's share of a session's counters, as the old process published it. */
 	assert_int_equal(lts_bpf_write_slow_stats(dp.skel, 0, &st), 0);
+	/* And frames the fast path counted in the static session's leg a. */
+	e = lts_swtab_at(&dp.tab, dp.pairs[0][LTS_DIR_A_TO_B]);
+	assert_int_not_equal(e->slot, LTS_SLOT_WIDE);
+	fast_slot = e->slot;
+	assert_int_equal(bpf_map__lookup_elem(dp.skel->maps.switch_table, &fast_slot,
+					      sizeof(fast_slot), &fe, sizeof(fe), 0),
+			 0);
+	fe.packets = 5;
+	fe.bytes = 500;
+	assert_int_equal(bpf_map__update_elem(dp.skel->maps.switch_table, &fast_slot,
+					      sizeof(fast_slot), &fe, sizeof(fe), BPF_ANY),
+			 0);
 	reopen();
 	assert_true(dp.adopted);
 	rec = &dp.state.tunnels[slot];
@@ -159,6 +177,11 @@ static void test_store_survives_the_process(void **state)
 	assert_pair_installed(s1, 0);
 	assert_int_equal(dp.sp.stats[0].dir[0].packets, 3);
 	assert_int_equal(dp.sp.stats[0].dir[0].bytes, 300);
+	e = lts_swtab_at(&dp.tab, dp.pairs[0][LTS_DIR_A_TO_B]);
+	assert_int_equal(e->slot, fast_slot);
+	assert_int_equal(lts_bpf_leg_stats(dp.skel, e->slot, &e->key, &leg), 0);
+	assert_int_equal(leg.packets, 5);
+	assert_int_equal(leg.bytes, 500);
 }
 
 static void test_store_of_another_version(void **state)
@@ -183,20 +206,26 @@ static void test_sweep_removes_what_nobody_claims(void **state)
 	const struct lts_static_session *s1 = &cfg->static_sessions[0];
 	struct lts_static_session stray = *s1;
 	struct lts_switch_key key[LTS_DIR_MAX];
-	struct lts_switch_val val[LTS_DIR_MAX], got;
-	int dir;
+	struct lts_switch_val val[LTS_DIR_MAX];
+	struct lts_wide_val w;
+	struct lts_dir_stats st;
+	uint32_t slot;
 
 	(void)state;
 	stray.a.tunnel_id = 900;
 	stray.b.tunnel_id = 901;
 	lts_static_entries(&stray, 9, key, val);
-	for (dir = 0; dir < LTS_DIR_MAX; dir++)
-		assert_int_equal(lts_bpf_install(dp.skel, &key[dir], &val[dir]), 0);
+	/* One leg in the wide table, one in a fast slot nobody owns: a dead ltsd's. */
+	for (slot = 0; slot < dp.n_slots && dp.slot_owner[slot]; slot++)
+		;
+	assert_true(slot < dp.n_slots);
+	assert_int_equal(lts_bpf_install(dp.skel, LTS_SLOT_WIDE, &key[0], &val[0], 0), 0);
+	assert_int_equal(lts_bpf_install(dp.skel, slot, &key[1], &val[1], 0), 0);
 	assert_int_equal(lts_dp_sweep(&dp), 2);
-	for (dir = 0; dir < LTS_DIR_MAX; dir++)
-		assert_int_not_equal(bpf_map__lookup_elem(dp.skel->maps.switch_table, &key[dir],
-							  sizeof(key[dir]), &got, sizeof(got), 0),
-				     0);
+	assert_int_not_equal(bpf_map__lookup_elem(dp.skel->maps.switch_wide, &key[0],
+						  sizeof(key[0]), &w, sizeof(w), 0),
+			     0);
+	assert_int_not_equal(lts_bpf_leg_stats(dp.skel, slot, &key[1], &st), 0);
 	assert_pair_installed(s1, 0);
 	assert_int_equal(lts_dp_sweep(&dp), 0);
 }

@@ -330,30 +330,73 @@ ltsd_stop() {
 	return 0
 }
 
-# nh_all_valid N: the switch table holds N entries, all with LTS_SW_F_NH_VALID.
+# dump_entries: the installed switch entries of both tables and the next
+# hops, one line each: "table flags nexthop nh_valid stats_idx dir packets
+# bytes" (bpftool -j dumps decoded with BTF, raw bytes as a fallback).
+dump_entries() {
+	local m
+	for m in switch_table switch_wide nexthops; do
+		bpftool -j map dump pinned "$BPFFS_DIR/$m" >"$E2E_TMP/$m.json" 2>/dev/null ||
+			echo '[]' >"$E2E_TMP/$m.json"
+	done
+	"$PY" - "$E2E_TMP" <<'EOF'
+import json, struct, sys
+
+tmp = sys.argv[1]
+# maps/lts_maps.h: raw offsets of the fields read here, for dumps without BTF
+RAW = {
+    "switch_table": {"flags": (14, "B"), "nexthop": (36, "<H"), "dir": (38, "B"),
+                     "stats_idx": (40, "<I"), "packets": (48, "<Q"), "bytes": (56, "<Q")},
+    "switch_wide": {"flags": (1, "B"), "nexthop": (16, "<H"), "dir": (3, "B"),
+                    "stats_idx": (20, "<I"), "packets": (64, "<Q"), "bytes": (72, "<Q")},
+    "nexthops": {"flags": (20, "B")},
+}
+
+def fields(m, e):
+    f = e.get("formatted")
+    if f is not None and isinstance(f.get("value"), dict):
+        return f["key"], f["value"]
+    raw = bytes(int(b, 16) for b in e["value"])
+    key = bytes(int(b, 16) for b in e["key"])
+    return (struct.unpack("<I", key[:4])[0] if m == "nexthops" else key,
+            {k: struct.unpack_from(fmt, raw, off)[0] for k, (off, fmt) in RAW[m].items()})
+
+nh = {}
+for e in json.load(open("%s/nexthops.json" % tmp)):
+    k, v = fields("nexthops", e)
+    nh[int(k)] = int(v["flags"])
+for m in ("switch_table", "switch_wide"):
+    for e in json.load(open("%s/%s.json" % (tmp, m))):
+        _, v = fields(m, e)
+        if not int(v["flags"]) & 1:
+            continue  # an empty slot
+        n = int(v["nexthop"])
+        print(m, int(v["flags"]), n, nh.get(n, 0) & 1, int(v["stats_idx"]), int(v["dir"]),
+              int(v["packets"]), int(v["bytes"]))
+EOF
+}
+
+# swtab_count: how many switch entries are installed (both tables).
+swtab_count() {
+	dump_entries >"$E2E_TMP/entries.txt" 2>/dev/null && wc -l <"$E2E_TMP/entries.txt" || echo "?"
+}
+
+# nh_all_valid N: N switch entries installed, all behind a resolved next hop.
 nh_all_valid() {
-	bpftool -j map dump pinned "$BPFFS_DIR/switch_table" 2>/dev/null |
-		"$PY" -c '
-import json, sys
-want = int(sys.argv[1])
-entries = json.load(sys.stdin)
-def flags(e):
-    v = e.get("formatted", e).get("value")
-    if isinstance(v, dict):
-        return int(v["flags"])
-    return int(e["value"][1], 16)  # raw bytes: flags is the 2nd byte
-ok = len(entries) == want and all(flags(e) & 1 for e in entries)
-sys.exit(0 if ok else 1)' "$1"
+	dump_entries >"$E2E_TMP/entries.txt" || return 1
+	awk -v want="$1" '{ n++; if (!$4) bad++ } END { exit !(n == want && !bad) }' \
+		"$E2E_TMP/entries.txt"
 }
 
 # wait_next_hops N: ltsd resolves the peers' MACs itself; wait (bounded)
 # until the N switch-table entries are usable by the fast path.
 wait_next_hops() {
 	if ! wait_for "${NH_TIMEOUT:-10}" nh_all_valid "$1"; then
-		bpftool map dump pinned "$BPFFS_DIR/switch_table" 2>&1 | head -n 60
-		die "switch_table: expected $1 entries with NH_VALID (flags & 1) within ${NH_TIMEOUT:-10}s"
+		head -n 60 "$E2E_TMP/entries.txt"
+		bpftool map dump pinned "$BPFFS_DIR/nexthops" 2>&1 | head -n 60
+		die "switch tables: expected $1 entries behind valid next hops (flags & 1) within ${NH_TIMEOUT:-10}s"
 	fi
-	ok "switch_table: $1 entries, next hops resolved"
+	ok "switch tables: $1 entries, next hops resolved"
 }
 
 # check_ltsd_alive WHAT: ltsd must still be running (e.g. after traffic).
@@ -390,13 +433,14 @@ check_ltsd_gone_clean() {
 # ---------------------------------------------------------------- counters
 
 # stats_snapshot FILE: every counter of the pinned maps, one "name value" line:
-#   session_stats.IDX.DIR.packets|bytes   (summed over CPUs)
+#   session_stats.IDX.DIR.packets|bytes   (fast path: the switch entries of
+#                                          session IDX and direction DIR)
 #   slow_stats.IDX.DIR.packets|bytes
 #   reason.NAME                           (summed over CPUs)
 # A map that is not pinned yields no lines for it.
 stats_snapshot() {
 	local out=$1 m
-	for m in session_stats slow_stats reason_stats; do
+	for m in slow_stats reason_stats; do
 		if [ -e "$BPFFS_DIR/$m" ]; then
 			bpftool -j map dump pinned "$BPFFS_DIR/$m" >"$E2E_TMP/$m.json" 2>&1 ||
 				{ cat "$E2E_TMP/$m.json"; fail "bpftool map dump pinned $BPFFS_DIR/$m"; }
@@ -404,6 +448,7 @@ stats_snapshot() {
 			echo '[]' >"$E2E_TMP/$m.json"
 		fi
 	done
+	dump_entries >"$E2E_TMP/entries.txt"
 	"$PY" - "$E2E_TMP" "$LTS_SRC_DIR/maps/lts_reasons.h" >"$out" <<'EOF'
 import json, re, struct, sys
 
@@ -431,13 +476,22 @@ def sess_raw(b):
     p = struct.unpack("<6Q", b[:48])
     return {"dir": [{"packets": p[0], "bytes": p[1]}, {"packets": p[3], "bytes": p[4]}]}
 
-for m in ("session_stats", "slow_stats"):
-    for e in json.load(open("%s/%s.json" % (tmp, m))):
-        k, vals = values(e, sess_raw)
-        for d in (0, 1):
-            for fld in ("packets", "bytes"):
-                print("%s.%d.%d.%s %d" % (m, k, d, fld,
-                      sum(int(v["dir"][d][fld]) for v in vals)))
+fast = {}
+for line in open("%s/entries.txt" % tmp):
+    _, _, _, _, idx, d, pk, by = line.split()
+    c = fast.setdefault((int(idx), int(d)), [0, 0])
+    c[0] += int(pk)
+    c[1] += int(by)
+for (idx, d), (pk, by) in sorted(fast.items()):
+    print("session_stats.%d.%d.packets %d" % (idx, d, pk))
+    print("session_stats.%d.%d.bytes %d" % (idx, d, by))
+
+for e in json.load(open("%s/slow_stats.json" % tmp)):
+    k, vals = values(e, sess_raw)
+    for d in (0, 1):
+        for fld in ("packets", "bytes"):
+            print("slow_stats.%d.%d.%s %d" % (k, d, fld,
+                  sum(int(v["dir"][d][fld]) for v in vals)))
 
 for e in json.load(open("%s/reason_stats.json" % tmp)):
     k, vals = values(e, lambda b: {"packets": struct.unpack("<Q", b[:8])[0]})

@@ -141,23 +141,17 @@ sw_call_by_lac() {
 
 # ---------------------------------------------------------------- switch table
 
-# swtab_entries: how many entries the switch table holds.
-swtab_entries() {
-	bpftool -j map dump pinned "$BPFFS_DIR/switch_table" 2>/dev/null |
-		"$PY" -c 'import json, sys; print(len(json.load(sys.stdin)))' 2>/dev/null || echo "?"
-}
+_swtab_is() { [ "$(swtab_count)" = "$1" ]; }
 
-_swtab_is() { [ "$(swtab_entries)" = "$1" ]; }
-
-# check_swtab WHAT N [SECONDS]: the switch table holds N entries (bounded
+# check_swtab WHAT N [SECONDS]: the switch tables hold N entries (bounded
 # wait: entries go when ltsd has handled the teardown).
 check_swtab() {
 	if wait_for "${3:-5}" _swtab_is "$2"; then
-		ok "$1: switch_table holds $2 entries"
+		ok "$1: switch tables hold $2 entries"
 		return 0
 	fi
-	fail "$1: switch_table holds $(swtab_entries) entries, expected $2:"
-	bpftool map dump pinned "$BPFFS_DIR/switch_table" 2>&1 | head -n 30 | sed 's/^/      | /'
+	fail "$1: switch tables hold $(swtab_count) entries, expected $2:"
+	head -n 30 "$E2E_TMP/entries.txt" | sed 's/^/      | /'
 	return 1
 }
 

@@ -191,7 +191,7 @@ switched_line() {
 
 # check_paths TAG IDX LAC_PEER LNS_PEER "FAST" "SLOW" BEFORE_SNAP
 #   FAST, SLOW: "LAC>LNS-PKTS LAC>LNS-BYTES LNS>LAC-PKTS LNS>LAC-BYTES"
-# session_stats[IDX] (XDP) = FAST, slow_stats[IDX] (userspace relay) = SLOW,
+# session_stats[IDX] (XDP: the switch entries of session IDX) = FAST, slow_stats[IDX] (userspace relay) = SLOW,
 # and ltsctl shows the pair with these peers and the same counters; the
 # XDP verdict pass_csum counted the slow path's frames since BEFORE_SNAP.
 check_paths() {
@@ -240,13 +240,9 @@ check_same() {
 	fi
 }
 
-_swtab_n() {
-	bpftool -j map dump pinned "$BPFFS_DIR/switch_table" 2>/dev/null |
-		"$PY" -c 'import json, sys; print(len(json.load(sys.stdin)))' 2>/dev/null
-}
-_swtab_is() { [ "$(_swtab_n)" = "$1" ]; }
+_swtab_is() { [ "$(swtab_count)" = "$1" ]; }
 check_swtab_empty() {
-	if wait_for 5 _swtab_is 0; then ok "$1: switch_table empty"; else fail "$1: switch_table holds $(_swtab_n) entries"; fi
+	if wait_for 5 _swtab_is 0; then ok "$1: switch tables empty"; else fail "$1: switch tables hold $(swtab_count) entries"; fi
 }
 
 # ---------------------------------------------------------------- setup

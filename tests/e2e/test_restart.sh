@@ -114,6 +114,12 @@ check_tunnels_alive() {
 }
 
 wait_ready() { wait_for 15 _ready_count "$1"; }
+# Packets LAC -> LNS of the first call ltsctl lists (its XDP and slow-path counters).
+call_packets() {
+	"$LTSCTL" -s "$SOCK" --json show sessions 2>/dev/null | "$PY" -c 'import json, sys
+print(json.load(sys.stdin)["sessions"][0]["counters"]["lac_to_lns"]["packets"])' 2>/dev/null ||
+		echo 0
+}
 _ready_count() { [ "$(grep -c 'ltsd: ready' "$LTSD_LOG")" -ge "$1" ]; }
 
 ###########################################################################
@@ -141,8 +147,14 @@ kill_and_restart() {
 	ltsd_start "$CFG" ltsd-2
 	log "    new ltsd ready $(( ($(date +%s%N) - t0) / 1000000 )) ms after the kill"
 }
+before=$(call_packets)
 stream_during 1 kill_and_restart
-check_match "1: the restart store was adopted" "resumed 2 tunnels and 1 calls" "$(cat "$LTSD_LOG")"
+check_match "1: the restart store was adopted, every entry where it was" \
+	"resumed 2 tunnels and 1 calls .* 0 stale fast-path entries removed" "$(cat "$LTSD_LOG")"
+after=$(call_packets)
+log "    1: the call's counter LAC->LNS: $before before the kill, $after after the batch"
+check_eq "1: counters went on through the restart (+$BATCH at least)" 1 \
+	"$((after >= before + BATCH))"
 check_peers_untouched bras1 lns1
 check_tunnels_alive 2
 xl2tpd_start plain "$NS_LAC" lac $SW_LAC2_IP $V4_A_LOCAL hostname=lac-plain

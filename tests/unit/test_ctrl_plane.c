@@ -1297,6 +1297,54 @@ static void test_limit_sessions_refusal_counts(void **state)
 	assert_int_equal(H.cp.n_sessions, t->n_sessions);
 }
 
+/*
+ * Issue 11: with a sidmap, a new session gets an ID whose fast-table slot is
+ * free and holds it until the session is freed; static legs' IDs (claimed
+ * first) are avoided; a tunnel that finds no free slot still gets an ID
+ * (the call goes through the wide table), never a refusal.
+ */
+static void test_session_ids_take_free_slots(void **state)
+{
+	static struct lts_sidmap m;
+	struct lts_session *s[40];
+	struct lts_tunnel *t;
+	struct peer lac;
+	uint32_t slot, n_own = 0;
+	size_t i, j;
+
+	(void)state;
+	assert_int_equal(lts_sidmap_init(&m, 48), 0);
+	/* "Static legs": some of them may collide with each other. */
+	for (i = 1; i <= 20; i++)
+		lts_sidmap_claim(&m, 1000, (uint16_t)i);
+	j = m.used;
+	assert_true(j > 10 && j <= 20);
+	h_start(CFG_BASE);
+	H.cp.sidmap = &m;
+	peer_init(&lac, "192.0.2.1", 1701, 1);
+	t = lns_establish(&lac);
+	for (i = 0; i < 20; i++) {
+		s[i] = lns_call(&lac, t, (uint16_t)(0x100 + i));
+		slot = lts_slot(t->id, s[i]->id, m.n_slots);
+		assert_int_equal(m.owner[slot], (uint32_t)t->id << 16 | s[i]->id);
+	}
+	assert_int_equal(m.used, j + 20);
+	/* The table nearly full: calls still get IDs, some without a slot. */
+	for (i = 20; i < 40; i++) {
+		s[i] = lns_call(&lac, t, (uint16_t)(0x100 + i));
+		slot = lts_slot(t->id, s[i]->id, m.n_slots);
+		n_own += m.owner[slot] == ((uint32_t)t->id << 16 | s[i]->id);
+	}
+	assert_int_equal(m.used, j + 20 + n_own);
+	assert_true(m.used <= m.n_slots);
+	assert_true(n_own < 20);
+	/* Freed sessions let go of their slots; the static legs' stay. */
+	lts_cp_fini(&H.cp);
+	H.cp_up = false;
+	assert_int_equal(m.used, j);
+	lts_sidmap_fini(&m);
+}
+
 /* ------------------------------------------------------------------ */
 /* Retransmission, restart, collisions (REFERENCE 2: 1, 3, 4)            */
 /* ------------------------------------------------------------------ */
@@ -3390,6 +3438,7 @@ int main(void)
 {
 	static const struct CMUnitTest scenarios[] = {
 		cmocka_unit_test_teardown(test_lns_basic, h_teardown),
+		cmocka_unit_test_teardown(test_session_ids_take_free_slots, h_teardown),
 		cmocka_unit_test_teardown(test_lns_held_answer, h_teardown),
 		cmocka_unit_test_teardown(test_queue_full_held_answer, h_teardown),
 		cmocka_unit_test_teardown(test_queue_full_relayed_iccn, h_teardown),
