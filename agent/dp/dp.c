@@ -33,8 +33,8 @@ static int claim_pin_dir(struct lts_dp *dp)
 {
 	static const char *const maps[] = { LTS_MAP_SWITCH,	   LTS_MAP_SWITCH_WIDE,
 					    LTS_MAP_NEXTHOPS,	   LTS_MAP_CLOCK,
-					    LTS_MAP_SLOW_STATS,	   LTS_MAP_REASON_STATS,
-					    LTS_MAP_TX_PORTS };
+					    LTS_MAP_POLICERS,	   LTS_MAP_SLOW_STATS,
+					    LTS_MAP_REASON_STATS, LTS_MAP_TX_PORTS };
 	const char *dir = dp->cfg->bpffs;
 	char path[LTS_CFG_PATH_MAX + 32];
 	struct statfs st;
@@ -388,6 +388,21 @@ static uint32_t wide_entries(const struct lts_config *cfg)
 	return 2 * (uint32_t)cfg->n_static_sessions + LTS_DP_WIDE_SLACK;
 }
 
+/* Whether any rule or static leg polices: the policers map then has a bucket per leg. */
+static int any_police(const struct lts_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_rules; i++)
+		if (cfg->rules[i].police.rate_kbps)
+			return 1;
+	for (i = 0; i < cfg->n_static_sessions; i++)
+		if (cfg->static_sessions[i].a.police.rate_kbps ||
+		    cfg->static_sessions[i].b.police.rate_kbps)
+			return 1;
+	return 0;
+}
+
 int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
 		void (*on_control)(void *ctx, const struct lts_ctrl_endpoint *ep,
 				   const uint8_t *pkt, size_t len),
@@ -399,6 +414,7 @@ int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
 		.n_l2tp_ports = cfg->n_l2tp_ports,
 		.max_sessions = cfg->max_sessions,
 		.wide_entries = wide_entries(cfg),
+		.police = any_police(cfg),
 	};
 	const struct lts_egress_ops egress_ops = { .resolve = egress_resolve,
 						   .write_nh = egress_write_nh, .ctx = dp };
