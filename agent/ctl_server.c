@@ -320,6 +320,11 @@ static void render_counters(const struct lts_ctl_view *v, struct lts_json *j, ui
 	json_dir(j, "lns_to_lac", sum.dir[LTS_DIR_B_TO_A].packets, sum.dir[LTS_DIR_B_TO_A].bytes);
 	json_dirs(j, "fast", &fast);
 	json_dirs(j, "slow", &slow);
+	/* Frames over the rule's or static session's police rate, dropped (fast path). */
+	lts_json_obj_begin(j, "policed");
+	lts_json_u64(j, "lac_to_lns", fast.dir[LTS_DIR_A_TO_B].dropped);
+	lts_json_u64(j, "lns_to_lac", fast.dir[LTS_DIR_B_TO_A].dropped);
+	lts_json_obj_end(j);
 	lts_json_obj_end(j);
 }
 

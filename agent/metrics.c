@@ -239,6 +239,8 @@ static void data_add(struct lts_metrics_data *d, const struct lts_session_stats 
 			d->bytes[p][dir] += st[p].dir[dir].bytes;
 		}
 	}
+	for (dir = 0; dir < LTS_DIR_MAX; dir++)
+		d->policed[dir] += st[0].dir[dir].dropped;
 }
 
 /* What slot idx counted goes into the total: it is about to be zeroed, or no session uses it. */
@@ -904,6 +906,12 @@ static void render_data(const struct lts_metrics_data *d, struct mbuf *b)
 			sample(b, "lts_data_bytes_total", l, 2, d->bytes[p][dir]);
 		}
 	}
+	family(b, "lts_data_policed_total", "counter",
+	       "L2TP data frames dropped by the XDP fast path over a rule's or static session's police rate, by direction.");
+	for (dir = 0; dir < LTS_DIR_MAX; dir++) {
+		l[0] = (struct label){ "direction", dir_names[dir] };
+		sample(b, "lts_data_policed_total", l, 1, d->policed[dir]);
+	}
 }
 
 static void render_xdp(const struct lts_metrics_view *v, struct mbuf *b)
@@ -981,6 +989,8 @@ int lts_metrics_render(const struct lts_metrics_view *v, struct lts_metrics_acc 
 			total.bytes[p][d] += sp.live.bytes[p][d];
 		}
 	}
+	for (d = 0; d < LTS_DIR_MAX; d++)
+		total.policed[d] += sp.live.policed[d];
 	render_data(&total, &b);
 	render_xdp(v, &b);
 	render_slowpath(v, &b);

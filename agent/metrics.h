@@ -54,6 +54,7 @@ struct lts_metrics_view {
 struct lts_metrics_data {
 	uint64_t packets[2][LTS_DIR_MAX];
 	uint64_t bytes[2][LTS_DIR_MAX];
+	uint64_t policed[LTS_DIR_MAX]; /* dropped over a police rate (fast path) */
 };
 
 /* The transport counters shown, summed over tunnels (struct lts_ctrl_xport_counters). */

@@ -492,6 +492,11 @@ static void fill_pair(struct lts_call *c)
 		out[i]->peer_tunnel_id = t->peer_id;
 		out[i]->peer_session_id = legs[i]->peer_id;
 		out[i]->dscp = -1;
+		if (c->rule) { /* the rule's marking and policing, both directions */
+			out[i]->dscp = c->rule->dscp;
+			out[i]->dscp_copy = c->rule->dscp_copy;
+			out[i]->police = c->rule->police;
+		}
 	}
 	p->stats_idx = c->stats_idx;
 }

@@ -16,6 +16,7 @@ static __always_inline int lts_verdict(int reason)
 {
 	switch (reason) {
 	case LTS_R_DROP_TRUNCATED:
+	case LTS_R_DROP_POLICE:
 		return XDP_DROP;
 	default:
 		return XDP_PASS; /* fail open: the kernel and the agent handle it */

@@ -225,6 +225,23 @@ static const struct cfg_schema dataplane_schema = SCHEMA(dataplane_fields);
 	  AT(struct lts_static_leg, m), .min = 1, .max = 65535, \
 	  .zero_why = "RFC 2661 5.3: ID 0 is reserved" }
 
+/* police: {rate, burst}; rate up to 100 Gbit/s keeps the fast path's refill in 64 bits. */
+static const struct cfg_field police_fields[] = {
+	{ .key = "rate", .kind = CFG_U32, .flags = CF_REQUIRED,
+	  AT(struct lts_police, rate_kbps), .min = 1, .max = 100000000 },
+	{ .key = "burst", .kind = CFG_U32, .flags = CF_REQUIRED,
+	  AT(struct lts_police, burst), .min = 1500, .max = 1000000000 },
+};
+static const struct cfg_schema police_schema = SCHEMA(police_fields);
+
+#define QOS_FIELDS(type) \
+	{ .key = "dscp", .kind = CFG_INT, .flags = CF_DEFAULT, \
+	  AT(type, dscp), .min = 0, .max = 63, .dflt = -1 }, \
+	{ .key = "dscp_copy", .kind = CFG_BOOL, .flags = CF_DEFAULT, \
+	  AT(type, dscp_copy), .dflt = false }, \
+	{ .key = "police", .kind = CFG_MAP, AT(type, police), \
+	  .nested = &police_schema }
+
 static const struct cfg_field leg_fields[] = {
 	LEG_IP(local),
 	LEG_IP(peer),
@@ -234,8 +251,7 @@ static const struct cfg_field leg_fields[] = {
 	LEG_ID(session_id),
 	LEG_ID(peer_tunnel_id),
 	LEG_ID(peer_session_id),
-	{ .key = "dscp", .kind = CFG_INT, .flags = CF_DEFAULT,
-	  AT(struct lts_static_leg, dscp), .min = 0, .max = 63, .dflt = -1 },
+	QOS_FIELDS(struct lts_static_leg),
 };
 static const struct cfg_schema leg_schema = SCHEMA(leg_fields);
 
@@ -421,6 +437,7 @@ static const struct cfg_field rule_fields[] = {
 	  .nested = &member_schema, .min_items = 1,
 	  .max_items = LTS_RULE_POOL_MAX },
 	{ .key = "avp", .kind = CFG_MAP, .off = 0, .nested = &avp_schema },
+	QOS_FIELDS(struct lts_rule),
 };
 static const struct cfg_schema rule_schema = SCHEMA(rule_fields);
 
@@ -1475,6 +1492,11 @@ static int check_leg(struct cfg_ctx *ctx, const struct lts_config *cfg,
 	size_t i;
 
 	snprintf(path, sizeof(path), "static_sessions[%zu].%s", idx, which);
+	if (leg->dscp >= 0 && leg->dscp_copy) {
+		snprintf(fpath, sizeof(fpath), "%s.dscp_copy", path);
+		return cfg_err(ctx, field_mark(ctx, leg, &leg_schema, "dscp_copy"), fpath,
+			       "dscp sets the DSCP, dscp_copy copies it: one or the other");
+	}
 	if (leg->local.family != leg->peer.family) {
 		snprintf(fpath, sizeof(fpath), "%s.peer", path);
 		return cfg_err(ctx, field_mark(ctx, leg, &leg_schema, "peer"),
@@ -1885,8 +1907,17 @@ static int check_rules(struct cfg_ctx *ctx, const struct lts_config *cfg)
 	size_t i;
 	int err = 0;
 
-	for (i = 0; !err && i < cfg->n_rules; i++)
+	for (i = 0; !err && i < cfg->n_rules; i++) {
+		const struct lts_rule *r = &cfg->rules[i];
+		char path[48];
+
 		err = check_pool(ctx, cfg, i) ?: check_rule_source(ctx, cfg, i);
+		if (!err && r->dscp >= 0 && r->dscp_copy) {
+			snprintf(path, sizeof(path), "rules[%zu].dscp_copy", i);
+			err = cfg_err(ctx, field_mark(ctx, r, &rule_schema, "dscp_copy"), path,
+				      "dscp sets the DSCP, dscp_copy copies it: one or the other");
+		}
+	}
 	return err ?: check_names(ctx, cfg->rules, cfg->n_rules,
 				  sizeof(*cfg->rules), &rule_schema, "rules",
 				  "rule");

@@ -32,6 +32,15 @@ struct lts_ip {
 	uint8_t addr[16];
 };
 
+/*
+ * police: of a rule or a static leg: a token bucket per direction in the
+ * XDP fast path (maps/lts_maps.h struct lts_policer); rate_kbps 0: none.
+ */
+struct lts_police {
+	uint32_t rate_kbps; /* kbit/s of L2TP bytes (UDP payload) */
+	uint32_t burst;     /* bytes */
+};
+
 /* One leg of a statically provisioned switched session. */
 struct lts_static_leg {
 	struct lts_ip local;      /* our address on this leg */
@@ -43,6 +52,8 @@ struct lts_static_leg {
 	uint16_t peer_tunnel_id;  /* the peer's: we send to it */
 	uint16_t peer_session_id; /* the peer's */
 	int dscp;                 /* -1: keep the outer DSCP; else 0..63 */
+	bool dscp_copy;           /* outer DSCP = the carried IP packet's (not with dscp) */
+	struct lts_police police; /* frames sent on this leg */
 };
 
 struct lts_static_session {
@@ -177,6 +188,10 @@ struct lts_rule {
 	size_t n_pool;
 	enum lts_avp_policy calling_number_policy; /* default relay */
 	enum lts_avp_policy bearer_type_policy;    /* default relay */
+	/* Marking and policing of the call's frames, both directions. */
+	int dscp;                 /* -1: keep the outer DSCP; else 0..63 */
+	bool dscp_copy;           /* outer DSCP = the carried IP packet's (not with dscp) */
+	struct lts_police police; /* each direction its own bucket */
 	bool at_iccn; /* realm or user set: decided at ICCN */
 };
 

@@ -51,6 +51,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } slow_stats SEC(".maps");
 
+/* Policed directions (LTS_FE_POLICE), 2 * stats_idx + dir; 1 slot when nothing is policed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lts_policer);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} policers SEC(".maps");
+
 /* Slot 0: the time the entries' last_seen takes (LTS_LAST_SEEN_SHIFT), set by the agent. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

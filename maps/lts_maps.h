@@ -24,6 +24,7 @@
 #define LTS_MAP_SWITCH_WIDE "switch_wide"	/* every other leg: struct lts_wide_val */
 #define LTS_MAP_NEXTHOPS "nexthops"
 #define LTS_MAP_CLOCK "clock"
+#define LTS_MAP_POLICERS "policers"
 #define LTS_MAP_SLOW_STATS "slow_stats"
 #define LTS_MAP_REASON_STATS "reason_stats"
 #define LTS_MAP_TX_PORTS "tx_ports"
@@ -73,9 +74,10 @@ struct lts_switch_key {
 _Static_assert(sizeof(struct lts_switch_key) == 40, "lts_switch_key layout");
 
 /* lts_switch_val.flags */
-#define LTS_SW_F_NH_VALID 0x01 /* MACs resolved: the fast path may forward */
-#define LTS_SW_F_DSCP_SET 0x02 /* overwrite outer DSCP with .dscp; else keep it */
-#define LTS_SW_F_VLAN     0x04 /* egress with one 802.1Q tag, .vlan_tci */
+#define LTS_SW_F_NH_VALID  0x01 /* MACs resolved: the fast path may forward */
+#define LTS_SW_F_DSCP_SET  0x02 /* overwrite outer DSCP with .dscp; else keep it */
+#define LTS_SW_F_VLAN      0x04 /* egress with one 802.1Q tag, .vlan_tci */
+#define LTS_SW_F_DSCP_COPY 0x08 /* outer DSCP = the inner IP header's (PPP IPv4/IPv6) */
 
 /*
  * Everything needed to emit the frame on the other leg, as the agent keeps
@@ -101,13 +103,17 @@ struct lts_switch_val {
 	__u8 peer_addr[16];   /* egress outer destination */
 	__u8 src_mac[6];      /* egress interface MAC */
 	__u8 dst_mac[6];      /* next-hop MAC */
+	__u32 police_kbps;    /* police this direction: kbit/s of L2TP bytes; 0: none */
+	__u32 police_burst;   /* bytes */
 	__u8 pad1[4];
 };
-_Static_assert(sizeof(struct lts_switch_val) == 72, "lts_switch_val layout");
+_Static_assert(sizeof(struct lts_switch_val) == 80, "lts_switch_val layout");
 
 /* lts_fast_entry.flags and lts_wide_val.flags */
-#define LTS_FE_VALID    0x01 /* an installed leg (array slots are never deleted) */
-#define LTS_FE_DSCP_SET 0x02 /* overwrite outer DSCP with .dscp; else keep it */
+#define LTS_FE_VALID     0x01 /* an installed leg (array slots are never deleted) */
+#define LTS_FE_DSCP_SET  0x02 /* overwrite outer DSCP with .dscp; else keep it */
+#define LTS_FE_DSCP_COPY 0x04 /* outer DSCP = the inner IP header's, when there is one */
+#define LTS_FE_POLICE    0x08 /* policed: policers[2 * stats_idx + dir] */
 
 /*
  * last_seen of the entries: the value of the clock map when the frame came,
@@ -206,18 +212,40 @@ struct lts_nh_entry {
 };
 _Static_assert(sizeof(struct lts_nh_entry) == 24, "lts_nh_entry layout");
 
+/*
+ * Token bucket of one policed direction (value of policers, index
+ * 2 * stats_idx + dir): refilled at `rate` from the time of the last frame,
+ * up to `burst`; a frame whose L2TP bytes (UDP payload) exceed the tokens is
+ * dropped and counted. The clock is CLOCK_MONOTONIC_COARSE (a frame pays
+ * bpf_ktime_get_coarse_ns(), unpoliced ones nothing): tokens come in steps
+ * of a kernel tick, so a burst below rate x tick lowers the rate.
+ */
+struct lts_policer {
+	__u64 rate;          /* bytes per 2^LTS_POLICE_SHIFT ns */
+	__u32 burst;         /* bytes */
+	__u32 tokens;        /* bytes */
+	__u64 last_ns;       /* CLOCK_MONOTONIC_COARSE of the last refill */
+	__u64 dropped;       /* frames over the rate */
+};
+_Static_assert(sizeof(struct lts_policer) == 32, "lts_policer layout");
+
+/* Refill arithmetic: rate per ~1.07 s, an idle gap counts at most that long. */
+#define LTS_POLICE_SHIFT 30
+#define LTS_POLICE_MAX_NS (1ull << LTS_POLICE_SHIFT)
+
 /* Counters of one direction of a switched session (the agent's view). */
 struct lts_dir_stats {
 	__u64 packets;
 	__u64 bytes;          /* L2TP payload bytes after the UDP header */
 	__u64 last_seen_ns;   /* CLOCK_MONOTONIC_COARSE of the last frame; 0: none */
+	__u64 dropped;        /* frames over the police rate (fast path only) */
 };
 
 /* A pair's counters (lts_dp_ops) and the value of slow_stats (agent relay). */
 struct lts_session_stats {
 	struct lts_dir_stats dir[LTS_DIR_MAX];
 };
-_Static_assert(sizeof(struct lts_session_stats) == 48, "lts_session_stats layout");
+_Static_assert(sizeof(struct lts_session_stats) == 64, "lts_session_stats layout");
 
 /* Value of reason_stats (per CPU), indexed by enum lts_reason. */
 struct lts_reason_stats {

@@ -120,6 +120,7 @@ int lts_bpf_load(const struct lts_bpf_opts *opts, struct lts_xdp **out)
 	err = err ?: bpf_map__set_max_entries(skel->maps.switch_wide,
 					      opts->wide_entries ?: 2 * max);
 	err = err ?: bpf_map__set_max_entries(skel->maps.nexthops, lts_nexthops_size(max));
+	err = err ?: bpf_map__set_max_entries(skel->maps.policers, opts->police ? 2 * max : 1);
 	err = err ?: bpf_map__set_max_entries(skel->maps.slow_stats, max);
 	err = err ?: set_pin_paths(skel, opts->pin_dir);
 	err = err ?: reuse_devmap(skel, opts->pin_dir);
@@ -200,6 +201,16 @@ int lts_bpf_install(struct lts_xdp *skel, uint32_t slot, const struct lts_switch
 	uint8_t flags;
 	int err;
 
+	if (val->police_kbps) {
+		struct lts_policer p;
+		uint32_t idx = 2 * val->stats_idx + (val->dir & 1);
+
+		lts_entry_policer(val, coarse_now_ns(), &p);
+		err = bpf_map__update_elem(skel->maps.policers, &idx, sizeof(idx), &p, sizeof(p),
+					   BPF_ANY);
+		if (err)
+			return err;
+	}
 	if (slot == LTS_SLOT_WIDE) {
 		lts_entry_wide(key, val, nexthop, &w);
 		return bpf_map__update_elem(skel->maps.switch_wide, key, sizeof(*key), &w,
@@ -277,6 +288,20 @@ int lts_bpf_remove(struct lts_xdp *skel, uint32_t slot, const struct lts_switch_
 	return err ?: write_slot(skel, slot, &fe);
 }
 
+/* Frames the policer of (stats_idx, dir) dropped, added to out. */
+static int add_policed(struct lts_xdp *skel, uint32_t stats_idx, uint8_t dir,
+		       struct lts_dir_stats *out)
+{
+	uint32_t idx = 2 * stats_idx + (dir & 1);
+	struct lts_policer p;
+	int err;
+
+	err = bpf_map__lookup_elem(skel->maps.policers, &idx, sizeof(idx), &p, sizeof(p), 0);
+	if (!err)
+		out->dropped += p.dropped;
+	return err;
+}
+
 int lts_bpf_leg_stats(struct lts_xdp *skel, uint32_t slot, const struct lts_switch_key *key,
 		      struct lts_dir_stats *out)
 {
@@ -287,17 +312,19 @@ int lts_bpf_leg_stats(struct lts_xdp *skel, uint32_t slot, const struct lts_swit
 	if (slot == LTS_SLOT_WIDE) {
 		err = bpf_map__lookup_elem(skel->maps.switch_wide, key, sizeof(*key), &w,
 					   sizeof(w), 0);
-		if (!err)
-			lts_entry_dir_stats(w.packets, w.bytes, w.last_seen, coarse_now_ns(), out);
-		return err;
+		if (err)
+			return err;
+		lts_entry_dir_stats(w.packets, w.bytes, w.last_seen, coarse_now_ns(), out);
+		return (w.flags & LTS_FE_POLICE) ? add_policed(skel, w.stats_idx, w.dir, out) : 0;
 	}
 	err = bpf_map__lookup_elem(skel->maps.switch_table, &slot, sizeof(slot), &fe, sizeof(fe),
 				   0);
 	if (!err && !(fe.flags & LTS_FE_VALID))
 		err = -ENOENT;
-	if (!err)
-		lts_entry_dir_stats(fe.packets, fe.bytes, fe.last_seen, coarse_now_ns(), out);
-	return err;
+	if (err)
+		return err;
+	lts_entry_dir_stats(fe.packets, fe.bytes, fe.last_seen, coarse_now_ns(), out);
+	return (fe.flags & LTS_FE_POLICE) ? add_policed(skel, fe.stats_idx, fe.dir, out) : 0;
 }
 
 int lts_bpf_set_nexthop(struct lts_xdp *skel, uint32_t idx, const struct lts_nh_entry *nh)

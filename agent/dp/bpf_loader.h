@@ -19,6 +19,7 @@ struct lts_bpf_opts {
 	size_t n_l2tp_ports;
 	uint32_t max_sessions;  /* 0: LTS_MAX_SESSIONS_DEFAULT */
 	uint32_t wide_entries;  /* switch_wide's size; 0: a leg of every session */
+	int police;             /* any leg policed: a bucket per leg (else one, unused) */
 };
 
 /*

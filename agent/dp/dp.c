@@ -30,16 +30,13 @@
  * any network namespace), and pins left by a dead ltsd are removed so this
  * run starts from empty maps.
  */
+static int start_empty(struct lts_dp *dp);
+
 static int claim_pin_dir(struct lts_dp *dp)
 {
-	static const char *const maps[] = { LTS_MAP_SWITCH,	   LTS_MAP_SWITCH_WIDE,
-					    LTS_MAP_NEXTHOPS,	   LTS_MAP_CLOCK,
-					    LTS_MAP_SLOW_STATS,	   LTS_MAP_REASON_STATS,
-					    LTS_MAP_TX_PORTS };
 	const char *dir = dp->cfg->bpffs;
-	char path[LTS_CFG_PATH_MAX + 32], why[256];
+	char why[256];
 	struct statfs st;
-	size_t i;
 	int err;
 
 	err = lts_mkdir_p(dir);
@@ -64,6 +61,24 @@ static int claim_pin_dir(struct lts_dp *dp)
 	if (strcmp(why, LTS_STATE_MAP_HDR ": none"))
 		pr_err("restart store in %s not adopted: %s; starting empty (the previous "
 		       "ltsd's sessions are lost)", dir, why);
+	return start_empty(dp);
+}
+
+/* No store to adopt: every pin of a previous ltsd goes, a new empty store is made. */
+static int start_empty(struct lts_dp *dp)
+{
+	static const char *const maps[] = { LTS_MAP_SWITCH,	   LTS_MAP_SWITCH_WIDE,
+					    LTS_MAP_NEXTHOPS,	   LTS_MAP_CLOCK,
+					    LTS_MAP_POLICERS,	   LTS_MAP_SLOW_STATS,
+					    LTS_MAP_REASON_STATS, LTS_MAP_TX_PORTS };
+	const char *dir = dp->cfg->bpffs;
+	char path[LTS_CFG_PATH_MAX + 32];
+	size_t i;
+	int err;
+
+	if (lts_state_open(&dp->state))
+		lts_state_close(&dp->state, dir, false);
+	dp->adopted = false;
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, maps[i]);
 		if (!unlink(path))
@@ -467,6 +482,21 @@ static uint32_t wide_entries(const struct lts_config *cfg)
 	return 2 * (uint32_t)cfg->n_static_sessions + LTS_DP_WIDE_SLACK;
 }
 
+/* Whether any rule or static leg polices: the policers map then has a bucket per leg. */
+static int any_police(const struct lts_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_rules; i++)
+		if (cfg->rules[i].police.rate_kbps)
+			return 1;
+	for (i = 0; i < cfg->n_static_sessions; i++)
+		if (cfg->static_sessions[i].a.police.rate_kbps ||
+		    cfg->static_sessions[i].b.police.rate_kbps)
+			return 1;
+	return 0;
+}
+
 int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
 		void (*on_control)(void *ctx, const struct lts_ctrl_endpoint *ep,
 				   const uint8_t *pkt, size_t len),
@@ -478,6 +508,7 @@ int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
 		.n_l2tp_ports = cfg->n_l2tp_ports,
 		.max_sessions = cfg->max_sessions,
 		.wide_entries = wide_entries(cfg),
+		.police = any_police(cfg),
 	};
 	const struct lts_egress_ops egress_ops = { .resolve = egress_resolve,
 						   .write_nh = egress_write_nh, .ctx = dp };
@@ -488,6 +519,14 @@ int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
 			       .nl_mon = { .fd = -1 } };
 	err = claim_pin_dir(dp);
 	err = err ?: lts_bpf_load(&opts, &dp->skel);
+	if (err && dp->adopted) {
+		/* E.g. policing turned on in the file: the pinned maps have other sizes. */
+		pr_err("restart store in %s not adopted: the pinned maps do not fit this "
+		       "configuration (%s); starting empty (the previous ltsd's sessions are lost)",
+		       cfg->bpffs, strerror(-err));
+		err = start_empty(dp);
+		err = err ?: lts_bpf_load(&opts, &dp->skel);
+	}
 	err = err ?: lts_swtab_init(&dp->tab, 2 * cfg->max_sessions);
 	if (!err) {
 		dp->pairs = malloc((size_t)cfg->max_sessions * sizeof(*dp->pairs));

@@ -87,7 +87,15 @@ bool lts_entry_is_fast(const struct lts_switch_key *key, const struct lts_switch
 
 static uint8_t entry_flags(const struct lts_switch_val *val)
 {
-	return LTS_FE_VALID | ((val->flags & LTS_SW_F_DSCP_SET) ? LTS_FE_DSCP_SET : 0);
+	uint8_t f = LTS_FE_VALID;
+
+	if (val->flags & LTS_SW_F_DSCP_SET)
+		f |= LTS_FE_DSCP_SET;
+	else if (val->flags & LTS_SW_F_DSCP_COPY)
+		f |= LTS_FE_DSCP_COPY;
+	if (val->police_kbps)
+		f |= LTS_FE_POLICE;
+	return f;
 }
 
 void lts_entry_fast(const struct lts_switch_key *key, const struct lts_switch_val *val,
@@ -135,6 +143,17 @@ void lts_entry_wide(const struct lts_switch_key *key, const struct lts_switch_va
 	memcpy(out->out_peer_addr, val->peer_addr, sizeof(out->out_peer_addr));
 }
 
+void lts_entry_policer(const struct lts_switch_val *val, uint64_t now_ns, struct lts_policer *out)
+{
+	/* kbit/s -> bytes per 2^LTS_POLICE_SHIFT ns; a full bucket to start with. */
+	memset(out, 0, sizeof(*out));
+	out->rate = (uint64_t)((double)val->police_kbps * 125.0 *
+			       (double)(1ull << LTS_POLICE_SHIFT) / 1e9 + 0.5);
+	out->burst = val->police_burst;
+	out->tokens = val->police_burst;
+	out->last_ns = now_ns;
+}
+
 void lts_entry_nh(const struct lts_switch_val *val, struct lts_nh_entry *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -152,6 +171,7 @@ void lts_entry_nh(const struct lts_switch_val *val, struct lts_nh_entry *out)
 void lts_entry_dir_stats(uint64_t packets, uint64_t bytes, uint32_t last_seen, uint64_t now_ns,
 			 struct lts_dir_stats *out)
 {
+	memset(out, 0, sizeof(*out));
 	/* Both with the lowest bit set, like every stamp the program writes. */
 	uint32_t age = (uint32_t)(now_ns >> LTS_LAST_SEEN_SHIFT) | 1;
 	uint64_t back;

@@ -22,12 +22,16 @@ void lts_entry_fast(const struct lts_switch_key *key, const struct lts_switch_va
 void lts_entry_wide(const struct lts_switch_key *key, const struct lts_switch_val *val,
 		    uint16_t nexthop, struct lts_wide_val *out);
 
+/* The token bucket of a policed leg (police_kbps != 0), full, as of now_ns (coarse). */
+void lts_entry_policer(const struct lts_switch_val *val, uint64_t now_ns, struct lts_policer *out);
+
 /* The next hop from the egress fields of val (ifindex, MACs, MTU, VLAN, NH_VALID). */
 void lts_entry_nh(const struct lts_switch_val *val, struct lts_nh_entry *out);
 
 /*
- * An entry's counters as the agent reports them; last_seen (the entry's
- * coarse units) becomes CLOCK_MONOTONIC_COARSE ns, given that clock's now.
+ * An entry's counters as the agent reports them (dropped: 0, the caller
+ * adds the policer's); last_seen (the entry's coarse units) becomes
+ * CLOCK_MONOTONIC_COARSE ns, given that clock's now.
  */
 void lts_entry_dir_stats(uint64_t packets, uint64_t bytes, uint32_t last_seen, uint64_t now_ns,
 			 struct lts_dir_stats *out);

@@ -6,7 +6,7 @@
 #include <string.h>
 #include "static_sessions.h"
 
-/* How to emit a frame on this leg. */
+/* How to emit a frame on this leg (marked and policed as the leg says). */
 static void leg_val(const struct lts_static_leg *out, uint32_t stats_idx, enum lts_dir dir,
 		    struct lts_switch_val *val)
 {
@@ -21,7 +21,11 @@ static void leg_val(const struct lts_static_leg *out, uint32_t stats_idx, enum l
 	if (out->dscp >= 0) {
 		val->flags |= LTS_SW_F_DSCP_SET;
 		val->dscp = out->dscp;
+	} else if (out->dscp_copy) {
+		val->flags |= LTS_SW_F_DSCP_COPY;
 	}
+	val->police_kbps = out->police.rate_kbps;
+	val->police_burst = out->police.burst;
 	memcpy(val->local_addr, out->local.addr, sizeof(val->local_addr));
 	memcpy(val->peer_addr, out->peer.addr, sizeof(val->peer_addr));
 }

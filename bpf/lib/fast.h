@@ -46,7 +46,7 @@ static __always_inline struct lts_fast_entry *lts_fast_lookup(const struct lts_p
  */
 static __always_inline int lts_fast_rewrite(struct xdp_md *ctx, const struct lts_pkt *pkt,
 					    const struct lts_fast_entry *e,
-					    const struct lts_nh_entry *nh)
+					    const struct lts_nh_entry *nh, int dscp)
 {
 	__u32 l2 = egress_l2_len(nh), ids = lts_l2tp_ids_off(pkt->l2tp_flags);
 	__u32 delta = e->ip_csum;
@@ -68,9 +68,9 @@ static __always_inline int lts_fast_rewrite(struct xdp_md *ctx, const struct lts
 	    write_eth(data, data_end, nh, bpf_htons(ETH_P_IP)))
 		return LTS_R_PASS_ADJUST;
 
-	if (e->flags & LTS_FE_DSCP_SET) {
+	if (dscp >= 0) {
 		old = *(__u16 *)ip;
-		ip->tos = (e->dscp << 2) | (ip->tos & 0x3); /* ECN bits kept */
+		ip->tos = (dscp << 2) | (ip->tos & 0x3); /* ECN bits kept */
 		delta += (__u16)~old + *(__u16 *)ip;
 	}
 	ip->ttl--;
@@ -90,11 +90,21 @@ static __always_inline int lts_fast_switch(struct xdp_md *ctx, const struct lts_
 					   struct lts_fast_entry *e, __u32 *reason)
 {
 	const struct lts_nh_entry *nh = NULL;
-	int action = XDP_PASS;
+	int action = XDP_PASS, dscp = -1;
 
 	*reason = lts_check_egress(ctx, pkt, e->nexthop, pkt->l3_len, 0, &nh, &action);
+	/* Policing and marking: one flag test for the entries without. */
+	if (e->flags & (LTS_FE_POLICE | LTS_FE_DSCP_SET | LTS_FE_DSCP_COPY)) {
+		if (*reason == LTS_CONTINUE && (e->flags & LTS_FE_POLICE))
+			*reason = lts_police(e->stats_idx, e->dir,
+					     pkt->udp_len - sizeof(struct udphdr));
+		if (*reason == LTS_R_DROP_POLICE)
+			return XDP_DROP;
+		dscp = lts_egress_dscp((void *)(long)ctx->data, (void *)(long)ctx->data_end, pkt,
+				       e->flags, e->dscp);
+	}
 	if (*reason == LTS_CONTINUE && nh)
-		*reason = lts_fast_rewrite(ctx, pkt, e, nh);
+		*reason = lts_fast_rewrite(ctx, pkt, e, nh, dscp);
 	if (*reason != LTS_CONTINUE)
 		return XDP_PASS;
 	lts_count_entry(e, pkt->udp_len - sizeof(struct udphdr));

@@ -17,6 +17,7 @@
 #include "csum.h"
 #include "l2tp.h"
 #include "lts_maps.bpf.h"
+#include "qos.h"
 #include "stats.h"
 
 static __always_inline __u32 egress_l2_len(const struct lts_nh_entry *nh)
@@ -24,9 +25,10 @@ static __always_inline __u32 egress_l2_len(const struct lts_nh_entry *nh)
 	return ETH_HLEN + ((nh->flags & LTS_NH_F_VLAN) ? VLAN_HDR_LEN : 0);
 }
 
-static __always_inline __u8 egress_tos(const struct lts_pkt *pkt, __u8 flags, __u8 dscp)
+/* The TOS / traffic class to send with: dscp (lts_egress_dscp) or the frame's. */
+static __always_inline __u8 egress_tos(const struct lts_pkt *pkt, int dscp)
 {
-	if (flags & LTS_FE_DSCP_SET)
+	if (dscp >= 0)
 		return (dscp << 2) | (pkt->tos & 0x3); /* ECN bits kept */
 	return pkt->tos;
 }
@@ -104,7 +106,8 @@ static __always_inline __u32 wide_l3_len(const struct lts_pkt *pkt, const struct
 
 /* IPv4 -> IPv4: in place, the header checksum with the delta computed at install. */
 static __always_inline int rewrite_ipv4(struct iphdr *ip, void *data_end,
-					const struct lts_pkt *pkt, const struct lts_wide_val *w)
+					const struct lts_pkt *pkt, const struct lts_wide_val *w,
+					int dscp)
 {
 	__u16 *tos_word = (__u16 *)ip, old;
 	__u32 delta = w->ip_csum;
@@ -112,7 +115,7 @@ static __always_inline int rewrite_ipv4(struct iphdr *ip, void *data_end,
 	if ((void *)(ip + 1) > data_end)
 		return -1;
 	old = *tos_word;
-	ip->tos = egress_tos(pkt, w->flags, w->dscp);
+	ip->tos = egress_tos(pkt, dscp);
 	delta += (__u16)~old + *tos_word;
 	ip->ttl--;
 	__builtin_memcpy(&ip->saddr, w->out_local_addr, 4);
@@ -126,12 +129,12 @@ static __always_inline int rewrite_ipv4(struct iphdr *ip, void *data_end,
  * Built on the stack so the checksum loop never reads packet memory.
  */
 static __always_inline int build_ipv4(struct iphdr *ip, void *data_end,
-				      const struct lts_pkt *pkt, const struct lts_wide_val *w)
+				      const struct lts_pkt *pkt, const struct lts_wide_val *w, int dscp)
 {
 	struct iphdr h = {
 		.version = 4,
 		.ihl = IPV4_HDR_LEN / 4,
-		.tos = egress_tos(pkt, w->flags, w->dscp),
+		.tos = egress_tos(pkt, dscp),
 		.tot_len = bpf_htons(IPV4_HDR_LEN + pkt->udp_len),
 		.frag_off = bpf_htons(IPV4_DF),
 		.ttl = pkt->ttl - 1,
@@ -149,7 +152,7 @@ static __always_inline int build_ipv4(struct iphdr *ip, void *data_end,
 
 /* IPv6 egress: in place (flow label kept) or new (IPv4 ingress, label 0). */
 static __always_inline int write_ipv6(struct ipv6hdr *ip6, void *data_end,
-				      const struct lts_pkt *pkt, const struct lts_wide_val *w)
+				      const struct lts_pkt *pkt, const struct lts_wide_val *w, int dscp)
 {
 	__u32 flow = 0;
 
@@ -157,8 +160,7 @@ static __always_inline int write_ipv6(struct ipv6hdr *ip6, void *data_end,
 		return -1;
 	if (pkt->family == LTS_FAMILY_IPV6)
 		flow = bpf_ntohl(*(__be32 *)ip6) & 0xfffff;
-	*(__be32 *)ip6 = bpf_htonl((6U << 28) |
-				   ((__u32)egress_tos(pkt, w->flags, w->dscp) << 20) | flow);
+	*(__be32 *)ip6 = bpf_htonl((6U << 28) | ((__u32)egress_tos(pkt, dscp) << 20) | flow);
 	ip6->payload_len = bpf_htons(pkt->udp_len);
 	ip6->nexthdr = IPPROTO_UDP;
 	ip6->hop_limit = pkt->ttl - 1;
@@ -192,7 +194,7 @@ static __always_inline void rewrite_udp_l2tp(struct udphdr *udp, __u8 *l2tp,
  */
 static __always_inline int lts_wide_rewrite(struct xdp_md *ctx, const struct lts_pkt *pkt,
 					    const struct lts_wide_val *w,
-					    const struct lts_nh_entry *nh)
+					    const struct lts_nh_entry *nh, int dscp)
 {
 	__u32 old_hdr = pkt->l2_len + pkt->l3_len;
 	__u32 l2 = egress_l2_len(nh), l3 = wide_l3_len(pkt, w);
@@ -215,11 +217,11 @@ static __always_inline int lts_wide_rewrite(struct xdp_md *ctx, const struct lts
 	if (l2tp + 4 > (__u8 *)data_end || write_eth(data, data_end, nh, proto))
 		return LTS_R_PASS_ADJUST;
 	if (w->family == LTS_FAMILY_IPV6)
-		err = write_ipv6(ip, data_end, pkt, w);
+		err = write_ipv6(ip, data_end, pkt, w, dscp);
 	else if (pkt->family == LTS_FAMILY_IPV4)
-		err = rewrite_ipv4(ip, data_end, pkt, w);
+		err = rewrite_ipv4(ip, data_end, pkt, w, dscp);
 	else
-		err = build_ipv4(ip, data_end, pkt, w);
+		err = build_ipv4(ip, data_end, pkt, w, dscp);
 	if (err)
 		return LTS_R_PASS_ADJUST;
 	rewrite_udp_l2tp(udp, l2tp, pkt, w->out_local_port, w->out_peer_port, w->udp_csum,
@@ -234,16 +236,23 @@ static __always_inline int lts_wide_rewrite(struct xdp_md *ctx, const struct lts
 static __always_inline int lts_wide_switch(struct xdp_md *ctx, const struct lts_pkt *pkt,
 					   struct lts_wide_val *w, __u32 *reason)
 {
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
 	const struct lts_nh_entry *nh = NULL;
-	int action = XDP_PASS;
+	int action = XDP_PASS, dscp = -1;
 
 	/* Row 19: an IPv6 UDP checksum is mandatory and there is none to update. */
 	*reason = lts_check_egress(ctx, pkt, w->nexthop, wide_l3_len(pkt, w),
 				   pkt->family == LTS_FAMILY_IPV4 && w->family == LTS_FAMILY_IPV6 &&
 					   !pkt->udp_check,
 				   &nh, &action);
+	if (*reason == LTS_CONTINUE && (w->flags & LTS_FE_POLICE))
+		*reason = lts_police(w->stats_idx, w->dir, pkt->udp_len - sizeof(struct udphdr));
+	if (*reason == LTS_R_DROP_POLICE)
+		return XDP_DROP;
+	if (w->flags & (LTS_FE_DSCP_SET | LTS_FE_DSCP_COPY))
+		dscp = lts_egress_dscp(data, data_end, pkt, w->flags, w->dscp);
 	if (*reason == LTS_CONTINUE && nh)
-		*reason = lts_wide_rewrite(ctx, pkt, w, nh);
+		*reason = lts_wide_rewrite(ctx, pkt, w, nh, dscp);
 	if (*reason != LTS_CONTINUE)
 		return XDP_PASS;
 	lts_count_entry(w, pkt->udp_len - sizeof(struct udphdr));

@@ -334,7 +334,7 @@ static uint32_t *chain_order(uint64_t n_legs)
 
 /* The maps of an lts_xdp instance a chain goes into (or the stages' copies). */
 struct chain_maps {
-	struct bpf_map *table, *wide, *nexthops;
+	struct bpf_map *table, *wide, *nexthops, *policers;
 };
 
 /*
@@ -347,7 +347,17 @@ static int install_leg(const struct chain_maps *m, uint32_t slot,
 {
 	struct lts_fast_entry fe;
 	struct lts_wide_val w;
+	struct lts_policer p;
+	uint32_t idx;
+	int err;
 
+	if (val->police_kbps) {
+		idx = 2 * val->stats_idx + (val->dir & 1);
+		lts_entry_policer(val, 0, &p);
+		err = bpf_map__update_elem(m->policers, &idx, sizeof(idx), &p, sizeof(p), BPF_ANY);
+		if (err)
+			return err;
+	}
 	if (slot == LTS_SLOT_WIDE) {
 		lts_entry_wide(key, val, nexthop, &w);
 		return bpf_map__update_elem(m->wide, key, sizeof(*key), &w, sizeof(w), BPF_ANY);
@@ -361,11 +371,12 @@ static int install_leg(const struct chain_maps *m, uint32_t slot,
  * ltsd installs them). Legs are numbered from leg_base (so that two chains
  * can coexist), their IDs from ids; every leg leaves by `egress`: the
  * ingress interface (XDP_TX, next hop 1) or another one in tx_ports
- * (REDIRECT, next hop 2).
+ * (REDIRECT, next hop 2); police_kbps: policed at that rate (a burst that
+ * never runs out), 0: not.
  */
 static int install_chain(const struct chain_maps *m, const struct leg_ids *ids,
 			 const uint32_t *perm, uint64_t n_legs, uint32_t leg_base,
-			 uint32_t egress, uint32_t ingress)
+			 uint32_t egress, uint32_t ingress, uint32_t police_kbps)
 {
 	struct lts_switch_key key = {
 	    .family = LTS_FAMILY_IPV4,
@@ -378,6 +389,8 @@ static int install_chain(const struct chain_maps *m, const struct leg_ids *ids,
 	    .peer_port = LTS_L2TP_PORT_DEFAULT,
 	    .mtu = 1500,
 	    .ifindex = egress,
+	    .police_kbps = police_kbps,
+	    .police_burst = 1000000000,
 	};
 	uint32_t peer = htonl(ADDR_PEER), local = htonl(ADDR_LOCAL);
 	uint32_t nh_idx = egress == ingress ? 1 : 2;
@@ -419,7 +432,7 @@ static int install_chain(const struct chain_maps *m, const struct leg_ids *ids,
 static struct chain_maps lts_maps(struct lts_xdp *skel)
 {
 	return (struct chain_maps){ skel->maps.switch_table, skel->maps.switch_wide,
-				    skel->maps.nexthops };
+				    skel->maps.nexthops, skel->maps.policers };
 }
 
 /* ---- measuring ---- */
@@ -666,6 +679,7 @@ static int load_lts(struct bench *b, uint32_t max_sessions, uint64_t wide)
 	    .n_l2tp_ports = 1,
 	    .max_sessions = max_sessions,
 	    .wide_entries = (uint32_t)wide + LTS_DP_WIDE_SLACK,
+	    .police = max_sessions == 0, /* part 1 measures policed legs too */
 	};
 	int err = lts_bpf_load(&opts, &b->skel);
 
@@ -760,6 +774,8 @@ static int cmd_cost(struct bench *b)
 		SW_TX,
 		SW_REDIR,
 		SW_WIDE,
+		SW_POLICED,
+		SW_POLICED_REDIR,
 		CONTROL,
 		UNKNOWN,
 		REF_TX,
@@ -780,6 +796,8 @@ static int cmd_cost(struct bench *b)
 	    [SW_TX] = "lts_xdp switched XDP_TX",
 	    [SW_REDIR] = "lts_xdp switched REDIRECT",
 	    [SW_WIDE] = "lts_xdp switched wide table",
+	    [SW_POLICED] = "lts_xdp switched policed XDP_TX",
+	    [SW_POLICED_REDIR] = "lts_xdp switched policed REDIRECT",
 	    [CONTROL] = "lts_xdp control",
 	    [UNKNOWN] = "lts_xdp unknown session",
 	    [REF_TX] = "reference MAC swap + XDP_TX",
@@ -812,6 +830,9 @@ static int cmd_cost(struct bench *b)
 	} rows[] = {
 	    {SW_TX, REF_TX, "switched session, egress = ingress (XDP_TX)", "<= 1.3"},
 	    {SW_REDIR, REF_FWD, "switched session, other egress (devmap REDIRECT)", "<= 1.3"},
+	    {SW_POLICED, REF_TX, "switched session, policed, under its rate (XDP_TX)", "(none)"},
+	    {SW_POLICED_REDIR, REF_FWD, "switched session, policed, under its rate (REDIRECT)",
+	     "(none)"},
 	    {SW_WIDE, REF_TX, "switched session in the wide table (XDP_TX; a static leg whose "
 			      "slot is taken, IPv6 legs)", "(none)"},
 	    {CONTROL, REF_TX, "control message (XDP_PASS)", "(none)"},
@@ -861,21 +882,28 @@ static int cmd_cost(struct bench *b)
 	}
 	/*
 	 * Legs 0-1: the XDP_TX chain; legs 2-3: the redirect chain; legs 4-5:
-	 * an XDP_TX chain in the wide table. The stages have the same table
-	 * size, so the same IDs.
+	 * an XDP_TX chain in the wide table; legs 6-7 and 8-9: policed XDP_TX
+	 * and redirect chains (100 Gbit/s: every frame conforms). The stages
+	 * have the same table size, so the same IDs.
 	 */
 	sm = (struct chain_maps){ stages->maps.switch_table, stages->maps.switch_wide,
-				  stages->maps.nexthops };
+				  stages->maps.nexthops, stages->maps.policers };
 	lm = lts_maps(b->skel);
-	err = leg_ids_assign(&ids, 6, lts_bpf_n_slots(b->skel), 4);
+	err = leg_ids_assign(&ids, 10, lts_bpf_n_slots(b->skel), 4);
+	/* legs from 4 on go to the wide table: 6-9 back to their slots */
+	for (i = 6; !err && i < 10; i++) {
+		ids.slot[i] = lts_slot(ids.tid[i], ids.sid[i], lts_bpf_n_slots(b->skel));
+		for (j = 0; j < 4; j++)
+			if (ids.slot[j] == ids.slot[i])
+				err = -EEXIST;
+	}
 	err = err ?: lts_bpf_add_tx_port(b->skel, redir);
-	err = err ?: install_chain(&lm, &ids, perm, 2, 0,
-				   b->ifindex, b->ifindex);
-	err = err ?: install_chain(&lm, &ids, perm, 2, 2,
-				   redir, b->ifindex);
-	err = err ?: install_chain(&lm, &ids, perm, 2, 4,
-				   b->ifindex, b->ifindex);
-	err = err ?: install_chain(&sm, &ids, perm, 2, 0, b->ifindex, b->ifindex);
+	err = err ?: install_chain(&lm, &ids, perm, 2, 0, b->ifindex, b->ifindex, 0);
+	err = err ?: install_chain(&lm, &ids, perm, 2, 2, redir, b->ifindex, 0);
+	err = err ?: install_chain(&lm, &ids, perm, 2, 4, b->ifindex, b->ifindex, 0);
+	err = err ?: install_chain(&lm, &ids, perm, 2, 6, b->ifindex, b->ifindex, 100000000);
+	err = err ?: install_chain(&lm, &ids, perm, 2, 8, redir, b->ifindex, 100000000);
+	err = err ?: install_chain(&sm, &ids, perm, 2, 0, b->ifindex, b->ifindex, 0);
 	err = err
 		  ?: bpf_map__update_elem(fwd->maps.fwd_port, &slot, sizeof(slot), &redir,
 					  sizeof(redir), BPF_ANY);
@@ -909,6 +937,12 @@ static int cmd_cost(struct bench *b)
 	cases[SW_WIDE] = cases[SW_TX];
 	cases[SW_WIDE].name = names[SW_WIDE];
 	cases[SW_WIDE].leg_base = 4;
+	cases[SW_POLICED] = cases[SW_TX];
+	cases[SW_POLICED].name = names[SW_POLICED];
+	cases[SW_POLICED].leg_base = 6;
+	cases[SW_POLICED_REDIR] = cases[SW_REDIR];
+	cases[SW_POLICED_REDIR].name = names[SW_POLICED_REDIR];
+	cases[SW_POLICED_REDIR].leg_base = 8;
 	cases[CONTROL].prog_fd = cases[SW_TX].prog_fd;
 	cases[CONTROL].kind = K_CONTROL;
 	cases[CONTROL].verdict = XDP_PASS;
@@ -1087,7 +1121,8 @@ static int cmd_scale(struct bench *b, const char *list)
 		t0 = now_ns();
 		lm = lts_maps(b->skel);
 		err = anchor(b, i, cases[i].prog_fd)
-			  ?: install_chain(&lm, &ids[i], perms[i], legs, 0, b->ifindex, b->ifindex);
+			  ?: install_chain(&lm, &ids[i], perms[i], legs, 0, b->ifindex, b->ifindex,
+					   0);
 		mem[i] = lts_map_memory(b->skel, per_map, sizeof(per_map));
 		fprintf(stderr, "bench_prog: %" PRIu64 " sessions installed in %.1f s\n",
 			sessions[i], (double)(now_ns() - t0) / 1e9);

@@ -7,7 +7,7 @@
  *
  *   stage_parse    parse Ethernet .. L2TP (docs/dataplane.md rows 1-14)
  *   stage_lookup   + fast-table lookup (row 15; IPv4 legs)
- *   stage_rewrite  + next-hop checks and the in-place rewrite (rows 16-21)
+ *   stage_rewrite  + next-hop checks and the in-place rewrite (rows 16-22)
  *   stage_session  + the entry's counters (packets, bytes, last seen)
  *   lts_xdp        + the reason counter
  *
@@ -66,7 +66,7 @@ static __always_inline int rewrite(struct xdp_md *ctx, int count)
 		return XDP_PASS;
 	reason = lts_check_egress(ctx, &pkt, e->nexthop, pkt.l3_len, 0, &nh, &action);
 	if (reason == LTS_CONTINUE && nh)
-		reason = lts_fast_rewrite(ctx, &pkt, e, nh);
+		reason = lts_fast_rewrite(ctx, &pkt, e, nh, -1);
 	if (reason != LTS_CONTINUE)
 		return XDP_PASS;
 	if (count)

@@ -29,15 +29,18 @@ fields separated by single spaces, '#' starts a comment line:
                    in the tx_ports devmap) or MISSING (in neither)
         v_local_addr v_peer_addr                            (32 hex digits)
         v_src_mac v_dst_mac                                 (12 hex digits)
+        v_police_kbps v_police_burst                        (decimal; 0: not
+                   policed)
   packet VERDICT REASON IN OUT
       Run IN (hex bytes, '-' for an empty frame) through the program with
       the TX interface as ingress. VERDICT is XDP_PASS, XDP_DROP, XDP_TX or
       XDP_REDIRECT, REASON a name from maps/lts_reasons.h whose counter
       must rise by exactly one (and no other). OUT is the expected frame
       after the program (equal to IN for XDP_PASS and XDP_DROP).
-  stats IDX PACKETS0 BYTES0 PACKETS1 BYTES1
+  stats IDX PACKETS0 BYTES0 PACKETS1 BYTES1 [DROPPED0 DROPPED1]
       Expected counters of the entries with v_stats_idx IDX (per v_dir:
-      direction 0 and direction 1) once all packets of the fixture ran.
+      direction 0 and direction 1) once all packets of the fixture ran;
+      DROPPED: frames their policers dropped.
   end
       Ends the fixture.
 """
@@ -58,14 +61,14 @@ L2TP_PORT = 1701
 # maps/lts_l2tp.h
 F_T, F_L, F_S, F_O, F_P = 0x8000, 0x4000, 0x0800, 0x0200, 0x0100
 # maps/lts_maps.h
-SW_NH_VALID, SW_DSCP_SET, SW_VLAN = 0x01, 0x02, 0x04
+SW_NH_VALID, SW_DSCP_SET, SW_VLAN, SW_DSCP_COPY = 0x01, 0x02, 0x04, 0x08
 
 XDP_DROP, XDP_PASS, XDP_TX, XDP_REDIRECT = ('XDP_DROP', 'XDP_PASS', 'XDP_TX',
                                             'XDP_REDIRECT')
 REASONS = ('switched_tx', 'switched_redirect', 'pass_not_l2tp', 'pass_control',
            'pass_no_session', 'pass_fragment', 'pass_ipv6_exthdr', 'pass_mtu',
            'pass_ttl', 'pass_no_neigh', 'pass_no_egress', 'pass_csum',
-           'pass_adjust', 'pass_bad_version', 'drop_truncated')
+           'pass_adjust', 'pass_bad_version', 'drop_truncated', 'drop_police')
 
 # The two legs of the default switched session. Ports and IDs are chosen
 # with distinct high and low bytes so that byte-order slips show.
@@ -222,6 +225,7 @@ class Entry:
         self.v_local_addr = B4_LOCAL if out_fam == 4 else B6_LOCAL
         self.v_peer_addr = B4_PEER if out_fam == 4 else B6_PEER
         self.v_src_mac, self.v_dst_mac = OUT_SMAC, OUT_DMAC
+        self.v_police_kbps = self.v_police_burst = 0
         self.__dict__.update(kw)
 
     def line(self):
@@ -240,12 +244,43 @@ class Entry:
             f.append('%s=%s' % (k, addr_bytes(getattr(self, k)).hex()))
         for k in ('v_src_mac', 'v_dst_mac'):
             f.append('%s=%s' % (k, mac_bytes(getattr(self, k)).hex()))
+        for k in ('v_police_kbps', 'v_police_burst'):
+            f.append('%s=%d' % (k, getattr(self, k)))
         return 'entry ' + ' '.join(f)
 
 
-def new_dscp(tos, e):
+def inner_dscp(msg):
+    """The DSCP of the IP packet in an L2TP data message's PPP frame, or
+    None (not IPv4/IPv6, or cut short): the oracle of dscp_copy."""
+    flags = struct.unpack('!H', msg[:2])[0]
+    hlen = 6 + (2 if flags & F_L else 0) + (4 if flags & F_S else 0)
+    if flags & F_O:
+        hlen += 2 + struct.unpack('!H', msg[hlen:hlen + 2])[0]
+    ppp = msg[hlen:]
+    if ppp[:2] == b'\xff\x03':
+        ppp = ppp[2:]
+    if not ppp:
+        return None
+    if ppp[0] & 1:      # RFC 1661 6.5: compressed protocol field
+        proto, ip = ppp[0], ppp[1:]
+    elif len(ppp) >= 2:
+        proto, ip = struct.unpack('!H', ppp[:2])[0], ppp[2:]
+    else:
+        return None
+    if len(ip) < 2:
+        return None
+    if proto == 0x21 and ip[0] >> 4 == 4:
+        return ip[1] >> 2
+    if proto == 0x57 and ip[0] >> 4 == 6:
+        return ((ip[0] & 0xf) << 2) | (ip[1] >> 6)
+    return None
+
+
+def new_dscp(tos, e, msg):
     if e.v_flags & SW_DSCP_SET:
         return (e.v_dscp << 2) | (tos & 3)
+    if e.v_flags & SW_DSCP_COPY and inner_dscp(msg) is not None:
+        return (inner_dscp(msg) << 2) | (tos & 3)
     return tos
 
 
@@ -253,7 +288,7 @@ def switched_frame(p, e):
     """The frame the program must emit for input p switched by entry e,
     built from scratch by scapy (fresh checksums and lengths)."""
     msg = l2tp_set_ids(p.msg, e.v_peer_tunnel_id, e.v_peer_session_id)
-    tos = new_dscp(p.tos, e)
+    tos = new_dscp(p.tos, e, p.msg)
     u = UDP(sport=e.v_local_port, dport=e.v_peer_port)
     if e.v_family == 4:
         if p.fam == 4:
@@ -311,7 +346,7 @@ class Fixture:
 
     def entry(self, e):
         self.entries.append(e)
-        self.stats.setdefault(e.v_stats_idx, [0, 0, 0, 0])
+        self.stats.setdefault(e.v_stats_idx, [0, 0, 0, 0, 0, 0])
         return e
 
     def raw(self, verdict, reason, frame, out=None):
@@ -337,6 +372,12 @@ class Fixture:
         st[2 * e.v_dir] += 1
         st[2 * e.v_dir + 1] += p.udp_len() - 8
 
+    def policed(self, p, e):
+        """p is over e's police rate: dropped untouched, counted."""
+        assert e in self.entries and e.v_police_kbps
+        self.raw(XDP_DROP, 'drop_police', p.frame())
+        self.stats[e.v_stats_idx][4 + e.v_dir] += 1
+
     def text(self):
         assert self.packets
         lines = ['fixture ' + self.name]
@@ -346,7 +387,7 @@ class Fixture:
                                                  frame.hex() or '-',
                                                  out.hex() or '-'))
         for idx, st in sorted(self.stats.items()):
-            lines.append('stats %d %d %d %d %d' % ((idx,) + tuple(st)))
+            lines.append('stats %d %d %d %d %d %d %d' % ((idx,) + tuple(st)))
         lines.append('end')
         return '\n'.join(lines) + '\n'
 
@@ -546,6 +587,86 @@ def gen_dscp():
             one_switched('dscp_set_63_' + n, Pkt(fi, tos=0x01),
                          Entry(fi, fo, v_flags=SW_NH_VALID | SW_DSCP_SET,
                                v_dscp=63))
+
+
+def ppp_ip(fam, tos, n=30, acfc=False, pfc=False):
+    """A PPP frame carrying an IPv4 or IPv6 packet with this TOS / traffic
+    class; acfc: no address and control field; pfc: one-byte protocol."""
+    proto = 0x21 if fam == 4 else 0x57
+    head = b'' if acfc else b'\xff\x03'
+    head += bytes([proto]) if pfc else struct.pack('!H', proto)
+    if fam == 4:
+        ip = IP(src='10.9.0.1', dst='10.9.0.2', tos=tos) / Raw(bytes(n))
+    else:
+        ip = IPv6(src='fd09::1', dst='fd09::2', tc=tos) / Raw(bytes(n))
+    return head + bytes(ip)
+
+
+def gen_dscp_copy():
+    """dscp_copy: the outer DSCP becomes the carried IP packet's, ECN kept;
+    PPP without address/control or with a compressed protocol, L2TP with
+    every optional field; no IP inside: the outer DSCP stays."""
+    copy = SW_NH_VALID | SW_DSCP_COPY
+    for fi in (4, 6):
+        for fo in (4, 6):
+            n = 'v%dv%d' % (fi, fo)
+            for inner in (4, 6):
+                one_switched('dscp_copy_%s_inner%d' % (n, inner),
+                             Pkt(fi, tos=0x03, msg=l2tp(payload=ppp_ip(inner, 0xb8))),
+                             Entry(fi, fo, v_flags=copy))
+            one_switched('dscp_copy_%s_not_ip_kept' % n,
+                         Pkt(fi, tos=0x29, msg=l2tp(payload=b'\xff\x03\x02\x01' + bytes(20))),
+                         Entry(fi, fo, v_flags=copy))
+    for flags in all_flags():
+        for acfc, pfc in ((False, False), (True, False), (False, True), (True, True)):
+            one_switched('dscp_copy_%s%s%s' % (flag_name(flags), '_acfc' if acfc else '',
+                                               '_pfc' if pfc else ''),
+                         Pkt(4, tos=0x02, msg=l2tp(flags, off_size=3 if flags & F_O else 0,
+                                                   payload=ppp_ip(4, 0x68, acfc=acfc,
+                                                                  pfc=pfc))),
+                         Entry(4, 4, v_flags=copy))
+    # Cut short (Ethernet padding behind must not count as the inner header).
+    for i, pl in enumerate((b'\xff\x03\x00', b'\xff\x03\x00\x21\x45', b'\x21\x45', b'')):
+        one_switched('dscp_copy_short_%d_kept' % i,
+                     Pkt(4, tos=0x30, msg=l2tp(payload=pl), pad=b'\x45\xb8' * 8),
+                     Entry(4, 4, v_flags=copy))
+
+
+def gen_police():
+    """police: a full bucket of `burst` bytes lets that much through, the
+    next frame is dropped untouched and counted; the rate (1 kbit/s)
+    refills nothing measurable within a fixture. Each direction its own
+    bucket; IPv4 (fast table) and IPv6 (wide table) legs alike."""
+    for fi, fo in ((4, 4), (4, 6), (6, 6)):
+        f = fixture('police_v%dv%d' % (fi, fo))
+        msg = l2tp(payload=ppp(100))         # 106 L2TP bytes a frame
+        e = f.entry(Entry(fi, fo, v_police_kbps=1, v_police_burst=3 * 106 + 50,
+                          v_stats_idx=7))
+        for _ in range(3):
+            f.switched(Pkt(fi, msg=msg), e)
+        f.policed(Pkt(fi, msg=msg), e)
+        f.policed(Pkt(fi, msg=msg), e)
+        # what is left (50 bytes) still takes a small frame
+        f.switched(Pkt(fi, msg=l2tp(payload=ppp(40))), e)
+        f.policed(Pkt(fi, msg=l2tp(payload=ppp(40))), e)
+    f = fixture('police_two_directions_and_unpoliced')
+    a = f.entry(Entry(4, 4, v_police_kbps=64, v_police_burst=1500, v_stats_idx=3, v_dir=0))
+    b = f.entry(Entry(4, 4, k_peer_addr=B4_PEER, k_local_addr=B4_LOCAL, k_peer_port=OUT_PPORT,
+                      k_tunnel_id=OUT_TID, k_session_id=OUT_SID, v_local_addr=A4_LOCAL,
+                      v_peer_addr=A4_PEER, v_peer_port=IN_SPORT, v_peer_tunnel_id=IN_TID,
+                      v_peer_session_id=IN_SID, v_police_kbps=64, v_police_burst=1500,
+                      v_stats_idx=3, v_dir=1))
+    u = f.entry(Entry(4, 4, k_session_id=0x0777, v_stats_idx=4))
+    big = l2tp(payload=ppp(1000))
+    rev = dict(src=B4_PEER, dst=B4_LOCAL, sport=OUT_PPORT)
+    f.switched(Pkt(4, msg=big), a)
+    f.policed(Pkt(4, msg=big), a)
+    f.switched(Pkt(4, msg=l2tp(tid=OUT_TID, sid=OUT_SID, payload=ppp(1000)), **rev), b)
+    f.policed(Pkt(4, msg=l2tp(tid=OUT_TID, sid=OUT_SID, payload=ppp(1000)), **rev), b)
+    for _ in range(5):
+        f.switched(Pkt(4, msg=l2tp(sid=0x0777, payload=ppp(1000))), u)
+    # Over the rate but not switchable anyway: the slow path's, not counted as policed.
+    f.passes('pass_ttl', Pkt(4, ttl=1, msg=big))
 
 
 def gen_ttl():
@@ -915,7 +1036,7 @@ def gen_counters():
     f.switched(Pkt(4, msg=l2tp(payload=ppp(77)), pad=bytes(6)), a)
     f.switched(Pkt(4, msg=l2tp(sid=0x0999, payload=ppp(5))), other)
     assert f.stats[5] == [4, (10 + 10) + (10 + 200) + (10 + 1000) + 6 + 77,
-                          2, (8 + 0) + (8 + 333)]
+                          2, (8 + 0) + (8 + 333), 0, 0]
     f = fixture('counters_mtu_not_counted')
     e = f.entry(Entry(4, 4, v_stats_idx=9, v_dir=1, v_mtu=100))
     f.switched(Pkt(4, msg=l2tp(payload=ppp(50))), e)
@@ -1005,7 +1126,8 @@ def main():
     for g in (gen_flags, gen_families, gen_ipv4_options, gen_vlan, gen_csum,
               gen_dscp, gen_ttl, gen_fragments, gen_ipv6_exthdr, gen_control,
               gen_unknown_session, gen_version, gen_truncation, gen_mtu,
-              gen_padding, gen_not_l2tp, gen_counters, gen_sizes, gen_random):
+              gen_padding, gen_not_l2tp, gen_counters, gen_sizes, gen_random,
+              gen_dscp_copy, gen_police):
         g()
     text = '# Generated by tests/bpf/gen_fixtures.py; do not edit.\n'
     text += ''.join(f.text() for f in FIXTURES)

@@ -81,6 +81,7 @@ struct fx_stats {
 	uint32_t idx;
 	uint64_t packets[LTS_DIR_MAX];
 	uint64_t bytes[LTS_DIR_MAX];
+	uint64_t dropped[LTS_DIR_MAX];
 };
 
 struct fixture {
@@ -304,6 +305,8 @@ static const struct fld entry_fields[] = {
 	FV(peer_addr, FLD_ADDR),
 	FV(src_mac, FLD_MAC),
 	FV(dst_mac, FLD_MAC),
+	FV(police_kbps, FLD_U32),
+	FV(police_burst, FLD_U32),
 };
 #undef FK
 #undef FV
@@ -438,22 +441,24 @@ static int parse_packet(char *args, struct fx_packet *p, char *err, size_t errle
 
 static int parse_stats(char *args, struct fx_stats *s, char *err, size_t errlen)
 {
-	char *f[5], *save = NULL;
-	uint64_t v[5];
-	int i;
+	char *f, *save = NULL;
+	uint64_t v[7] = { 0 };
+	bool bad = false;
+	int i, n;
 
-	for (i = 0; i < 5; i++) {
-		f[i] = strtok_r(i ? NULL : args, " ", &save);
-		if (!f[i] || parse_u64(f[i], i ? UINT64_MAX : UINT32_MAX, &v[i])) {
-			snprintf(err, errlen, "stats: want IDX PACKETS0 BYTES0 PACKETS1 BYTES1");
-			return -EINVAL;
-		}
+	for (n = 0; n < 7 && (f = strtok_r(n ? NULL : args, " ", &save)); n++)
+		bad |= parse_u64(f, n ? UINT64_MAX : UINT32_MAX, &v[n]) != 0;
+	if (bad || (n != 5 && n != 7) || strtok_r(NULL, " ", &save)) {
+		snprintf(err, errlen,
+			 "stats: want IDX PACKETS0 BYTES0 PACKETS1 BYTES1 [DROPPED0 DROPPED1]");
+		return -EINVAL;
 	}
 	s->idx = (uint32_t)v[0];
-	s->packets[0] = v[1];
-	s->bytes[0] = v[2];
-	s->packets[1] = v[3];
-	s->bytes[1] = v[4];
+	for (i = 0; i < LTS_DIR_MAX; i++) {
+		s->packets[i] = v[1 + 2 * i];
+		s->bytes[i] = v[2 + 2 * i];
+		s->dropped[i] = v[5 + i];
+	}
 	return 0;
 }
 
@@ -695,6 +700,7 @@ static int sum_stats(struct runner *r, const struct fixture *fx, uint32_t idx,
 		d = &out->dir[e->val.dir & 1];
 		d->packets += leg.packets;
 		d->bytes += leg.bytes;
+		d->dropped += leg.dropped;
 		if (leg.last_seen_ns > d->last_seen_ns)
 			d->last_seen_ns = leg.last_seen_ns;
 	}
@@ -721,12 +727,15 @@ static void check_stats(struct runner *r, const struct fixture *fx, uint64_t t0,
 		for (dir = 0; dir < LTS_DIR_MAX; dir++) {
 			const struct lts_dir_stats *g = &got.dir[dir];
 
-			if (g->packets != want->packets[dir] || g->bytes != want->bytes[dir])
+			if (g->packets != want->packets[dir] || g->bytes != want->bytes[dir] ||
+			    g->dropped != want->dropped[dir])
 				diag_fail(d,
 					  "stats[%u].dir[%u]: %" PRIu64 " packets %" PRIu64
-					  " bytes, expected %" PRIu64 " packets %" PRIu64 " bytes",
+					  " bytes %" PRIu64 " policed, expected %" PRIu64
+					  " packets %" PRIu64 " bytes %" PRIu64 " policed",
 					  want->idx, dir, (uint64_t)g->packets, (uint64_t)g->bytes,
-					  want->packets[dir], want->bytes[dir]);
+					  (uint64_t)g->dropped, want->packets[dir], want->bytes[dir],
+					  want->dropped[dir]);
 			if (want->packets[dir] &&
 			    (g->last_seen_ns + slack < t0 || g->last_seen_ns > t1 + slack))
 				diag_fail(d,
@@ -910,6 +919,7 @@ int main(int argc, char **argv)
 	    .pin_dir = NULL,
 	    .l2tp_ports = ports,
 	    .n_l2tp_ports = 1,
+	    .police = 1,
 	};
 	struct runner r = {};
 	FILE *fp;

@@ -37,7 +37,7 @@ def flag_bits(spec):
     return bits
 
 
-def ppp_payload(kind, i):
+def ppp_payload(kind, i, inner_tos=0):
     """A PPP frame with 0xff03 address/control; its size varies with i."""
     from scapy.layers.inet import ICMP, IP
 
@@ -45,7 +45,7 @@ def ppp_payload(kind, i):
         kind = ("icmp", "lcp")[i % 2]
     if kind == "icmp":
         data = bytes((i + k) & 0xFF for k in range((i * 37) % 300))
-        ip = IP(src="192.168.100.2", dst="192.168.100.1", id=i, ttl=64) / \
+        ip = IP(src="192.168.100.2", dst="192.168.100.1", id=i, ttl=64, tos=inner_tos) / \
             ICMP(type=8, id=0x4c54, seq=i) / data
         return b"\xff\x03\x00\x21" + bytes(ip)
     if kind == "lcp":
@@ -96,6 +96,8 @@ def main():
     ap.add_argument("--nr", type=int, default=7, help="Nr written with S (ignored by peers)")
     ap.add_argument("--ttl", type=int, default=64, help="IPv4 TTL / IPv6 hop limit")
     ap.add_argument("--payload", default="mix", choices=["mix", "icmp", "lcp"])
+    ap.add_argument("--inner-tos", type=int, default=0,
+                    help="TOS of the IPv4 packet inside PPP (icmp payloads)")
     ap.add_argument("--udp-csum-zero", action="store_true",
                     help="IPv4 only: send UDP checksum 0 (no checksum)")
     ap.add_argument("--dump", help="write the sent UDP payloads, one hex line per frame")
@@ -132,7 +134,8 @@ def main():
         spec = MIX[i % len(MIX)] if args.flags == "mix" else args.flags
         flags = flag_bits(spec)
         msg = l2tp_frame(flags, args.tunnel, args.session, args.ns_start + i,
-                         args.nr, (0, 2, 5)[i % 3], ppp_payload(args.payload, i))
+                         args.nr, (0, 2, 5)[i % 3],
+                         ppp_payload(args.payload, i, args.inner_tos))
         udp = UDP(sport=args.sport, dport=args.dport)
         if args.udp_csum_zero:
             udp.chksum = 0

@@ -473,8 +473,8 @@ def values(entry, raw_fmt):
     return key, [raw_fmt(r) for r in raw]
 
 def sess_raw(b):
-    p = struct.unpack("<6Q", b[:48])
-    return {"dir": [{"packets": p[0], "bytes": p[1]}, {"packets": p[3], "bytes": p[4]}]}
+    p = struct.unpack("<8Q", b[:64])  # maps/lts_maps.h lts_session_stats
+    return {"dir": [{"packets": p[0], "bytes": p[1]}, {"packets": p[4], "bytes": p[5]}]}
 
 fast = {}
 for line in open("%s/entries.txt" % tmp):

@@ -99,7 +99,7 @@ prog_a=$(xdp_prog_id "$NS_LTS" lts-a) prog_b=$(xdp_prog_id "$NS_LTS" lts-b)
 [ -n "$prog_a" ] && [ "$prog_a" = "$prog_b" ] && ok "lts-a and lts-b run XDP program $prog_a" ||
 	fail "XDP programs: lts-a '$prog_a', lts-b '$prog_b' (expected one program on both)"
 pins=$(ls "$BPFFS_DIR" | sort | tr '\n' ' ')
-for m in switch_table switch_wide nexthops clock slow_stats reason_stats tx_ports; do
+for m in switch_table switch_wide nexthops clock policers slow_stats reason_stats tx_ports; do
 	[ -e "$BPFFS_DIR/$m" ] && ok "pinned $BPFFS_DIR/$m" || fail "$BPFFS_DIR/$m is not pinned (pins: $pins)"
 done
 s1_ab first-1

@@ -420,7 +420,7 @@ EOF
 		tail -n 20 "$T/ltsd.log" | sed 's/^/      | /'
 	fi
 	check_match "XDP attached to pkg0" "prog/xdp[a-z]* id [0-9]+" "$(ip -n "$NS" -d link show dev pkg0)"
-	check_eq "pinned maps and the restart store" "clock nexthops reason_stats slow_stats state_calls state_hdr state_tunnels switch_table switch_wide tx_ports" \
+	check_eq "pinned maps and the restart store" "clock nexthops policers reason_stats slow_stats state_calls state_hdr state_tunnels switch_table switch_wide tx_ports" \
 		"$(ls "$BPFFS_T/lts" 2>&1 | sort | paste -sd' ' -)"
 	check_match "/usr/sbin/ltsctl show summary" "static_sessions +1" \
 		"$(/usr/sbin/ltsctl -s "$T/run/ltsd.sock" show summary 2>&1)"

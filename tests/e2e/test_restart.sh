@@ -18,6 +18,8 @@
 #   5  reload removing that lns_peer: its call gets CDNs, the other none
 #   6  restart after the file lost the first call's lns_peer: adopted, then
 #      that call and tunnel cleared cleanly (CDN to the LAC, StopCCN to the LNS)
+#   7  restart after the file turned policing on (other map sizes): reported,
+#      started empty, nothing half-adopted
 #
 # Topology: switch_lib.sh's. LACs bras1 (10.0.1.1, host bras-1) and plain
 # (10.0.1.3, host lac-plain); LNSes lns1 (10.0.2.1) and lns2 (10.0.2.3).
@@ -250,6 +252,19 @@ check_match "6: adopted first" "resumed [0-9]+ tunnels and 2 calls" "$(cat "$LTS
 check_match "6: then cleared" "lns_peer lns1 removed from the configuration" "$(cat "$LTSD_LOG")"
 xl2tpd_wait_call_closed bras1 5 || fail "6: bras1 got no CDN"
 xl2tpd_wait_tunnel_closed lns1 5 || fail "6: lns1 got no StopCCN"
+
+###########################################################################
+heading "7: restart when the file now polices: the pinned maps no longer fit"
+PHASE=7
+kill -KILL "$LTSD_PID"
+wait "$LTSD_PID" 2>/dev/null
+cfg lns2 | sed 's/pool: \[{lns: lns2}\]}/pool: [{lns: lns2}], police: {rate: 1000, burst: 10000}}/' >"$CFG"
+grep -q police "$CFG" || die "7: no police key in the test config"
+ltsd_start "$CFG" ltsd-4
+check_match "7: reported, not adopted" \
+	"restart store in .* not adopted: the pinned maps do not fit this configuration" \
+	"$(cat "$LTSD_LOG")"
+check_eq "7: nothing half-adopted" 0 "$(sw_log_count 'resumed [0-9]+ tunnels')"
 
 heading "ltsd exits cleanly"
 ltsd_stop

@@ -344,8 +344,42 @@ static void check_peer_names(const struct lts_config *cfg)
 	assert_string_equal(cfg->lns_peers[0].name, "p");
 }
 
+static void check_qos(const struct lts_config *cfg)
+{
+	const struct lts_static_leg *a = &cfg->static_sessions[0].a, *b = &cfg->static_sessions[0].b;
+
+	assert_true(a->dscp_copy);
+	assert_int_equal(a->dscp, -1);
+	assert_int_equal(a->police.rate_kbps, 2000);
+	assert_int_equal(a->police.burst, 30000);
+	assert_false(b->dscp_copy);
+	assert_int_equal(b->police.rate_kbps, 0);
+	assert_int_equal(cfg->rules[0].dscp, 46);
+	assert_false(cfg->rules[0].dscp_copy);
+	assert_int_equal(cfg->rules[0].police.rate_kbps, 100000);
+	assert_int_equal(cfg->rules[0].police.burst, 1500);
+	assert_int_equal(cfg->rules[1].dscp, -1);
+	assert_true(cfg->rules[1].dscp_copy);
+	assert_int_equal(cfg->rules[1].police.rate_kbps, 0);
+}
+
 static const struct cfg_case cases[] = {
 	/* Accepted. */
+	{ "police and dscp",
+	  "dataplane: {interfaces: [eth0]}\n"
+	  "lac_peers: [{name: lac1, address: 10.0.1.0/24}]\n"
+	  "lns_peers: [{name: lns1, address: 10.0.2.1}]\n"
+	  "static_sessions:\n"
+	  "  - name: s1\n"
+	  "    a: {local: 10.0.1.2, peer: 10.0.1.1, tunnel_id: 100, session_id: 1,\n"
+	  "        peer_tunnel_id: 200, peer_session_id: 2, dscp_copy: true,\n"
+	  "        police: {rate: 2000, burst: 30000}}\n"
+	  "    b: {local: 10.0.2.2, peer: 10.0.2.1, tunnel_id: 300, session_id: 3,\n"
+	  "        peer_tunnel_id: 400, peer_session_id: 4}\n"
+	  "rules:\n"
+	  "  - {name: r1, pool: [{lns: lns1}], dscp: 46, police: {rate: 100000, burst: 1500}}\n"
+	  "  - {name: r2, pool: [{lns: lns1}], dscp_copy: true}\n",
+	  .ok = true, .check = check_qos },
 	{ "full example",
 	  "switch:   { hostname: lts1, bpffs: /sys/fs/bpf/lts }\n"
 	  "dataplane: { mode: native, interfaces: [veth-lac, veth-lns], l2tp_ports: [1701], max_sessions: 65536 }\n"
@@ -1218,7 +1252,17 @@ static const struct cfg_case rule_cases[] = {
 	  .where = "5:11",
 	  .msg = "rules[0].name: must be 1..63 characters long, got 64" },
 	{ "unknown key in rule", RULE POOL1 "    lns: lns1\n", .where = "7:5",
-	  .msg = "rules[0]: unknown key \"lns\" (expected one of name, match, pool, avp)" },
+	  .msg = "rules[0]: unknown key \"lns\" (expected one of name, match, pool, avp, dscp, "
+		  "dscp_copy, police)" },
+	{ "rule dscp and dscp_copy", RULE POOL1 "    dscp: 10\n    dscp_copy: true\n",
+	  .where = "8:16",
+	  .msg = "rules[0].dscp_copy: dscp sets the DSCP, dscp_copy copies it: one or the other" },
+	{ "rule police without burst", RULE POOL1 "    police: {rate: 1000}\n",
+	  .where = "7:13", .msg = "rules[0].police: missing required key \"burst\"" },
+	{ "rule police burst below a frame", RULE POOL1 "    police: {rate: 1000, burst: 1499}\n",
+	  .where = "7:33", .msg = "rules[0].police.burst: 1499 is out of range 1500..1000000000" },
+	{ "rule police rate 0", RULE POOL1 "    police: {rate: 0, burst: 2000}\n",
+	  .where = "7:20", .msg = "rules[0].police.rate: 0 is out of range 1..100000000" },
 	{ "duplicate rule name",
 	  PEERS "rules:\n"
 	  "  - {name: a, pool: [{lns: lns1}]}\n"

@@ -262,6 +262,7 @@ static int setup(void **state)
 	count(f, 0, 1, LTS_DIR_B_TO_A, 1);
 	count(f, 3, 0, LTS_DIR_A_TO_B, 5);  /* the call that is up */
 	count(f, 3, 0, LTS_DIR_B_TO_A, 4);
+	f->stats[3][0].dir[LTS_DIR_B_TO_A].dropped = 6; /* over its police rate */
 	*state = f;
 	return 0;
 }
@@ -592,6 +593,8 @@ static void test_counters(void **state)
 	assert_int_equal(val(&e, "lts_data_packets_total{path=\"slow\",direction=\"lns_to_lac\"}"), 1);
 	assert_int_equal(val(&e, "lts_data_packets_total{path=\"slow\",direction=\"lac_to_lns\"}"), 0);
 	assert_int_equal(val(&e, "lts_data_bytes_total{path=\"fast\",direction=\"lac_to_lns\"}"), 1500);
+	assert_int_equal(val(&e, "lts_data_policed_total{direction=\"lns_to_lac\"}"), 6);
+	assert_int_equal(val(&e, "lts_data_policed_total{direction=\"lac_to_lns\"}"), 0);
 	/* Every reason, 0 included. */
 	assert_int_equal(val(&e, "lts_xdp_verdicts_total{reason=\"switched_redirect\"}"), 28);
 	assert_int_equal(val(&e, "lts_xdp_verdicts_total{reason=\"pass_control\"}"), 18);

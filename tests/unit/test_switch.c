@@ -1127,6 +1127,8 @@ static void assert_clean(void)
 	"  - name: isp2\n"                                                                 \
 	"    match: {realm: isp2.example, lac_peer: west}\n"                               \
 	"    pool: [{lns: lns-c}]\n"                                                       \
+	"    dscp_copy: true\n"                                                            \
+	"    police: {rate: 5000, burst: 20000}\n"                                         \
 	"  - name: west-lac\n"                                                             \
 	"    match: {lac_peer: west, lac_hostname: \"lac-*\"}\n"                           \
 	"    pool: [{lns: lns-b}]\n"
@@ -1281,6 +1283,9 @@ static void test_icrq_rule_happy_path(void **state)
 		   k.lac->ph.tid, c.sid);
 	assert_leg(&inst->pair.b, "10.0.2.1", 1701, SW_LNS_SIDE, k.a->ph.sw_tid, lns_sw_sid,
 		   k.a->ph.tid, lns_sid);
+	/* A rule without police: or dscp: */
+	assert_false(inst->pair.a.dscp_copy || inst->pair.b.dscp_copy);
+	assert_int_equal(inst->pair.a.police.rate_kbps + inst->pair.b.police.rate_kbps, 0);
 	assert_true(inst->stats_idx < H.cfg->max_sessions);
 	assert_int_equal(H.sw.ctr.calls_switched, 1);
 	assert_int_equal(H.sw.n_calls, 1);
@@ -1364,6 +1369,12 @@ static void test_iccn_rule_realm(void **state)
 		   k.lac->ph.tid, c.sid);
 	assert_leg(&inst->pair.b, "10.0.2.3", 1701, SW_LNS_SIDE, k.c->ph.sw_tid, lns_sw_sid,
 		   k.c->ph.tid, lns_sid);
+	/* The rule's marking and policing, on both legs (both directions). */
+	assert_true(inst->pair.a.dscp_copy && inst->pair.b.dscp_copy);
+	assert_int_equal(inst->pair.a.police.rate_kbps, 5000);
+	assert_int_equal(inst->pair.b.police.rate_kbps, 5000);
+	assert_int_equal(inst->pair.a.police.burst, 20000);
+	assert_int_equal(inst->pair.b.police.burst, 20000);
 
 	peer_send_cdn(k.c, lns_sw_sid, lns_sid, LTS_CDN_ADMIN, 0, "bye", NULL);
 	expect(k.lac, LTS_CTRL_CDN);
