@@ -24,7 +24,7 @@ static __always_inline int lts_verdict(int reason)
 }
 
 /* Everything but the IPv4 fast table: the frame's full key in switch_wide. */
-static __noinline int lts_xdp_wide(struct xdp_md *ctx, struct lts_pkt *pkt)
+static __noinline int lts_xdp_wide(struct xdp_md *ctx, struct lts_pkt *pkt, int cpumap)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
 	struct lts_switch_key key = {};
@@ -37,12 +37,12 @@ static __noinline int lts_xdp_wide(struct xdp_md *ctx, struct lts_pkt *pkt)
 	w = bpf_map_lookup_elem(&switch_wide, &key);
 	if (!w)
 		return lts_count_reason(LTS_R_PASS_NO_SESSION, XDP_PASS);
-	action = lts_wide_switch(ctx, pkt, w, &reason);
+	action = lts_wide_switch(ctx, pkt, w, &reason, cpumap);
 	return lts_count_reason(reason, action);
 }
 
-SEC("xdp")
-int lts_xdp(struct xdp_md *ctx)
+/* cpumap: 1 in the program that runs on a session's CPU (dataplane.spread_cpus). */
+static __always_inline int lts_main(struct xdp_md *ctx, const int cpumap)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
 	struct lts_fast_entry *fe;
@@ -55,16 +55,31 @@ int lts_xdp(struct xdp_md *ctx)
 		reason = lts_parse_l2tp(data, data_end, &pkt);
 	if (reason != LTS_CONTINUE)
 		return lts_count_reason(reason, lts_verdict(reason));
+	if (!cpumap && lts_cfg.n_spread && lts_spread(&pkt) == XDP_REDIRECT)
+		return lts_count_reason(LTS_R_REDIRECT_CPU, XDP_REDIRECT);
 
 	/* IPv4 legs first: the fast table; everything else: the wide one. */
 	if (pkt.family == LTS_FAMILY_IPV4) {
 		fe = lts_fast_lookup(&pkt);
 		if (fe) {
-			action = lts_fast_switch(ctx, &pkt, fe, &reason);
+			action = lts_fast_switch(ctx, &pkt, fe, &reason, cpumap);
 			return lts_count_reason(reason, action);
 		}
 	}
-	return lts_xdp_wide(ctx, &pkt);
+	return lts_xdp_wide(ctx, &pkt, cpumap);
+}
+
+SEC("xdp")
+int lts_xdp(struct xdp_md *ctx)
+{
+	return lts_main(ctx, 0);
+}
+
+/* The frames lts_xdp handed to their session's CPU (dataplane.spread_cpus). */
+SEC("xdp/cpumap")
+int lts_xdp_cpumap(struct xdp_md *ctx)
+{
+	return lts_main(ctx, 1);
 }
 
 char LICENSE[] SEC("license") = "GPL";

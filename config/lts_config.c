@@ -209,6 +209,11 @@ static const struct cfg_field dataplane_fields[] = {
 	{ .key = "max_sessions", .kind = CFG_U32, .flags = CF_DEFAULT,
 	  AT(struct lts_config, max_sessions), .min = 1,
 	  .max = CFG_MAX_SESSIONS_LIMIT, .dflt = LTS_MAX_SESSIONS_DEFAULT },
+	/* cpumap: CPU numbers below the kernel's NR_CPUS (checked at load). */
+	{ .key = "spread_cpus", .kind = CFG_U16, .list = CFG_LIST_INLINE,
+	  .flags = CF_UNIQUE,
+	  LIST_AT(struct lts_config, spread_cpus, n_spread_cpus),
+	  .min = 0, .max = 4095, .min_items = 0, .max_items = LTS_MAX_SPREAD },
 };
 static const struct cfg_schema dataplane_schema = SCHEMA(dataplane_fields);
 

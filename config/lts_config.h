@@ -269,6 +269,9 @@ struct lts_config {
 	uint16_t l2tp_ports[LTS_MAX_L2TP_PORTS]; /* default { 1701 } */
 	size_t n_l2tp_ports;
 	uint32_t max_sessions;           /* default LTS_MAX_SESSIONS_DEFAULT */
+	/* CPUs the sessions are switched on (cpumap by session); none: where they arrive */
+	uint16_t spread_cpus[LTS_MAX_SPREAD];
+	size_t n_spread_cpus;
 	/* static_sessions: */
 	struct lts_static_session *static_sessions;
 	size_t n_static_sessions;

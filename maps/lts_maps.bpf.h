@@ -85,4 +85,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } tx_ports SEC(".maps");
 
+/*
+ * dataplane.spread_cpus: a data frame's session decides the CPU it is
+ * switched on; the entries run lts_xdp_cpumap. Sized to the possible CPUs
+ * at load; not pinned (it holds a program).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_CPUMAP);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpf_cpumap_val);
+} cpu_map SEC(".maps");
+
 #endif /* LTS_MAPS_BPF_H */

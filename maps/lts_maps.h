@@ -33,6 +33,8 @@
 #define LTS_MAX_SESSIONS_DEFAULT 65536
 #define LTS_MAX_TX_PORTS 64
 #define LTS_MAX_L2TP_PORTS 4
+/* dataplane.spread_cpus: CPUs a tunnel's sessions are spread over (a power of 2). */
+#define LTS_MAX_SPREAD 64
 /* Next hops are 16-bit indexes into nexthops; 0 is "none" (never valid). */
 #define LTS_MAX_NEXTHOPS 65536
 
@@ -256,6 +258,8 @@ struct lts_reason_stats {
 struct lts_xdp_config {
 	__u16 l2tp_ports[LTS_MAX_L2TP_PORTS]; /* 0 = unused slot */
 	__u32 n_slots;                        /* switch_table entries */
+	__u32 n_spread;                       /* 0: every frame on the CPU it came in on */
+	__u16 spread[LTS_MAX_SPREAD];         /* CPUs by lts_slot(IDs, n_spread) */
 };
 
 /*

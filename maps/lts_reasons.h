@@ -24,7 +24,8 @@
 	X(PASS_ADJUST,      "pass_adjust",      "could not resize headers (bpf_xdp_adjust_head)") \
 	X(PASS_BAD_VERSION, "pass_bad_version", "L2TP Ver != 2: to the kernel; the agent discards it if it is for us (RFC 2661 3.1)") \
 	X(DROP_TRUNCATED,   "drop_truncated",   "header truncated (Ethernet, VLAN, IP, UDP or L2TP)") \
-	X(DROP_POLICE,      "drop_police",      "over the session's police rate (rule or static session police:)")
+	X(DROP_POLICE,      "drop_police",      "over the session's police rate (rule or static session police:)") \
+	X(REDIRECT_CPU,     "redirect_cpu",     "handed to the session's CPU (dataplane.spread_cpus); its verdict is counted there too")
 
 #define LTS_REASON_ENUM(sym, name, help) LTS_R_##sym,
 enum lts_reason { LTS_REASONS(LTS_REASON_ENUM) LTS_R_MAX };

@@ -20,6 +20,8 @@
 
 /* Verifier log buffer: large enough for the whole program's log. */
 #define VERIFIER_LOG_SIZE (4 << 20)
+/* Frames a spread CPU's queue holds (the kernel's own default for cpumap is 192). */
+#define LTS_CPUMAP_QSIZE 2048
 #define VERIFIER_TAIL_LINES 40
 
 static int set_pin_paths(struct lts_xdp *skel, const char *pin_dir)
@@ -29,7 +31,8 @@ static int set_pin_paths(struct lts_xdp *skel, const char *pin_dir)
 	int err;
 
 	bpf_object__for_each_map(map, skel->obj) {
-		if (bpf_map__is_internal(map))
+		/* cpu_map holds a program: nothing for bpftool, and no pin to reuse. */
+		if (bpf_map__is_internal(map) || map == skel->maps.cpu_map)
 			continue;
 		if (!pin_dir) {
 			err = bpf_map__set_pin_path(map, NULL);
@@ -90,6 +93,37 @@ static uint64_t coarse_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* cpu_map: an entry per possible CPU. */
+static int set_cpu_map_size(struct lts_xdp *skel)
+{
+	int ncpu = libbpf_num_possible_cpus();
+
+	return ncpu < 0 ? ncpu : bpf_map__set_max_entries(skel->maps.cpu_map, (uint32_t)ncpu);
+}
+
+/* The spread CPUs' cpumap queues, each running lts_xdp_cpumap. */
+static int fill_cpu_map(struct lts_xdp *skel, const struct lts_bpf_opts *opts)
+{
+	struct bpf_cpumap_val val = {
+		.qsize = LTS_CPUMAP_QSIZE,
+		.bpf_prog.fd = bpf_program__fd(skel->progs.lts_xdp_cpumap),
+	};
+	uint32_t cpu;
+	size_t i;
+	int err;
+
+	for (i = 0; i < opts->n_spread; i++) {
+		cpu = opts->spread_cpus[i];
+		err = bpf_map__update_elem(skel->maps.cpu_map, &cpu, sizeof(cpu), &val, sizeof(val),
+					   BPF_ANY);
+		if (err) {
+			pr_err("dataplane.spread_cpus: cannot use CPU %u: %s", cpu, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 int lts_bpf_load(const struct lts_bpf_opts *opts, struct lts_xdp **out)
 {
 	uint32_t max = opts->max_sessions ? opts->max_sessions : LTS_MAX_SESSIONS_DEFAULT;
@@ -110,17 +144,26 @@ int lts_bpf_load(const struct lts_bpf_opts *opts, struct lts_xdp **out)
 		goto err_free_log;
 	}
 	bpf_program__set_log_buf(skel->progs.lts_xdp, log_buf, VERIFIER_LOG_SIZE);
+	bpf_program__set_log_buf(skel->progs.lts_xdp_cpumap, log_buf, VERIFIER_LOG_SIZE);
 
 	memset((void *)&skel->rodata->lts_cfg, 0, sizeof(skel->rodata->lts_cfg));
 	for (i = 0; i < opts->n_l2tp_ports; i++)
 		skel->rodata->lts_cfg.l2tp_ports[i] = opts->l2tp_ports[i];
 	skel->rodata->lts_cfg.n_slots = 2 * max;
+	if (opts->n_spread > LTS_MAX_SPREAD) {
+		err = -EINVAL;
+		goto err_destroy;
+	}
+	for (i = 0; i < opts->n_spread; i++)
+		skel->rodata->lts_cfg.spread[i] = opts->spread_cpus[i];
+	skel->rodata->lts_cfg.n_spread = (uint32_t)opts->n_spread;
 
 	err = bpf_map__set_max_entries(skel->maps.switch_table, 2 * max);
 	err = err ?: bpf_map__set_max_entries(skel->maps.switch_wide,
 					      opts->wide_entries ?: 2 * max);
 	err = err ?: bpf_map__set_max_entries(skel->maps.nexthops, lts_nexthops_size(max));
 	err = err ?: bpf_map__set_max_entries(skel->maps.policers, opts->police ? 2 * max : 1);
+	err = err ?: set_cpu_map_size(skel);
 	err = err ?: bpf_map__set_max_entries(skel->maps.slow_stats, max);
 	err = err ?: set_pin_paths(skel, opts->pin_dir);
 	err = err ?: reuse_devmap(skel, opts->pin_dir);
@@ -134,6 +177,7 @@ int lts_bpf_load(const struct lts_bpf_opts *opts, struct lts_xdp **out)
 		goto err_destroy;
 	}
 	err = lts_bpf_set_clock(skel, coarse_now_ns());
+	err = err ?: fill_cpu_map(skel, opts);
 	if (err)
 		goto err_destroy;
 	free(log_buf);

@@ -20,6 +20,8 @@ struct lts_bpf_opts {
 	uint32_t max_sessions;  /* 0: LTS_MAX_SESSIONS_DEFAULT */
 	uint32_t wide_entries;  /* switch_wide's size; 0: a leg of every session */
 	int police;             /* any leg policed: a bucket per leg (else one, unused) */
+	const uint16_t *spread_cpus; /* dataplane.spread_cpus: the CPUs data frames are switched on */
+	size_t n_spread;        /* 0: each frame on the CPU it came in on */
 };
 
 /*

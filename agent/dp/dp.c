@@ -509,6 +509,8 @@ int lts_dp_open(struct lts_dp *dp, const struct lts_config *cfg,
 		.max_sessions = cfg->max_sessions,
 		.wide_entries = wide_entries(cfg),
 		.police = any_police(cfg),
+		.spread_cpus = cfg->spread_cpus,
+		.n_spread = cfg->n_spread_cpus,
 	};
 	const struct lts_egress_ops egress_ops = { .resolve = egress_resolve,
 						   .write_nh = egress_write_nh, .ctx = dp };

@@ -87,12 +87,14 @@ static __always_inline int lts_fast_rewrite(struct xdp_md *ctx, const struct lts
  * reason in *reason, the XDP action returned.
  */
 static __always_inline int lts_fast_switch(struct xdp_md *ctx, const struct lts_pkt *pkt,
-					   struct lts_fast_entry *e, __u32 *reason)
+					   struct lts_fast_entry *e, __u32 *reason, const int cpumap)
 {
 	const struct lts_nh_entry *nh = NULL;
 	int action = XDP_PASS, dscp = -1;
+	__u32 reason_ok = LTS_R_SWITCHED_TX;
 
-	*reason = lts_check_egress(ctx, pkt, e->nexthop, pkt->l3_len, 0, &nh, &action);
+	*reason = lts_check_egress(ctx, pkt, e->nexthop, pkt->l3_len, 0, &nh, &action, &reason_ok,
+				   cpumap);
 	/* Policing and marking: one flag test for the entries without. */
 	if (e->flags & (LTS_FE_POLICE | LTS_FE_DSCP_SET | LTS_FE_DSCP_COPY)) {
 		if (*reason == LTS_CONTINUE && (e->flags & LTS_FE_POLICE))
@@ -108,8 +110,25 @@ static __always_inline int lts_fast_switch(struct xdp_md *ctx, const struct lts_
 	if (*reason != LTS_CONTINUE)
 		return XDP_PASS;
 	lts_count_entry(e, pkt->udp_len - sizeof(struct udphdr));
-	*reason = action == XDP_TX ? LTS_R_SWITCHED_TX : LTS_R_SWITCHED_REDIRECT;
+	*reason = reason_ok;
 	return action;
+}
+
+/*
+ * dataplane.spread_cpus: the CPU that switches the frames of these IDs,
+ * always the same one for a session (its frames stay in order), spread by
+ * the same mix as the table's slots. XDP_REDIRECT if the frame was handed
+ * to another CPU's cpumap queue; else this CPU goes on with it (its own
+ * share, or a CPU missing from cpu_map: fail open).
+ */
+static __always_inline int lts_spread(const struct lts_pkt *pkt)
+{
+	__u32 n = lts_cfg.n_spread, cpu;
+
+	cpu = lts_cfg.spread[lts_slot(pkt->tunnel_id, pkt->session_id, n) & (LTS_MAX_SPREAD - 1)];
+	if (cpu == bpf_get_smp_processor_id())
+		return XDP_PASS;
+	return bpf_redirect_map(&cpu_map, cpu, XDP_PASS);
 }
 
 #endif /* LTS_BPF_FAST_H */

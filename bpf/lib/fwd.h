@@ -34,14 +34,17 @@ static __always_inline __u8 egress_tos(const struct lts_pkt *pkt, int dscp)
 }
 
 /*
- * Rows 16-20: can the fast path emit this frame toward next hop nh_idx with
+ * Rows 17-21: can the fast path emit this frame toward next hop nh_idx with
  * an l3_out-byte IP header? Sets the next hop and the action (XDP_TX, or
  * XDP_REDIRECT with the devmap target already chosen, which also proves the
- * interface is in tx_ports); csum_none: row 19 applies.
+ * interface is in tx_ports); csum_none: row 20 applies. A cpumap program
+ * (spread_cpus) cannot XDP_TX: it goes through the devmap to the ingress
+ * interface too. *reason_ok: the reason of a switched frame.
  */
 static __always_inline int lts_check_egress(const struct xdp_md *ctx, const struct lts_pkt *pkt,
 					    __u32 nh_idx, __u32 l3_out, int csum_none,
-					    const struct lts_nh_entry **nhp, int *action)
+					    const struct lts_nh_entry **nhp, int *action,
+					    __u32 *reason_ok, const int cpumap)
 {
 	const struct lts_nh_entry *nh;
 
@@ -50,9 +53,12 @@ static __always_inline int lts_check_egress(const struct xdp_md *ctx, const stru
 	nh = bpf_map_lookup_elem(&nexthops, &nh_idx);
 	if (!nh || !(nh->flags & LTS_NH_F_VALID))
 		return LTS_R_PASS_NO_NEIGH;
+	*reason_ok = LTS_R_SWITCHED_REDIRECT;
 	if (nh->ifindex == ctx->ingress_ifindex) {
+		*reason_ok = LTS_R_SWITCHED_TX;
 		*action = XDP_TX;
-	} else {
+	}
+	if (*reason_ok == LTS_R_SWITCHED_REDIRECT || cpumap) {
 		*action = bpf_redirect_map(&tx_ports, nh->ifindex, 0);
 		if (*action != XDP_REDIRECT)
 			return LTS_R_PASS_NO_EGRESS;
@@ -234,17 +240,18 @@ static __always_inline int lts_wide_rewrite(struct xdp_md *ctx, const struct lts
  * reason in *reason, the XDP action returned.
  */
 static __always_inline int lts_wide_switch(struct xdp_md *ctx, const struct lts_pkt *pkt,
-					   struct lts_wide_val *w, __u32 *reason)
+					   struct lts_wide_val *w, __u32 *reason, const int cpumap)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
 	const struct lts_nh_entry *nh = NULL;
 	int action = XDP_PASS, dscp = -1;
+	__u32 reason_ok = LTS_R_SWITCHED_TX;
 
-	/* Row 19: an IPv6 UDP checksum is mandatory and there is none to update. */
+	/* Row 20: an IPv6 UDP checksum is mandatory and there is none to update. */
 	*reason = lts_check_egress(ctx, pkt, w->nexthop, wide_l3_len(pkt, w),
 				   pkt->family == LTS_FAMILY_IPV4 && w->family == LTS_FAMILY_IPV6 &&
 					   !pkt->udp_check,
-				   &nh, &action);
+				   &nh, &action, &reason_ok, cpumap);
 	if (*reason == LTS_CONTINUE && (w->flags & LTS_FE_POLICE))
 		*reason = lts_police(w->stats_idx, w->dir, pkt->udp_len - sizeof(struct udphdr));
 	if (*reason == LTS_R_DROP_POLICE)
@@ -256,7 +263,7 @@ static __always_inline int lts_wide_switch(struct xdp_md *ctx, const struct lts_
 	if (*reason != LTS_CONTINUE)
 		return XDP_PASS;
 	lts_count_entry(w, pkt->udp_len - sizeof(struct udphdr));
-	*reason = action == XDP_TX ? LTS_R_SWITCHED_TX : LTS_R_SWITCHED_REDIRECT;
+	*reason = reason_ok;
 	return action;
 }
 

@@ -163,6 +163,7 @@ part3() {
 # ---------------------------------------------------------------- part 2
 
 P2_NOT_RUN= # the line part 2b prints instead of its table (set by probe_live)
+P2_SPREAD_NOTE= # the line part 2c prints instead of its table
 P2_SKIPPED= # why part 2b did not run, empty if it did
 
 # probe_live: 0 if the kernel accepts BPF_F_TEST_XDP_LIVE_FRAMES; else 1,
@@ -205,9 +206,11 @@ declare -A RUNS # RUNS[mode,K,size] = result lines of every round
 # Static IDs are the operator's, not the allocator's, so they may share a
 # fast-table slot (the second leg of a pair then goes to the wide table):
 # max_sessions 64 per session keeps that rare; P2_WIDE counts them.
+# SPREAD (optional): dataplane.spread_cpus, e.g. "0, 1".
 sessions_cfg() {
 	local mode=$1 k=$2 max=$((64 * $2))
-	cfg_head "$mode" | sed "s/^  max_sessions: .*/  max_sessions: $max/"
+	cfg_head "$mode" | sed "s/^  max_sessions: .*/  max_sessions: $max/" |
+		sed "s/^  l2tp_ports: \[1701\]/&\n  spread_cpus: [${SPREAD:-}]/"
 	echo "static_sessions:"
 	awk -v k="$k" -v al="$V4_A_LOCAL" -v ap="$V4_A_PEER" -v bl="$V4_B_LOCAL" -v bp="$V4_B_PEER" '
 	BEGIN {
@@ -393,7 +396,66 @@ part2_k() {
 	fi
 }
 
+# part2_spread K: the same K sessions (one tunnel each way) with
+# dataplane.spread_cpus [0, 1]: a session's frames are switched on the CPU
+# its IDs pick (cpumap), the ring injected on CPU 0, 64-byte frames; live
+# frames too where the kernel allows them. Against part 2's one-core runs.
+part2_spread() {
+	local k=$1 cfg r
+	P2_SPREAD_NOTE=
+	if [ "$(nproc)" -lt 2 ]; then
+		P2_SPREAD_NOTE="SKIPPED: one CPU on this machine: nothing to spread over"
+		return
+	fi
+	echo "part 2c: $k session(s) spread over CPUs 0 and 1" >&2
+	cfg=$E2E_TMP/spread-$k.yaml
+	SPREAD="0, 1" sessions_cfg native "$k" >"$cfg"
+	ltsd_start "$cfg" "ltsd-spread-$k"
+	pin_cpu "$LTSD_PID" 1
+	E2E_QUIET=1 wait_next_hops $((2 * k))
+	ring_ends "$k"
+	for ((r = 1; r <= P2_ROUNDS; r++)); do
+		ring spread "$k" 64
+	done
+	if [ -z "$P2_SKIPPED" ]; then
+		ip netns exec "$NS_LNS" "$BENCH/bench_attach" sink --iface lns0 --pin "$SINK_PIN" ||
+			die "attach the sink to lns0"
+		for ((r = 1; r <= P2_LIVE_ROUNDS; r++)); do
+			gen spread "$k" 64 200
+		done
+	fi
+	ltsd_stop
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+part2_spread_table() {
+	local k=${P2_SESSIONS[-1]} x s
+	echo "### Part 2c: one tunnel's $k sessions switched on 1 core vs spread over 2 (dataplane.spread_cpus: [0, 1]), 64-byte frames"
+	echo
+	if [ -n "$P2_SPREAD_NOTE" ]; then
+		echo "$P2_SPREAD_NOTE"
+		echo
+		return
+	fi
+	echo "| generator | 1 core Mpps | spread over 2 Mpps | spread/1 core | target |"
+	echo "|---|---:|---:|---:|---|"
+	x=$(field "ring-xdp,$k,64" fwd_mpps) s=$(field "ring-spread,$k,64" fwd_mpps)
+	printf '| packet ring (through the forwarder, best of %s) | %.3f | %.3f | %s | >= 1.5 |\n' \
+		"$P2_ROUNDS" "$x" "$s" "$(ratio "$s" "$x")"
+	if [ -z "$P2_SKIPPED" ]; then
+		x=$(field "xdp,$k,64" delivered_mpps) s=$(field "spread,$k,64" delivered_mpps)
+		printf '| live frames (delivered at the sink; lost %s%% / %s%%) | %.3f | %.3f | %s | >= 1.5 |\n' \
+			"$(field "xdp,$k,64" loss_pct)" "$(field "spread,$k,64" loss_pct)" \
+			"$x" "$s" "$(ratio "$s" "$x")"
+	fi
+	echo
+	echo "All sessions in one tunnel pair (tunnels 100 and 200: one 5-tuple each way, so RSS"
+	echo "would put them on one queue). Spread: lts_xdp hands each data frame to the CPU its"
+	echo "session's IDs pick (lts_slot over the listed CPUs, so a session's frames stay in order)"
+	echo "through a cpumap; lts_xdp_cpumap switches it there. Same runs as part 2 otherwise."
+	echo
+}
 
 part2_ring_table() {
 	local k size x r
@@ -486,10 +548,12 @@ part2() {
 	for k in "${P2_SESSIONS[@]}"; do
 		part2_k "$k"
 	done
+	part2_spread "${P2_SESSIONS[-1]}"
 	pick_results
 	{
 		part2_ring_table
 		part2_live_table
+		part2_spread_table
 	} >"$E2E_TMP/part2.md"
 	cat "$E2E_TMP/part2.md"
 }

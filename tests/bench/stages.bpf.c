@@ -6,8 +6,8 @@
  * between two prefixes is what the stage between them costs.
  *
  *   stage_parse    parse Ethernet .. L2TP (docs/dataplane.md rows 1-14)
- *   stage_lookup   + fast-table lookup (row 15; IPv4 legs)
- *   stage_rewrite  + next-hop checks and the in-place rewrite (rows 16-22)
+ *   stage_lookup   + fast-table lookup (row 16; IPv4 legs)
+ *   stage_rewrite  + next-hop checks and the in-place rewrite (rows 17-23)
  *   stage_session  + the entry's counters (packets, bytes, last seen)
  *   lts_xdp        + the reason counter
  *
@@ -55,6 +55,7 @@ int stage_lookup(struct xdp_md *ctx)
 static __always_inline int rewrite(struct xdp_md *ctx, int count)
 {
 	const struct lts_nh_entry *nh = NULL;
+	__u32 reason_ok = LTS_R_SWITCHED_TX;
 	struct lts_fast_entry *e;
 	struct lts_pkt pkt = {};
 	int reason, action;
@@ -64,7 +65,8 @@ static __always_inline int rewrite(struct xdp_md *ctx, int count)
 	e = lts_fast_lookup(&pkt);
 	if (!e)
 		return XDP_PASS;
-	reason = lts_check_egress(ctx, &pkt, e->nexthop, pkt.l3_len, 0, &nh, &action);
+	reason = lts_check_egress(ctx, &pkt, e->nexthop, pkt.l3_len, 0, &nh, &action, &reason_ok,
+				  0);
 	if (reason == LTS_CONTINUE && nh)
 		reason = lts_fast_rewrite(ctx, &pkt, e, nh, -1);
 	if (reason != LTS_CONTINUE)

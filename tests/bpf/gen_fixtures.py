@@ -68,7 +68,8 @@ XDP_DROP, XDP_PASS, XDP_TX, XDP_REDIRECT = ('XDP_DROP', 'XDP_PASS', 'XDP_TX',
 REASONS = ('switched_tx', 'switched_redirect', 'pass_not_l2tp', 'pass_control',
            'pass_no_session', 'pass_fragment', 'pass_ipv6_exthdr', 'pass_mtu',
            'pass_ttl', 'pass_no_neigh', 'pass_no_egress', 'pass_csum',
-           'pass_adjust', 'pass_bad_version', 'drop_truncated', 'drop_police')
+           'pass_adjust', 'pass_bad_version', 'drop_truncated', 'drop_police',
+           'redirect_cpu')
 
 # The two legs of the default switched session. Ports and IDs are chosen
 # with distinct high and low bytes so that byte-order slips show.
@@ -953,7 +954,7 @@ def gen_mtu():
     one_switched('mtu_exact_padded_vlan', p,
                  Entry(4, 4, v_mtu=20 + p.udp_len(),
                        v_flags=SW_NH_VALID | SW_VLAN, v_vlan_tci=9))
-    # MTU is checked after the egress and the checksum rule (rows 18-20).
+    # MTU is checked after the egress and the checksum rule (rows 19-21).
     one_pass('mtu_exceeded_egress_missing', 'pass_no_egress', Pkt(4),
              [Entry(4, 4, v_mtu=60, v_ifindex='MISSING')])
     one_pass('mtu_exceeded_csum_zero_v4v6', 'pass_csum', Pkt(4, csum=0),

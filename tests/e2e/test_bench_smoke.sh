@@ -77,7 +77,7 @@ table_rows() {
 	awk -v h="$1" '
 		index($0, h) == 1 { in_part = 1; next }
 		in_part && /^#/ { exit }
-		in_part && /^\|/ && !/^\|---/ && !/^\|[ ]*(frame|sessions|pipeline|operation|calls) / { print }
+		in_part && /^\|/ && !/^\|---/ && !/^\|[ ]*(frame|sessions|pipeline|operation|calls|generator) / { print }
 	' "$LOG"
 }
 
@@ -118,6 +118,12 @@ if [ -n "$P2_SKIP" ]; then
 	echo "SKIP  part 2b: $P2_SKIP (table not checked)"
 else
 	check_table "### Part 2b:" 6 1 2 3 4 5 7 8
+fi
+#   generator 1-core spread ratio (skipped with a reason on a 1-CPU machine)
+if grep -A2 '^### Part 2c:' "$LOG" | grep -q '^SKIPPED: one CPU'; then
+	echo "SKIP  part 2c: one CPU on this machine"
+else
+	check_table "### Part 2c:" 1 2 3 4
 fi
 #   sessions entries in-wide ns reference growth memory bytes/session
 check_table "### Part 3:" 3 1 2 3 4 5 6 8 9

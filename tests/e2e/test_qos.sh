@@ -18,6 +18,9 @@
 # counted per session (ltsctl counters.policed), and what passes fits the
 # bucket; LNS -> LAC (leg a, not policed) all pass. mark: the outer DSCP of
 # frames toward the LNS becomes the inner IPv4 packet's, toward the LAC 10.
+# spread (second ltsd, dataplane.spread_cpus: [0, 1], 2+ CPUs): the sessions
+# of one tunnel are switched on both CPUs (redirect_cpu counted), every
+# frame arrives, rewritten, each session's frames in order (Ns).
 set -u -o pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -121,5 +124,47 @@ check_eq "plain: outer DSCP kept (0)" "0 x8 " "$(dscps plain-ab)"
 check_ltsd_alive "after the QoS flows"
 ltsd_stop
 check_eq "ltsd exit status" 0 "$LTSD_RC"
+check_ltsd_gone_clean
+
+heading "spread: one tunnel's sessions over CPUs 0 and 1"
+if [ "$(nproc)" -lt 2 ]; then
+	echo "SKIP  spread: needs 2 CPUs, this machine has $(nproc)"
+	e2e_done
+fi
+cfg_head native | sed "s/^  l2tp_ports: \[1701\]/&\n  spread_cpus: [0, 1]/" >"$E2E_TMP/spread.yaml"
+{
+	echo "static_sessions:"
+	for i in 1 2 3 4 5 6 7 8; do
+		echo "  - name: s$i"
+		echo "    a: { local: $V4_A_LOCAL, peer: $V4_A_PEER, tunnel_id: 100, session_id: $i, peer_tunnel_id: 200, peer_session_id: $i }"
+		echo "    b: { local: $V4_B_LOCAL, peer: $V4_B_PEER, tunnel_id: 300, session_id: $i, peer_tunnel_id: 400, peer_session_id: $i }"
+	done
+} >>"$E2E_TMP/spread.yaml"
+ltsd_start "$E2E_TMP/spread.yaml" ltsd-spread
+wait_next_hops 16
+stats_snapshot "$E2E_TMP/spread.before"
+CAPTURE_TIMEOUT=10 capture_start spread "$NS_LNS" lns0 $((8 * 12))
+for i in 1 2 3 4 5 6 7 8; do
+	l2tp_send "$NS_LAC" --iface lac0 --dst-mac "$SW_A_MAC" --src "$V4_A_PEER" \
+		--dst "$V4_A_LOCAL" --tunnel 100 --session "$i" --count 12 --flags S \
+		--ns-start 1000 >/dev/null || fail "spread: l2tp_send session $i"
+done
+capture_wait
+stats_snapshot "$E2E_TMP/spread.after"
+# Per session at the LNS: IDs rewritten, Ns 1000..1011 in order.
+got=$(tshark -n -r "$E2E_TMP/spread.pcapng" -d udp.port==1701,l2tp -T fields -E occurrence=f \
+	-e l2tp.tunnel -e l2tp.session -e l2tp.Ns 2>/dev/null | awk '
+	$1 != 400 { bad++ }
+	{ n[$2]++; if ($3 != 1000 + n[$2] - 1) order++ }
+	END { s = 0; for (k in n) if (n[k] == 12) s++; printf "%d %d %d", s, bad + 0, order + 0 }')
+check_eq "spread: sessions with all 12 frames, frames with other IDs, out of order" "8 0 0" "$got"
+n=$(snap_delta "$E2E_TMP/spread.before" "$E2E_TMP/spread.after" reason.redirect_cpu)
+[ "$n" -gt 0 ] && ok "spread: $n frames handed to the other CPU (redirect_cpu)" ||
+	fail "spread: no frame was handed to another CPU"
+check_eq "spread: every frame switched (switched_redirect)" 96 \
+	"$(snap_delta "$E2E_TMP/spread.before" "$E2E_TMP/spread.after" reason.switched_redirect)"
+check_ltsd_alive "after the spread flows"
+ltsd_stop
+check_eq "ltsd (spread) exit status" 0 "$LTSD_RC"
 check_ltsd_gone_clean
 e2e_done

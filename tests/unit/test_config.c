@@ -344,6 +344,13 @@ static void check_peer_names(const struct lts_config *cfg)
 	assert_string_equal(cfg->lns_peers[0].name, "p");
 }
 
+static void check_spread(const struct lts_config *cfg)
+{
+	assert_int_equal(cfg->n_spread_cpus, 3);
+	assert_int_equal(cfg->spread_cpus[0], 0);
+	assert_int_equal(cfg->spread_cpus[2], 3);
+}
+
 static void check_qos(const struct lts_config *cfg)
 {
 	const struct lts_static_leg *a = &cfg->static_sessions[0].a, *b = &cfg->static_sessions[0].b;
@@ -365,6 +372,9 @@ static void check_qos(const struct lts_config *cfg)
 
 static const struct cfg_case cases[] = {
 	/* Accepted. */
+	{ "spread_cpus",
+	  "dataplane: {interfaces: [eth0], spread_cpus: [0, 2, 3]}\n",
+	  .ok = true, .check = check_spread },
 	{ "police and dscp",
 	  "dataplane: {interfaces: [eth0]}\n"
 	  "lac_peers: [{name: lac1, address: 10.0.1.0/24}]\n"
@@ -571,7 +581,7 @@ static const struct cfg_case cases[] = {
 	/* dataplane: */
 	{ "unknown key in dataplane", "dataplane:\n  interface: [eth0]\n",
 	  .where = "2:3",
-	  .msg = "dataplane: unknown key \"interface\" (expected one of mode, interfaces, l2tp_ports, max_sessions)" },
+	  .msg = "dataplane: unknown key \"interface\" (expected one of mode, interfaces, l2tp_ports, max_sessions, spread_cpus)" },
 	{ "bad mode", "dataplane:\n  interfaces: [eth0]\n  mode: fast\n",
 	  .where = "3:9",
 	  .msg = "dataplane.mode: expected one of native, skb, off, got \"fast\"" },
@@ -1254,6 +1264,8 @@ static const struct cfg_case rule_cases[] = {
 	{ "unknown key in rule", RULE POOL1 "    lns: lns1\n", .where = "7:5",
 	  .msg = "rules[0]: unknown key \"lns\" (expected one of name, match, pool, avp, dscp, "
 		  "dscp_copy, police)" },
+	{ "spread_cpus twice the same", "dataplane: {interfaces: [eth0], spread_cpus: [1, 1]}\n",
+	  .where = "1:50", .msg = "dataplane.spread_cpus[1]: duplicate entry \"1\" (same as [0])" },
 	{ "rule dscp and dscp_copy", RULE POOL1 "    dscp: 10\n    dscp_copy: true\n",
 	  .where = "8:16",
 	  .msg = "rules[0].dscp_copy: dscp sets the DSCP, dscp_copy copies it: one or the other" },
