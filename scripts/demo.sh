@@ -169,7 +169,7 @@ for lns in $LNS1 $LNS2; do
 	done
 	log "      stats_idx $idx: dir 0 (LAC -> LNS) ${totals[0]}, dir 1 (LNS -> LAC) ${totals[1]}"
 	s=$(snap_sum "$E2E_TMP/demo.snap" "^slow_stats\\.$idx\\.")
-	log "      slow_stats[$idx] (the userspace relay's counters, same layout): all $s"
+	log "      slow_stats[$idx] (the userspace relay's counters, by stats_idx): all $s"
 	[ "$s" = 0 ] || bad=1
 done
 log "    reason_stats, non-zero (bpftool map dump pinned .../reason_stats, summed over CPUs):"

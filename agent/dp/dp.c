@@ -170,8 +170,11 @@ static uint32_t place(struct lts_dp *dp, const struct lts_swtab_entry *e)
 	if (!lts_entry_is_fast(&e->key, &e->val))
 		return LTS_SLOT_WIDE;
 	slot = lts_slot(e->key.tunnel_id, e->key.session_id, dp->n_slots);
-	if (dp->slot_owner[slot])
+	if (dp->slot_owner[slot]) {
+		pr_debug("tun %u/%u: fast-table slot %u taken: wide table", e->key.tunnel_id,
+			 e->key.session_id, slot);
 		return LTS_SLOT_WIDE;
+	}
 	dp->slot_owner[slot] = lts_swtab_idx(&dp->tab, e) + 1;
 	return slot;
 }
@@ -462,8 +465,10 @@ static int egress_write_nh(void *ctx, uint32_t idx, const struct lts_nh_entry *n
 /*
  * switch_wide holds the legs with IPv6 on a side and IPv4 legs whose slot
  * was taken. Without any IPv6 peer or static leg in the config, only the
- * latter: a few (static legs whose operator-chosen IDs collide, sessions
- * adopted with IDs whose slot is taken). Its buckets cost memory per entry.
+ * latter: static legs whose operator-chosen IDs collide, sessions adopted
+ * with IDs whose slot is taken, and the sessions of a tunnel that found no
+ * free slot (one with over ~30000 sessions: agent/lib/sidmap.h): room for
+ * one leg in sixteen. Its buckets cost memory per entry (16 bytes).
  */
 static uint32_t wide_entries(const struct lts_config *cfg)
 {
@@ -479,7 +484,7 @@ static uint32_t wide_entries(const struct lts_config *cfg)
 		if (cfg->static_sessions[i].a.peer.family == LTS_FAMILY_IPV6 ||
 		    cfg->static_sessions[i].b.peer.family == LTS_FAMILY_IPV6)
 			return 0;
-	return 2 * (uint32_t)cfg->n_static_sessions + LTS_DP_WIDE_SLACK;
+	return 2 * (uint32_t)cfg->n_static_sessions + cfg->max_sessions / 8 + LTS_DP_WIDE_SLACK;
 }
 
 /* Whether any rule or static leg polices: the policers map then has a bucket per leg. */

@@ -26,7 +26,7 @@
  */
 #define LTS_DP_REFRESH_EVERY_TICKS 30
 
-/* switch_wide's room beyond static legs when no IPv6 is configured (taken slots). */
+/* switch_wide's room beyond static legs and an eighth of max_sessions without IPv6. */
 #define LTS_DP_WIDE_SLACK 1024
 
 struct lts_dp {

@@ -667,8 +667,9 @@ static int parse_anchors(struct bench *b, const char *list)
 }
 
 /*
- * lts_xdp for max_sessions sessions (0: the default), switch_wide sized
- * for `wide` legs as ltsd sizes it without IPv6 (+ LTS_DP_WIDE_SLACK).
+ * lts_xdp for max_sessions sessions (0: the default), switch_wide sized as
+ * ltsd sizes it without IPv6 (an eighth of max_sessions + LTS_DP_WIDE_SLACK),
+ * or for `wide` legs if more.
  */
 static int load_lts(struct bench *b, uint32_t max_sessions, uint64_t wide)
 {
@@ -678,7 +679,8 @@ static int load_lts(struct bench *b, uint32_t max_sessions, uint64_t wide)
 	    .l2tp_ports = ports,
 	    .n_l2tp_ports = 1,
 	    .max_sessions = max_sessions,
-	    .wide_entries = (uint32_t)wide + LTS_DP_WIDE_SLACK,
+	    .wide_entries = (uint32_t)(wide > max_sessions / 8 ? wide : max_sessions / 8) +
+			    LTS_DP_WIDE_SLACK,
 	    .police = max_sessions == 0, /* part 1 measures policed legs too */
 	};
 	int err = lts_bpf_load(&opts, &b->skel);
